@@ -1,0 +1,22 @@
+// Bundles the Lambda handler and the CLI into CommonJS files under dist/ (the Lambda runtime is nodejs22.x).
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+mkdirSync('dist', { recursive: true });
+// The package is ESM for its sources; the bundles are CommonJS, which loads the SDK without a require shim.
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
+await Promise.all([
+  build({ ...common, entryPoints: ['src/handler.ts'], outfile: 'dist/handler.js', metafile: false }),
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' }),
+]);
+chmodSync('dist/cli.js', 0o755);

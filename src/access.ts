@@ -1,0 +1,223 @@
+/**
+ * Access types and the IAM statements each grants. Resources are scopes of one table, resolved by the
+ * policy renderer: the table ARN, its indexes, its stream, its backups, or `*` (only for ListStreams, which
+ * IAM does not scope to a table).
+ */
+
+export const RESOURCE_SCOPES = ['table', 'indexes', 'stream', 'backups', 'any'] as const;
+export type ResourceScope = (typeof RESOURCE_SCOPES)[number];
+
+export interface StatementTemplate {
+  readonly actions: readonly string[];
+  readonly scopes: readonly ResourceScope[];
+}
+
+export interface AccessDefinition {
+  readonly statements: readonly StatementTemplate[];
+  /** The access cannot work without a stream, so a table without one is an error rather than an empty grant. */
+  readonly needsStream: boolean;
+  readonly kms: 'none' | 'read' | 'write';
+}
+
+const d = (names: readonly string[]): string[] => names.map((n) => `dynamodb:${n}`);
+const TABLE_AND_INDEXES = ['table', 'indexes'] as const;
+const STREAM_RECORDS = ['DescribeStream', 'GetRecords', 'GetShardIterator'];
+
+/** Every DynamoDB action that applies to a table, index, stream or backup, less CreateTable, DeleteTable, DeleteBackup. */
+export const POWER_USER_ACTIONS: readonly string[] = d([
+  'AssociateTableReplica',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'ConditionCheckItem',
+  'CreateBackup',
+  'CreateGlobalTable',
+  'CreateGlobalTableWitness',
+  'CreateTableReplica',
+  'DeleteGlobalTableWitness',
+  'DeleteItem',
+  'DeleteResourcePolicy',
+  'DeleteTableReplica',
+  'DescribeBackup',
+  'DescribeContinuousBackups',
+  'DescribeContributorInsights',
+  'DescribeKinesisStreamingDestination',
+  'DescribeStream',
+  'DescribeTable',
+  'DescribeTableReplicaAutoScaling',
+  'DescribeTimeToLive',
+  'DisableKinesisStreamingDestination',
+  'EnableKinesisStreamingDestination',
+  'ExportTableToPointInTime',
+  'GetItem',
+  'GetRecords',
+  'GetResourcePolicy',
+  'GetShardIterator',
+  'ImportTable',
+  'ListExports',
+  'ListImports',
+  'ListTagsOfResource',
+  'PartiQLDelete',
+  'PartiQLInsert',
+  'PartiQLSelect',
+  'PartiQLUpdate',
+  'PutItem',
+  'PutResourcePolicy',
+  'Query',
+  'ReadDataForReplication',
+  'ReplicateSettings',
+  'RestoreTableFromAwsBackup',
+  'RestoreTableFromBackup',
+  'RestoreTableToPointInTime',
+  'Scan',
+  'StartAwsBackupJob',
+  'TagResource',
+  'UntagResource',
+  'UpdateContinuousBackups',
+  'UpdateContributorInsights',
+  'UpdateGlobalTable',
+  'UpdateGlobalTableSettings',
+  'UpdateGlobalTableVersion',
+  'UpdateItem',
+  'UpdateKinesisStreamingDestination',
+  'UpdateTable',
+  'UpdateTableReplicaAutoScaling',
+  'UpdateTimeToLive',
+  'WriteDataForReplication',
+]);
+
+export const ACCESS_TYPES = {
+  RO: {
+    statements: [
+      {
+        actions: d(['DescribeTable', 'Query', 'Scan', 'GetItem', 'BatchGetItem', 'ConditionCheckItem']),
+        scopes: TABLE_AND_INDEXES,
+      },
+    ],
+    needsStream: false,
+    kms: 'read',
+  },
+  RW: {
+    statements: [
+      {
+        actions: d([
+          'BatchGet*',
+          'DescribeTable',
+          'Get*',
+          'Query',
+          'Scan',
+          'BatchWrite*',
+          'DeleteItem',
+          'UpdateItem',
+          'PutItem',
+          'ConditionCheckItem',
+        ]),
+        scopes: TABLE_AND_INDEXES,
+      },
+      { actions: d(['DescribeStream']), scopes: ['stream'] },
+    ],
+    needsStream: false,
+    kms: 'write',
+  },
+  PowerUser: {
+    statements: [{ actions: POWER_USER_ACTIONS, scopes: ['table', 'indexes', 'stream', 'backups'] }],
+    needsStream: false,
+    kms: 'write',
+  },
+  KinesisKCL: {
+    statements: [
+      { actions: d(['GetItem', 'PutItem', 'Scan', 'UpdateItem', 'DeleteItem']), scopes: ['table'] },
+    ],
+    needsStream: false,
+    kms: 'write',
+  },
+  StreamRead: {
+    statements: [
+      { actions: d(STREAM_RECORDS), scopes: ['stream'] },
+      { actions: d(['ListStreams']), scopes: ['any'] },
+    ],
+    needsStream: true,
+    kms: 'read',
+  },
+  DynamoDBCrudPolicy: {
+    statements: [
+      {
+        actions: d([
+          'GetItem',
+          'DeleteItem',
+          'PutItem',
+          'Scan',
+          'Query',
+          'UpdateItem',
+          'BatchWriteItem',
+          'BatchGetItem',
+          'DescribeTable',
+          'ConditionCheckItem',
+        ]),
+        scopes: TABLE_AND_INDEXES,
+      },
+    ],
+    needsStream: false,
+    kms: 'write',
+  },
+  DynamoDBReadPolicy: {
+    statements: [
+      {
+        actions: d(['GetItem', 'Scan', 'Query', 'BatchGetItem', 'DescribeTable']),
+        scopes: TABLE_AND_INDEXES,
+      },
+    ],
+    needsStream: false,
+    kms: 'read',
+  },
+  DynamoDBWritePolicy: {
+    statements: [{ actions: d(['PutItem', 'UpdateItem', 'BatchWriteItem']), scopes: TABLE_AND_INDEXES }],
+    needsStream: false,
+    kms: 'write',
+  },
+  DynamoDBStreamReadPolicy: {
+    statements: [
+      { actions: d(STREAM_RECORDS), scopes: ['stream'] },
+      { actions: d(['ListStreams']), scopes: ['any'] },
+    ],
+    needsStream: true,
+    kms: 'read',
+  },
+  DynamoDBReconfigurePolicy: {
+    statements: [{ actions: d(['UpdateTable']), scopes: ['table'] }],
+    needsStream: false,
+    kms: 'none',
+  },
+  DynamoDBBackupFullAccessPolicy: {
+    statements: [
+      { actions: d(['CreateBackup', 'DescribeContinuousBackups']), scopes: ['table'] },
+      { actions: d(['DeleteBackup', 'DescribeBackup', 'ListBackups']), scopes: ['backups'] },
+    ],
+    needsStream: false,
+    kms: 'none',
+  },
+  DynamoDBRestoreFromBackupPolicy: {
+    statements: [
+      { actions: d(['RestoreTableFromBackup']), scopes: ['backups'] },
+      {
+        actions: d(['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'Query', 'Scan', 'BatchWriteItem']),
+        scopes: ['table'],
+      },
+    ],
+    needsStream: false,
+    kms: 'write',
+  },
+} as const satisfies Record<string, AccessDefinition>;
+
+export type AccessType = keyof typeof ACCESS_TYPES;
+
+export const ACCESS_NAMES = Object.keys(ACCESS_TYPES) as AccessType[];
+
+export function isAccessType(value: unknown): value is AccessType {
+  return typeof value === 'string' && Object.hasOwn(ACCESS_TYPES, value);
+}
+
+/** KMS actions for a table encrypted with a customer-managed key, as AWS CDK grants them. */
+export const KMS_ACTIONS = {
+  read: ['kms:Decrypt', 'kms:DescribeKey'],
+  write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+} as const;

@@ -1,0 +1,115 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LookupOutcome, LookupRequest, TableFinder } from './lookup/port.js';
+import { formatProblem, formatProblems, type Problem, problem } from './problems.js';
+import { isRecord } from './template/json.js';
+import { transform } from './transform.js';
+
+/** The request CloudFormation sends a macro. */
+export interface MacroEvent {
+  readonly region: string;
+  readonly accountId: string;
+  readonly fragment: unknown;
+  readonly transformId: string;
+  readonly params: unknown;
+  readonly requestId: string;
+  readonly templateParameterValues: Record<string, unknown>;
+}
+
+export interface MacroResponse {
+  readonly requestId: string;
+  readonly status: 'success' | 'failure';
+  readonly fragment: unknown;
+  readonly errorMessage?: string;
+}
+
+export interface HandlerDependencies {
+  /** Called at most once per container, and only for a template that has lookups. */
+  readonly createFinder: () => Promise<TableFinder>;
+  readonly logger: Pick<Logger, 'info' | 'error'>;
+}
+
+/** Creates the AWS finder on first use, so that a template without lookups never loads the AWS SDK. */
+function lazyFinder(create: () => Promise<TableFinder>): TableFinder {
+  let finder: Promise<TableFinder> | undefined;
+  return {
+    async findTables(requests: readonly LookupRequest[], region: string): Promise<readonly LookupOutcome[]> {
+      finder ??= create();
+      return (await finder).findTables(requests, region);
+    },
+  };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The Lambda edge: event in, response out. The only place that catches and logs; it never throws. */
+export function createHandler(dependencies: HandlerDependencies): (event: unknown) => Promise<MacroResponse> {
+  const finder = lazyFinder(dependencies.createFinder);
+  return async (event: unknown): Promise<MacroResponse> => {
+    const started = performance.now();
+    const request = isRecord(event) ? event : {};
+    const requestId = text(request.requestId);
+    const fragment = request.fragment;
+    const base = { requestId, transformId: text(request.transformId), region: text(request.region) };
+    const fail = (problems: readonly Problem[]): MacroResponse => ({
+      requestId,
+      status: 'failure',
+      fragment,
+      errorMessage: formatProblems(problems),
+    });
+    try {
+      const parameterValues = isRecord(request.templateParameterValues)
+        ? request.templateParameterValues
+        : {};
+      const result = await transform(
+        {
+          fragment,
+          parameters: request.params,
+          templateParameterValues: parameterValues,
+          region: base.region,
+        },
+        finder,
+      );
+      const durationMs = Math.round(performance.now() - started);
+      if (result.ok) {
+        dependencies.logger.info('transformed', {
+          ...base,
+          status: 'success',
+          ...result.summary,
+          durationMs,
+        });
+        return { requestId, status: 'success', fragment: result.template };
+      }
+      dependencies.logger.info('rejected', {
+        ...base,
+        status: 'failure',
+        ...result.summary,
+        durationMs,
+        problemList: result.problems.map(formatProblem),
+      });
+      return fail(result.problems);
+    } catch (error) {
+      dependencies.logger.error('internal error', {
+        ...base,
+        status: 'failure',
+        error: error instanceof Error ? error : String(error),
+      });
+      return fail([
+        problem(
+          'INTERNAL_ERROR',
+          '',
+          `the macro failed unexpectedly (request ${requestId}); the template was not changed`,
+        ),
+      ]);
+    }
+  };
+}
+
+export const handler = createHandler({
+  createFinder: async () => {
+    const { createAwsFinder } = await import('./lookup/awsFinder.js');
+    return createAwsFinder();
+  },
+  logger: new Logger({ serviceName: 'composex-dynamodb', logLevel: 'INFO' }),
+});

@@ -1,0 +1,70 @@
+import type { AccessType } from './access.js';
+import type { TableAttribute } from './names.js';
+
+/** One target named under a table's `Services`, with what it asked for. */
+export interface ServiceGrant {
+  readonly target: string;
+  readonly access: readonly AccessType[];
+  readonly returnValues: Partial<Record<TableAttribute, string>>;
+  readonly path: string;
+}
+
+interface TableSpecBase {
+  readonly key: string;
+  readonly path: string;
+  readonly services: readonly ServiceGrant[];
+  readonly envNames: readonly string[];
+}
+
+export interface NewTableSpec extends TableSpecBase {
+  readonly kind: 'create';
+  readonly logicalId: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly deletionPolicy: string | undefined;
+  readonly updateReplacePolicy: string | undefined;
+  readonly condition: string | undefined;
+  readonly dependsOn: readonly string[];
+}
+
+export interface LookupQuery {
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
+  readonly arn: string | undefined;
+  readonly tableName: string | undefined;
+  readonly roleArn: string | undefined;
+  readonly region: string | undefined;
+}
+
+export interface LookupTableSpec extends TableSpecBase {
+  readonly kind: 'lookup';
+  readonly query: LookupQuery;
+}
+
+export type TableSpec = NewTableSpec | LookupTableSpec;
+
+/** What a looked-up table is, read from DescribeTable. */
+export interface FoundTable {
+  readonly name: string;
+  readonly arn: string;
+  readonly streamArn: string | undefined;
+  readonly kmsKeyArn: string | undefined;
+  readonly indexNames: readonly string[];
+}
+
+/**
+ * A table as the rest of the template sees it: values for each attribute (intrinsics for a new table,
+ * literal text for a looked-up one), plus what the policy renderer needs to scope resources.
+ */
+export interface TableRefs {
+  readonly key: string;
+  readonly kind: 'create' | 'lookup';
+  /** The logical ID of a new table; undefined for a lookup, which is not part of the stack. */
+  readonly logicalId: string | undefined;
+  readonly values: Readonly<Record<TableAttribute, unknown>>;
+  readonly hasStream: boolean;
+  readonly hasIndexes: boolean;
+  /** A customer-managed KMS key (ARN, key ID or an intrinsic), when the table is encrypted with one. */
+  readonly kmsKey: unknown;
+  readonly condition: string | undefined;
+  /** The longest the table ARN can be once deployed, for IAM size estimates. */
+  readonly maxArnLength: number;
+}

@@ -1,0 +1,43 @@
+/** The one place that derives names from table keys; nothing else builds them inline. */
+
+/** Logical ID of a new table: the key with every non-alphanumeric character removed. */
+export function tableLogicalId(key: string): string {
+  return key.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/** Default environment variable for a table: the key upper-cased, `-` to `_`, other non-alphanumerics removed. */
+export function tableEnvName(key: string): string {
+  return key
+    .toUpperCase()
+    .replace(/-/g, '_')
+    .replace(/[^A-Z0-9_]/g, '');
+}
+
+/** Logical ID of the policy a role gets; `roleId` is a logical ID or an alphanumeric form of a role name. */
+export function policyLogicalId(roleId: string): string {
+  return `${roleId.replace(/[^A-Za-z0-9]/g, '')}DynamoDBPolicy`;
+}
+
+/** Logical ID of the n-th managed policy (1-based) a role gets when its grants do not fit inline. */
+export function managedPolicyLogicalId(roleId: string, n: number): string {
+  return `${roleId.replace(/[^A-Za-z0-9]/g, '')}DynamoDBManagedPolicy${n}`;
+}
+
+export const TABLE_ATTRIBUTES = ['TableName', 'Arn', 'StreamArn'] as const;
+export type TableAttribute = (typeof TABLE_ATTRIBUTES)[number];
+
+/** Output name for one attribute of a new table. */
+export function outputName(logicalId: string, attribute: TableAttribute): string {
+  return `${logicalId}${attribute}`;
+}
+
+/** Export name for one attribute of a new table. */
+export function exportName(prefix: string, logicalId: string, attribute: TableAttribute): string {
+  return `${prefix}::${logicalId}::${attribute}`;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function isValidEnvName(name: string): boolean {
+  return ENV_NAME.test(name);
+}

@@ -1,0 +1,88 @@
+import { joinPath, type Problem, problem } from './problems.js';
+import { isRecord } from './template/json.js';
+
+/** Transform parameters: `Transform: [{Name: ComposeXDynamoDB, Parameters: {...}}]`. */
+export interface TransformParameters {
+  readonly deletionPolicy: string;
+  readonly updateReplacePolicy: string;
+  readonly outputs: boolean;
+  readonly exportPrefix: string | undefined;
+  readonly tags: readonly { readonly Key: string; readonly Value: string }[];
+}
+
+export const DEFAULT_PARAMETERS: TransformParameters = {
+  deletionPolicy: 'Retain',
+  updateReplacePolicy: 'Retain',
+  outputs: true,
+  exportPrefix: undefined,
+  tags: [],
+};
+
+const PATH = 'Transform.Parameters';
+const DELETION = ['Delete', 'Retain', 'RetainExceptOnUpdate', 'Snapshot'];
+const REPLACE = ['Delete', 'Retain', 'Snapshot'];
+
+/** Reads the parameters CloudFormation passes as JSON; `false` and `"false"` mean the same. */
+export function parseParameters(value: unknown): { parameters: TransformParameters; problems: Problem[] } {
+  const problems: Problem[] = [];
+  if (value === undefined || value === null) return { parameters: DEFAULT_PARAMETERS, problems };
+  if (!isRecord(value)) {
+    return {
+      parameters: DEFAULT_PARAMETERS,
+      problems: [problem('TRANSFORM_PARAMETER_INVALID', PATH, 'must be a mapping')],
+    };
+  }
+  let { deletionPolicy, updateReplacePolicy, outputs, exportPrefix } = DEFAULT_PARAMETERS;
+  const tags: { Key: string; Value: string }[] = [];
+  for (const [key, raw] of Object.entries(value)) {
+    const at = joinPath(PATH, key);
+    switch (key) {
+      case 'DeletionPolicy':
+      case 'UpdateReplacePolicy': {
+        const allowed = key === 'DeletionPolicy' ? DELETION : REPLACE;
+        if (typeof raw === 'string' && allowed.includes(raw)) {
+          if (key === 'DeletionPolicy') deletionPolicy = raw;
+          else updateReplacePolicy = raw;
+        } else {
+          problems.push(problem('TRANSFORM_PARAMETER_INVALID', at, `must be one of: ${allowed.join(', ')}`));
+        }
+        break;
+      }
+      case 'Outputs':
+        if (raw === true || raw === 'true') outputs = true;
+        else if (raw === false || raw === 'false') outputs = false;
+        else problems.push(problem('TRANSFORM_PARAMETER_INVALID', at, 'must be true or false'));
+        break;
+      case 'ExportPrefix':
+        if (typeof raw === 'string' && /^[A-Za-z0-9:-]+$/.test(raw)) exportPrefix = raw;
+        else
+          problems.push(
+            problem(
+              'TRANSFORM_PARAMETER_INVALID',
+              at,
+              'must be letters, digits, "-" and ":" (an export name prefix)',
+            ),
+          );
+        break;
+      case 'Tags':
+        if (isRecord(raw) && Object.values(raw).every((v) => typeof v === 'string')) {
+          for (const [k, v] of Object.entries(raw)) tags.push({ Key: k, Value: String(v) });
+        } else {
+          problems.push(
+            problem('TRANSFORM_PARAMETER_INVALID', at, 'must be a mapping of tag keys to string values'),
+          );
+        }
+        break;
+      default:
+        problems.push(
+          problem(
+            'TRANSFORM_PARAMETER_INVALID',
+            at,
+            'unknown parameter; expected one of: DeletionPolicy, UpdateReplacePolicy, Outputs, ExportPrefix, Tags',
+          ),
+        );
+    }
+  }
+  tags.sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
+  return { parameters: { deletionPolicy, updateReplacePolicy, outputs, exportPrefix, tags }, problems };
+}

@@ -1,0 +1,254 @@
+import { type AccessType, isAccessType } from '../access.js';
+import type { LookupQuery, ServiceGrant, TableSpec } from '../model.js';
+import { TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
+import { joinPath, type Problem, problem } from '../problems.js';
+import { isIntrinsic, isRecord } from '../template/json.js';
+import { collectReferences } from '../template/references.js';
+import type { TemplateView } from '../template/view.js';
+import { validateSection } from './schema.js';
+import { checkTableProperties } from './tableRules.js';
+
+export interface ParsedSection {
+  readonly tables: readonly TableSpec[];
+  readonly problems: readonly Problem[];
+}
+
+const SECTION = 'x-dynamodb';
+
+/** Turns the `x-dynamodb` value into table specs, with every problem found in it. Tables are sorted by key. */
+export function parseSection(section: unknown, view: TemplateView): ParsedSection {
+  if (!isRecord(section)) {
+    return {
+      tables: [],
+      problems: [problem('SECTION_NOT_OBJECT', SECTION, 'must be a mapping of table keys to tables')],
+    };
+  }
+  const problems: Problem[] = [...validateSection(section, SECTION)];
+  const tables: TableSpec[] = [];
+  const keys = Object.keys(section).sort();
+  const tableKeys = new Set(keys);
+  const idOwners = new Map<string, string>();
+
+  for (const key of keys) {
+    const entry = section[key];
+    const path = joinPath(SECTION, key);
+    if (!isRecord(entry)) continue;
+    const services = parseServices(entry.Services, joinPath(path, 'Services'), problems);
+    const envNames = parseEnvNames(entry.Settings);
+    const hasProperties = entry.Properties !== undefined;
+    const hasLookup = entry.Lookup !== undefined;
+    if (hasProperties && hasLookup) {
+      problems.push(
+        problem(
+          'PROPERTIES_AND_LOOKUP',
+          path,
+          'declares both Properties (a new table) and Lookup (an existing one); keep one',
+        ),
+      );
+      continue;
+    }
+    if (!hasProperties && !hasLookup) {
+      problems.push(
+        problem(
+          'NO_PROPERTIES_OR_LOOKUP',
+          path,
+          'needs Properties (a new table) or Lookup (an existing one)',
+        ),
+      );
+      continue;
+    }
+    for (const reference of collectReferences(
+      hasProperties ? entry.Properties : entry.Lookup,
+      joinPath(path, hasProperties ? 'Properties' : 'Lookup'),
+    )) {
+      if (!view.isDefined(reference.name) && !tableKeys.has(reference.name)) {
+        problems.push(
+          problem(
+            'REFERENCE_NOT_FOUND',
+            reference.path,
+            `"${reference.name}" is not a resource, parameter or pseudo parameter of this template`,
+          ),
+        );
+      }
+    }
+    if (hasLookup) {
+      const query = parseLookup(entry.Lookup, joinPath(path, 'Lookup'), problems);
+      if (query) tables.push({ kind: 'lookup', key, path, services, envNames, query });
+      continue;
+    }
+    const logicalId = tableLogicalId(key);
+    if (logicalId === '') {
+      problems.push(
+        problem('LOGICAL_ID_EMPTY', path, 'the key has no letter or digit to make a logical ID from'),
+      );
+      continue;
+    }
+    const owner = idOwners.get(logicalId);
+    if (owner !== undefined) {
+      problems.push(
+        problem(
+          'LOGICAL_ID_COLLISION',
+          path,
+          `"${key}" and "${owner}" both become the logical ID ${logicalId}`,
+        ),
+      );
+      continue;
+    }
+    idOwners.set(logicalId, key);
+    if (view.isDefined(logicalId)) {
+      problems.push(
+        problem(
+          'LOGICAL_ID_TAKEN',
+          path,
+          `the logical ID ${logicalId} already names a resource or parameter of this template`,
+        ),
+      );
+    }
+    const properties = entry.Properties;
+    if (!isRecord(properties) || isIntrinsic(properties)) continue;
+    problems.push(...checkTableProperties(properties, joinPath(path, 'Properties')));
+    const condition = typeof entry.Condition === 'string' ? entry.Condition : undefined;
+    if (condition !== undefined && !view.conditions.has(condition)) {
+      problems.push(
+        problem(
+          'REFERENCE_NOT_FOUND',
+          joinPath(path, 'Condition'),
+          `"${condition}" is not a condition of this template`,
+        ),
+      );
+    }
+    const dependsOn =
+      typeof entry.DependsOn === 'string'
+        ? [entry.DependsOn]
+        : Array.isArray(entry.DependsOn)
+          ? entry.DependsOn.filter((d) => typeof d === 'string')
+          : [];
+    dependsOn.forEach((name, i) => {
+      if (!view.resources.has(name) && !tableKeys.has(name)) {
+        const at =
+          typeof entry.DependsOn === 'string'
+            ? joinPath(path, 'DependsOn')
+            : joinPath(joinPath(path, 'DependsOn'), i);
+        problems.push(problem('REFERENCE_NOT_FOUND', at, `"${name}" is not a resource of this template`));
+      }
+    });
+    tables.push({
+      kind: 'create',
+      key,
+      path,
+      services,
+      envNames,
+      logicalId,
+      properties,
+      deletionPolicy: typeof entry.DeletionPolicy === 'string' ? entry.DeletionPolicy : undefined,
+      updateReplacePolicy:
+        typeof entry.UpdateReplacePolicy === 'string' ? entry.UpdateReplacePolicy : undefined,
+      condition,
+      dependsOn,
+    });
+  }
+  return { tables, problems };
+}
+
+function accessList(value: unknown): AccessType[] {
+  const items = Array.isArray(value) ? value : [value];
+  return [...new Set(items.filter(isAccessType))];
+}
+
+function parseReturnValues(value: unknown): Partial<Record<TableAttribute, string>> {
+  const out: Partial<Record<TableAttribute, string>> = {};
+  if (!isRecord(value)) return out;
+  for (const attribute of TABLE_ATTRIBUTES) {
+    const name = value[attribute];
+    if (typeof name === 'string') out[attribute] = name;
+  }
+  return out;
+}
+
+/** Both forms of `Services`: the mapping `{Target: {Access, ReturnValues}}` and the list `[{name, access}]`. */
+function parseServices(value: unknown, path: string, problems: Problem[]): ServiceGrant[] {
+  const grants: ServiceGrant[] = [];
+  const seen = new Map<string, string>();
+  const add = (
+    target: string,
+    access: AccessType[],
+    returnValues: Partial<Record<TableAttribute, string>>,
+    at: string,
+  ): void => {
+    const first = seen.get(target);
+    if (first !== undefined) {
+      problems.push(
+        problem(
+          'SERVICE_DUPLICATE',
+          at,
+          `"${target}" is already given access at ${first}; list its access types once, as a list`,
+        ),
+      );
+      return;
+    }
+    seen.set(target, at);
+    if (access.length > 0) grants.push({ target, access, returnValues, path: at });
+  };
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      const at = joinPath(path, i);
+      if (!isRecord(item)) return;
+      const nameKey = Object.keys(item).find((k) => k.toLowerCase() === 'name');
+      const accessKey = Object.keys(item).find((k) => k.toLowerCase() === 'access');
+      if (nameKey === undefined)
+        problems.push(
+          problem('MISSING_KEY', joinPath(at, 'name'), 'is required: the logical ID of the target'),
+        );
+      if (accessKey === undefined)
+        problems.push(problem('MISSING_KEY', joinPath(at, 'access'), 'is required: the access type'));
+      const name = nameKey === undefined ? undefined : item[nameKey];
+      if (typeof name !== 'string' || accessKey === undefined) return;
+      add(name, accessList(item[accessKey]), {}, at);
+    });
+  } else if (isRecord(value)) {
+    for (const [target, item] of Object.entries(value)) {
+      if (!isRecord(item)) continue;
+      add(target, accessList(item.Access), parseReturnValues(item.ReturnValues), joinPath(path, target));
+    }
+  }
+  return grants;
+}
+
+function parseEnvNames(settings: unknown): string[] {
+  if (!isRecord(settings) || !Array.isArray(settings.EnvNames)) return [];
+  return settings.EnvNames.filter((n): n is string => typeof n === 'string');
+}
+
+/** Tag values compare as text: `123` matches "123", `true` matches "true". */
+function tagText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function parseLookup(value: unknown, path: string, problems: Problem[]): LookupQuery | undefined {
+  if (!isRecord(value)) return undefined;
+  const tags: { key: string; value: string }[] = [];
+  const pairs = Array.isArray(value.Tags)
+    ? value.Tags.flatMap((item) => (isRecord(item) ? Object.entries(item) : []))
+    : isRecord(value.Tags)
+      ? Object.entries(value.Tags)
+      : [];
+  for (const [key, raw] of pairs) {
+    const text = tagText(raw);
+    if (text !== undefined) tags.push({ key, value: text });
+  }
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const query: LookupQuery = {
+    tags,
+    arn: text(value.Arn),
+    tableName: text(value.TableName),
+    roleArn: text(value.RoleArn),
+    region: text(value.Region),
+  };
+  if (value.Tags === undefined && value.Arn === undefined && value.TableName === undefined) {
+    problems.push(problem('LOOKUP_WITHOUT_CRITERIA', path, 'needs at least one of Tags, Arn, TableName'));
+    return undefined;
+  }
+  return query;
+}

@@ -1,0 +1,171 @@
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import tableSchemaSource from '../../schema/aws-dynamodb-table.json';
+import sectionSchema from '../../schema/x-dynamodb.schema.json';
+import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
+import { isIntrinsic, isRecord } from '../template/json.js';
+
+/** Keywords of the CloudFormation registry schema that describe the resource, not its values. */
+const REGISTRY_KEYWORDS = [
+  'conditionalCreateOnlyProperties',
+  'createOnlyProperties',
+  'primaryIdentifier',
+  'propertyTransform',
+  'readOnlyProperties',
+  'writeOnlyProperties',
+  'tagging',
+  'typeName',
+  'relationshipRef',
+  'uniqueKeys',
+];
+
+/**
+ * The registry schema, made fit for a 2020-12 validator. Three edits, each because the file is written for
+ * CloudFormation's own tooling: read-only attributes are not properties one may set; the deprecated JSON-string
+ * alternative of `KeySchema` would turn every key mistake into an opaque `oneOf` failure; and the draft-07
+ * `dependencies` keyword is `dependentRequired` in 2020-12.
+ */
+export function registrySchemaForValidation(source: unknown): Record<string, unknown> {
+  const schema: unknown = JSON.parse(JSON.stringify(source));
+  if (!isRecord(schema) || !isRecord(schema.properties) || !isRecord(schema.definitions)) {
+    throw new Error('aws-dynamodb-table.json is not a registry schema');
+  }
+  const readOnly = Array.isArray(schema.readOnlyProperties) ? schema.readOnlyProperties : [];
+  for (const pointer of readOnly) {
+    if (typeof pointer === 'string') delete schema.properties[pointer.replace('/properties/', '')];
+  }
+  const keySchema = schema.properties.KeySchema;
+  if (isRecord(keySchema) && Array.isArray(keySchema.oneOf) && isRecord(keySchema.oneOf[0])) {
+    schema.properties.KeySchema = keySchema.oneOf[0];
+  }
+  for (const definition of Object.values(schema.definitions)) {
+    if (isRecord(definition) && isRecord(definition.dependencies)) {
+      definition.dependentRequired = definition.dependencies;
+      delete definition.dependencies;
+    }
+  }
+  return schema;
+}
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (compiled) return compiled;
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strictTypes: false,
+    strictTuples: false,
+    allowUnionTypes: true,
+    formats: { json: true, 'AWS::S3::Bucket.Name': true },
+  });
+  ajv.addVocabulary(REGISTRY_KEYWORDS);
+  ajv.addSchema(registrySchemaForValidation(tableSchemaSource), 'aws-dynamodb-table.json');
+  compiled = ajv.compile(sectionSchema);
+  return compiled;
+}
+
+/** Validates the value of `x-dynamodb` against `schema/x-dynamodb.schema.json`; problems carry template paths. */
+export function validateSection(section: unknown, basePath = 'x-dynamodb'): Problem[] {
+  const validate = validator();
+  if (validate(section)) return [];
+  const errors = (validate.errors ?? []).filter((e) => !insideIntrinsic(section, e.instancePath));
+  const problems: Problem[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'if' || error.keyword === 'allOf') continue;
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+      const explained = errors.some(
+        (other) => other !== error && isWithin(other.instancePath, error.instancePath),
+      );
+      if (explained) continue;
+    }
+    problems.push(toProblem(error, section, basePath));
+  }
+  return problems;
+}
+
+function segments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function isWithin(pointer: string, parent: string): boolean {
+  return pointer === parent || pointer.startsWith(`${parent}/`);
+}
+
+function insideIntrinsic(root: unknown, pointer: string): boolean {
+  let node: unknown = root;
+  for (const segment of segments(pointer)) {
+    if (isIntrinsic(node)) return true;
+    if (Array.isArray(node)) node = node[Number(segment)];
+    else if (isRecord(node)) node = node[segment];
+    else return false;
+  }
+  return isIntrinsic(node);
+}
+
+function templatePath(root: unknown, pointer: string, basePath: string): string {
+  let node: unknown = root;
+  let path = basePath;
+  for (const segment of segments(pointer)) {
+    if (Array.isArray(node)) {
+      path = joinPath(path, Number(segment));
+      node = node[Number(segment)];
+    } else {
+      path = joinPath(path, segment);
+      node = isRecord(node) ? node[segment] : undefined;
+    }
+  }
+  return path;
+}
+
+const SPECIFIC_CODES: Record<string, ProblemCode> = {
+  '#/$defs/AccessName/enum': 'ACCESS_UNKNOWN',
+};
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (isRecord(value)) return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem {
+  const path = templatePath(root, error.instancePath, basePath);
+  const params: Record<string, unknown> = error.params;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed =
+        isRecord(error.parentSchema) && isRecord(error.parentSchema.properties)
+          ? Object.keys(error.parentSchema.properties)
+          : [];
+      const hint = allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}` : '';
+      return problem('UNKNOWN_KEY', joinPath(path, key), `unknown key${hint}`);
+    }
+    case 'required':
+      return problem('MISSING_KEY', joinPath(path, String(params.missingProperty)), 'is required');
+    case 'type': {
+      const expected = Array.isArray(params.type) ? params.type.join(' or ') : String(params.type);
+      return problem('WRONG_TYPE', path, `must be ${expected}, not ${describe(error.data)}`);
+    }
+    case 'enum': {
+      const code = SPECIFIC_CODES[error.schemaPath] ?? 'INVALID_VALUE';
+      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.join(', ') : '';
+      return problem(code, path, `${describe(error.data)} is not one of: ${allowed}`);
+    }
+    case 'const':
+      return problem(
+        'INVALID_VALUE',
+        path,
+        `${describe(error.data)} must be ${JSON.stringify(params.allowedValue)}`,
+      );
+    case 'anyOf':
+    case 'oneOf':
+      return problem('INVALID_VALUE', path, `${describe(error.data)} does not match any allowed form`);
+    default:
+      return problem('INVALID_VALUE', path, error.message ?? `fails ${error.keyword}`);
+  }
+}

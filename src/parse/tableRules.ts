@@ -1,0 +1,352 @@
+import { joinPath, type Problem, problem } from '../problems.js';
+import { isIntrinsic, isRecord } from '../template/json.js';
+
+/** DynamoDB limits that CloudFormation only reports after it starts creating the table. */
+export const LIMITS = { globalIndexes: 20, localIndexes: 5, projectedAttributes: 100 } as const;
+
+interface KeySchemaAt {
+  readonly items: readonly unknown[];
+  readonly path: string;
+}
+
+interface IndexAt {
+  readonly index: Record<string, unknown>;
+  readonly path: string;
+  readonly kind: 'global' | 'local';
+}
+
+function literalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function listAt(properties: Record<string, unknown>, key: string): unknown[] | undefined {
+  const value = properties[key];
+  return Array.isArray(value) ? value : undefined;
+}
+
+function indexesOf(properties: Record<string, unknown>, path: string): IndexAt[] {
+  const out: IndexAt[] = [];
+  for (const [key, kind] of [
+    ['GlobalSecondaryIndexes', 'global'],
+    ['LocalSecondaryIndexes', 'local'],
+  ] as const) {
+    listAt(properties, key)?.forEach((index, i) => {
+      if (isRecord(index) && !isIntrinsic(index))
+        out.push({ index, path: joinPath(joinPath(path, key), i), kind });
+    });
+  }
+  return out;
+}
+
+/**
+ * Checks a new table's properties against the rules DynamoDB enforces beyond the resource schema.
+ * Every check skips values that are intrinsic functions: those are only known at deploy time.
+ */
+export function checkTableProperties(properties: Record<string, unknown>, path: string): Problem[] {
+  const problems: Problem[] = [];
+  const indexes = indexesOf(properties, path);
+  const keySchemas: KeySchemaAt[] = [];
+  const tableKeys = listAt(properties, 'KeySchema');
+  if (tableKeys) keySchemas.push({ items: tableKeys, path: joinPath(path, 'KeySchema') });
+  for (const { index, path: indexPath } of indexes) {
+    if (Array.isArray(index.KeySchema))
+      keySchemas.push({ items: index.KeySchema, path: joinPath(indexPath, 'KeySchema') });
+  }
+
+  problems.push(...checkAttributes(properties, path, keySchemas));
+  problems.push(...checkKeySchemaShapes(indexes));
+  problems.push(...checkBilling(properties, path, indexes));
+  problems.push(...checkIndexes(properties, path, indexes));
+  problems.push(...checkEncryption(properties, path));
+  problems.push(...checkTimeToLive(properties, path));
+  return problems;
+}
+
+function keyAttributeNames(items: readonly unknown[]): { name: string; keyType: unknown; at: number }[] {
+  const out: { name: string; keyType: unknown; at: number }[] = [];
+  items.forEach((item, at) => {
+    if (isRecord(item) && typeof item.AttributeName === 'string') {
+      out.push({ name: item.AttributeName, keyType: item.KeyType, at });
+    }
+  });
+  return out;
+}
+
+function checkAttributes(
+  properties: Record<string, unknown>,
+  path: string,
+  keySchemas: KeySchemaAt[],
+): Problem[] {
+  const problems: Problem[] = [];
+  const definitionsValue = properties.AttributeDefinitions;
+  if (isIntrinsic(definitionsValue)) return problems;
+  const definitions = Array.isArray(definitionsValue) ? definitionsValue : [];
+  const definitionsPath = joinPath(path, 'AttributeDefinitions');
+  const defined = new Map<string, number>();
+  let opaque = false;
+  definitions.forEach((definition, i) => {
+    const name = isRecord(definition) ? literalString(definition.AttributeName) : undefined;
+    if (name === undefined) {
+      opaque = true;
+      return;
+    }
+    if (defined.has(name)) {
+      problems.push(
+        problem(
+          'ATTRIBUTE_DUPLICATE',
+          joinPath(definitionsPath, i),
+          `attribute "${name}" is already defined`,
+        ),
+      );
+    } else {
+      defined.set(name, i);
+    }
+  });
+
+  const used = new Set<string>();
+  for (const schema of keySchemas) {
+    for (const { name, at } of keyAttributeNames(schema.items)) {
+      used.add(name);
+      if (!defined.has(name) && !opaque) {
+        problems.push(
+          problem(
+            'KEY_ATTRIBUTE_UNDEFINED',
+            joinPath(joinPath(schema.path, at), 'AttributeName'),
+            `key attribute "${name}" is not defined in AttributeDefinitions`,
+          ),
+        );
+      }
+    }
+  }
+  const allKeysKnown = keySchemas.every((s) =>
+    s.items.every((item) => isRecord(item) && typeof item.AttributeName === 'string'),
+  );
+  if (
+    allKeysKnown &&
+    !isIntrinsic(properties.GlobalSecondaryIndexes) &&
+    !isIntrinsic(properties.LocalSecondaryIndexes)
+  ) {
+    for (const [name, i] of defined) {
+      if (!used.has(name)) {
+        problems.push(
+          problem(
+            'ATTRIBUTE_UNUSED',
+            joinPath(definitionsPath, i),
+            `attribute "${name}" is used by no key schema; DynamoDB rejects definitions of non-key attributes`,
+          ),
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** The registry schema checks the order of HASH and RANGE for the table and LSIs, but not for GSIs. */
+function checkKeySchemaShapes(indexes: IndexAt[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const { index, path, kind } of indexes) {
+    const items = index.KeySchema;
+    if (!Array.isArray(items) || kind !== 'global') continue;
+    const types = items.map((item) => (isRecord(item) ? item.KeyType : undefined));
+    if (types.some((t) => typeof t !== 'string')) continue;
+    const valid =
+      (types.length === 1 && types[0] === 'HASH') ||
+      (types.length === 2 && types[0] === 'HASH' && types[1] === 'RANGE');
+    if (!valid) {
+      problems.push(
+        problem(
+          'KEY_SCHEMA_INVALID',
+          joinPath(path, 'KeySchema'),
+          `must be [HASH] or [HASH, RANGE], not [${types.join(', ')}]`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+function checkBilling(properties: Record<string, unknown>, path: string, indexes: IndexAt[]): Problem[] {
+  const problems: Problem[] = [];
+  const mode = properties.BillingMode ?? 'PROVISIONED';
+  if (typeof mode !== 'string') return problems;
+  const onDemand = mode === 'PAY_PER_REQUEST';
+  const throughputAt = (owner: Record<string, unknown>, ownerPath: string, what: string): void => {
+    const has = owner.ProvisionedThroughput !== undefined;
+    const throughputPath = joinPath(ownerPath, 'ProvisionedThroughput');
+    if (onDemand && has) {
+      problems.push(
+        problem(
+          'BILLING_THROUGHPUT_MISMATCH',
+          throughputPath,
+          `must not be set when BillingMode is PAY_PER_REQUEST (${what})`,
+        ),
+      );
+    } else if (!onDemand && !has) {
+      problems.push(
+        problem(
+          'BILLING_THROUGHPUT_MISMATCH',
+          throughputPath,
+          `is required when BillingMode is PROVISIONED, the default (${what}); or set BillingMode: PAY_PER_REQUEST`,
+        ),
+      );
+    }
+    if (!onDemand && owner.OnDemandThroughput !== undefined) {
+      problems.push(
+        problem(
+          'BILLING_THROUGHPUT_MISMATCH',
+          joinPath(ownerPath, 'OnDemandThroughput'),
+          'is only valid when BillingMode is PAY_PER_REQUEST',
+        ),
+      );
+    }
+    const throughput = owner.ProvisionedThroughput;
+    if (isRecord(throughput)) {
+      for (const unit of ['ReadCapacityUnits', 'WriteCapacityUnits']) {
+        const value = throughput[unit];
+        if (typeof value === 'number' && value < 1) {
+          problems.push(
+            problem('INVALID_VALUE', joinPath(throughputPath, unit), `must be at least 1, not ${value}`),
+          );
+        }
+      }
+    }
+  };
+  throughputAt(properties, path, 'the table');
+  for (const { index, path: indexPath, kind } of indexes) {
+    if (kind === 'global') throughputAt(index, indexPath, 'a global secondary index');
+  }
+  return problems;
+}
+
+function checkIndexes(properties: Record<string, unknown>, path: string, indexes: IndexAt[]): Problem[] {
+  const problems: Problem[] = [];
+  const globals = listAt(properties, 'GlobalSecondaryIndexes');
+  const locals = listAt(properties, 'LocalSecondaryIndexes');
+  if (globals && globals.length > LIMITS.globalIndexes) {
+    problems.push(
+      problem(
+        'INDEX_LIMIT',
+        joinPath(path, 'GlobalSecondaryIndexes'),
+        `has ${globals.length} indexes; DynamoDB allows ${LIMITS.globalIndexes}`,
+      ),
+    );
+  }
+  if (locals && locals.length > LIMITS.localIndexes) {
+    problems.push(
+      problem(
+        'INDEX_LIMIT',
+        joinPath(path, 'LocalSecondaryIndexes'),
+        `has ${locals.length} indexes; DynamoDB allows ${LIMITS.localIndexes}`,
+      ),
+    );
+  }
+
+  const names = new Set<string>();
+  let projected = 0;
+  const tableKeys = keyAttributeNames(listAt(properties, 'KeySchema') ?? []);
+  const tableHash = tableKeys.find((k) => k.keyType === 'HASH')?.name;
+  for (const { index, path: indexPath, kind } of indexes) {
+    const name = literalString(index.IndexName);
+    if (name !== undefined) {
+      if (names.has(name)) {
+        problems.push(
+          problem(
+            'INDEX_NAME_DUPLICATE',
+            joinPath(indexPath, 'IndexName'),
+            `index name "${name}" is used twice`,
+          ),
+        );
+      }
+      names.add(name);
+    }
+    const projection = index.Projection;
+    if (isRecord(projection) && !isIntrinsic(projection)) {
+      const type = projection.ProjectionType ?? 'KEYS_ONLY';
+      const nonKey = projection.NonKeyAttributes;
+      const projectionPath = joinPath(indexPath, 'Projection');
+      if (Array.isArray(nonKey)) {
+        projected += nonKey.length;
+        if (type !== 'INCLUDE' && typeof type === 'string') {
+          problems.push(
+            problem(
+              'PROJECTION_INVALID',
+              joinPath(projectionPath, 'NonKeyAttributes'),
+              `is only valid with ProjectionType INCLUDE, not ${type}`,
+            ),
+          );
+        }
+      } else if (type === 'INCLUDE' && nonKey === undefined) {
+        problems.push(
+          problem(
+            'PROJECTION_INVALID',
+            joinPath(projectionPath, 'NonKeyAttributes'),
+            'is required with ProjectionType INCLUDE',
+          ),
+        );
+      }
+    }
+    if (kind === 'local' && tableHash !== undefined && Array.isArray(index.KeySchema)) {
+      const hash = keyAttributeNames(index.KeySchema).find((k) => k.keyType === 'HASH');
+      if (hash && hash.name !== tableHash) {
+        problems.push(
+          problem(
+            'LSI_INVALID',
+            joinPath(joinPath(joinPath(indexPath, 'KeySchema'), hash.at), 'AttributeName'),
+            `a local secondary index must use the table's partition key "${tableHash}", not "${hash.name}"`,
+          ),
+        );
+      }
+    }
+  }
+  if (locals && locals.length > 0 && tableKeys.length === 1 && tableHash !== undefined) {
+    problems.push(
+      problem(
+        'LSI_INVALID',
+        joinPath(path, 'LocalSecondaryIndexes'),
+        'local secondary indexes need a table with a sort (RANGE) key',
+      ),
+    );
+  }
+  if (projected > LIMITS.projectedAttributes) {
+    problems.push(
+      problem(
+        'INDEX_LIMIT',
+        path,
+        `indexes project ${projected} non-key attributes in all; DynamoDB allows ${LIMITS.projectedAttributes}`,
+      ),
+    );
+  }
+  return problems;
+}
+
+function checkEncryption(properties: Record<string, unknown>, path: string): Problem[] {
+  const sse = properties.SSESpecification;
+  if (!isRecord(sse) || isIntrinsic(sse)) return [];
+  const ssePath = joinPath(path, 'SSESpecification');
+  const problems: Problem[] = [];
+  if (sse.SSEEnabled === false) {
+    for (const key of ['SSEType', 'KMSMasterKeyId']) {
+      if (sse[key] !== undefined) {
+        problems.push(
+          problem('SSE_INVALID', joinPath(ssePath, key), 'is only valid when SSEEnabled is true'),
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+function checkTimeToLive(properties: Record<string, unknown>, path: string): Problem[] {
+  const ttl = properties.TimeToLiveSpecification;
+  if (!isRecord(ttl) || isIntrinsic(ttl)) return [];
+  if (ttl.Enabled === true && ttl.AttributeName === undefined) {
+    return [
+      problem(
+        'TTL_INVALID',
+        joinPath(joinPath(path, 'TimeToLiveSpecification'), 'AttributeName'),
+        'is required when Enabled is true',
+      ),
+    ];
+  }
+  return [];
+}

@@ -1,0 +1,173 @@
+import { type Problem, problem } from '../problems.js';
+import { isIntrinsic, isRecord } from '../template/json.js';
+import { getAttParts } from '../template/references.js';
+import type { TemplateView } from '../template/view.js';
+
+/** The role a policy is attached to: a role of this stack, or one that exists outside it (by name). */
+export type RoleRef =
+  | { readonly kind: 'stack'; readonly logicalId: string }
+  | { readonly kind: 'external'; readonly name: string };
+
+/** Where a target's environment variables go. */
+export type EnvSink =
+  | { readonly kind: 'containers'; readonly resourceId: string }
+  | { readonly kind: 'function'; readonly resourceId: string };
+
+export interface ResolvedTarget {
+  readonly role: RoleRef;
+  readonly env: EnvSink | undefined;
+}
+
+export const TARGET_TYPES = [
+  'AWS::IAM::Role',
+  'AWS::ECS::TaskDefinition',
+  'AWS::ECS::Service',
+  'AWS::Lambda::Function',
+] as const;
+
+export function roleKey(role: RoleRef): string {
+  return role.kind === 'stack' ? `stack:${role.logicalId}` : `external:${role.name}`;
+}
+
+function resourceType(view: TemplateView, id: string): unknown {
+  return view.resources.get(id)?.Type;
+}
+
+function propertiesOf(view: TemplateView, id: string): Record<string, unknown> {
+  const properties = view.resources.get(id)?.Properties;
+  return isRecord(properties) ? properties : {};
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:.*\/)?([\w+=,.@-]+)$/;
+
+/** A role given as an ARN (any path) or as a bare name. */
+export function roleFromText(text: string): RoleRef | undefined {
+  const match = ROLE_ARN.exec(text);
+  if (match?.[1]) return { kind: 'external', name: match[1] };
+  if (/^[\w+=,.@-]{1,64}$/.test(text)) return { kind: 'external', name: text };
+  return undefined;
+}
+
+/**
+ * Resolves a property that names a role (`TaskRoleArn`, a function's `Role`): `!GetAtt Role.Arn` or `!Ref Role`
+ * for a role in the stack, a literal ARN, or a `Ref` to a parameter whose value the macro event carries.
+ */
+export function resolveRoleValue(
+  value: unknown,
+  path: string,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>>,
+): RoleRef | Problem {
+  const unresolved = (why: string): Problem => problem('TARGET_ROLE_UNRESOLVED', path, why);
+  if (typeof value === 'string') {
+    return roleFromText(value) ?? unresolved(`"${value}" is not a role ARN`);
+  }
+  if (isRecord(value) && isIntrinsic(value)) {
+    if ('Fn::GetAtt' in value) {
+      const parts = getAttParts(value['Fn::GetAtt']);
+      if (parts && parts.attribute === 'Arn' && resourceType(view, parts.name) === 'AWS::IAM::Role') {
+        return { kind: 'stack', logicalId: parts.name };
+      }
+      return unresolved('must be !GetAtt <Role>.Arn of an AWS::IAM::Role in this template');
+    }
+    const ref = value.Ref;
+    if (typeof ref === 'string') {
+      if (resourceType(view, ref) === 'AWS::IAM::Role') return { kind: 'stack', logicalId: ref };
+      if (view.parameters.has(ref)) {
+        const given = parameterValues[ref];
+        if (typeof given !== 'string' || given === '') {
+          return unresolved(`parameter ${ref} has no value in the request, so its role is unknown`);
+        }
+        return roleFromText(given) ?? unresolved(`the value of parameter ${ref} is not a role ARN or name`);
+      }
+      return unresolved(`"${ref}" is not a role or a parameter of this template`);
+    }
+  }
+  return unresolved('must be a role ARN, !GetAtt <Role>.Arn, !Ref <Role> or !Ref <Parameter>');
+}
+
+function validTargets(view: TemplateView): string {
+  const ids = [...view.resources.entries()]
+    .filter(([, r]) => TARGET_TYPES.some((t) => t === r.Type))
+    .map(([id]) => id)
+    .sort();
+  return ids.length > 0
+    ? `valid targets: ${ids.join(', ')}`
+    : `the template has no ${TARGET_TYPES.join(', ')}`;
+}
+
+function resolveTaskDefinition(
+  id: string,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>>,
+  path: string,
+): ResolvedTarget | Problem {
+  const roleValue = propertiesOf(view, id).TaskRoleArn;
+  const rolePath = `Resources.${id}.Properties.TaskRoleArn`;
+  if (roleValue === undefined) {
+    return problem(
+      'TARGET_WITHOUT_ROLE',
+      path,
+      `task definition ${id} has no TaskRoleArn to grant access to (${rolePath})`,
+    );
+  }
+  const role = resolveRoleValue(roleValue, rolePath, view, parameterValues);
+  if ('code' in role) return role;
+  return { role, env: { kind: 'containers', resourceId: id } };
+}
+
+/** The task definition an ECS service runs, when it is one of this template's. */
+export function serviceTaskDefinition(view: TemplateView, serviceId: string): string | undefined {
+  const value = propertiesOf(view, serviceId).TaskDefinition;
+  const ref = isRecord(value) ? value.Ref : undefined;
+  return typeof ref === 'string' && resourceType(view, ref) === 'AWS::ECS::TaskDefinition' ? ref : undefined;
+}
+
+/** Resolves a `Services` target to the role that gets the policy and where its variables go. */
+export function resolveTarget(
+  target: string,
+  path: string,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>>,
+): ResolvedTarget | Problem {
+  const type = resourceType(view, target);
+  if (type === undefined) {
+    return problem(
+      'TARGET_NOT_FOUND',
+      path,
+      `"${target}" is not a resource of this template; ${validTargets(view)}`,
+    );
+  }
+  switch (type) {
+    case 'AWS::IAM::Role':
+      return { role: { kind: 'stack', logicalId: target }, env: undefined };
+    case 'AWS::ECS::TaskDefinition':
+      return resolveTaskDefinition(target, view, parameterValues, path);
+    case 'AWS::ECS::Service': {
+      const taskDefinition = serviceTaskDefinition(view, target);
+      if (taskDefinition === undefined) {
+        return problem(
+          'TARGET_WITHOUT_ROLE',
+          path,
+          `ECS service ${target} does not run a task definition of this template (Resources.${target}.Properties.TaskDefinition must be !Ref <TaskDefinition>)`,
+        );
+      }
+      return resolveTaskDefinition(taskDefinition, view, parameterValues, path);
+    }
+    case 'AWS::Lambda::Function': {
+      const roleValue = propertiesOf(view, target).Role;
+      const rolePath = `Resources.${target}.Properties.Role`;
+      if (roleValue === undefined)
+        return problem('TARGET_WITHOUT_ROLE', path, `function ${target} has no Role`);
+      const role = resolveRoleValue(roleValue, rolePath, view, parameterValues);
+      if ('code' in role) return role;
+      return { role, env: { kind: 'function', resourceId: target } };
+    }
+    default:
+      return problem(
+        'TARGET_WRONG_TYPE',
+        path,
+        `"${target}" is a ${String(type)}, which cannot be given access; ${validTargets(view)}`,
+      );
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Problems are values, never exceptions: every stage returns the ones it found and the transform reports
+ * them all together. Each code has a one-line meaning, used by the README and checked by a test.
+ */
+export const PROBLEM_CODES = {
+  TEMPLATE_NOT_OBJECT: 'the template (fragment) is not a mapping',
+  SECTION_NOT_OBJECT: 'x-dynamodb, Resources, Parameters, Conditions or Outputs is not a mapping',
+  UNKNOWN_KEY: 'a key that this place does not accept',
+  MISSING_KEY: 'a required key is missing',
+  WRONG_TYPE: 'a value has the wrong type',
+  INVALID_VALUE: 'a value is outside what the schema allows',
+  PROPERTIES_AND_LOOKUP: 'a table declares both Properties and Lookup',
+  NO_PROPERTIES_OR_LOOKUP: 'a table declares neither Properties nor Lookup',
+  LOOKUP_WITHOUT_CRITERIA: 'a Lookup names none of Tags, Arn, TableName',
+  LOGICAL_ID_EMPTY: 'a table key has no alphanumeric character to build a logical ID from',
+  LOGICAL_ID_COLLISION: 'two table keys collapse to one logical ID',
+  LOGICAL_ID_TAKEN: 'a generated logical ID or output name already names something in the template',
+  KEY_ATTRIBUTE_UNDEFINED: 'a key attribute is not in AttributeDefinitions',
+  ATTRIBUTE_UNUSED: 'an attribute definition is used by no key or index',
+  ATTRIBUTE_DUPLICATE: 'an attribute is defined twice',
+  KEY_SCHEMA_INVALID: 'a key schema is not one HASH key optionally followed by one RANGE key',
+  BILLING_THROUGHPUT_MISMATCH: 'BillingMode and ProvisionedThroughput disagree',
+  INDEX_LIMIT: 'more indexes or projected attributes than DynamoDB allows',
+  INDEX_NAME_DUPLICATE: 'two indexes share a name',
+  LSI_INVALID: 'a local secondary index breaks DynamoDB rules',
+  PROJECTION_INVALID: 'an index projection is inconsistent',
+  TABLE_NAME_INVALID: 'TableName does not match what DynamoDB accepts',
+  SSE_INVALID: 'SSESpecification is inconsistent',
+  TTL_INVALID: 'TimeToLiveSpecification is enabled without an AttributeName',
+  ACCESS_UNKNOWN: 'an access type that does not exist',
+  ACCESS_NEEDS_STREAM: 'a stream access type on a table without a stream',
+  SERVICE_DUPLICATE: 'a target is named twice for one table',
+  TARGET_NOT_FOUND: 'a Services target names no resource in the template',
+  TARGET_WRONG_TYPE: 'a Services target is not a role, task definition, ECS service or Lambda function',
+  TARGET_WITHOUT_ROLE: 'a target has no role that a policy could be attached to',
+  TARGET_ROLE_UNRESOLVED: "a target's role is neither a role in the stack nor a role ARN",
+  TARGET_NOT_EDITABLE: "a target's environment cannot be edited (it is an intrinsic function)",
+  ENV_VAR_CONFLICT: 'an environment variable already holds a different value',
+  ENV_VAR_INVALID: 'an environment variable name is not valid',
+  REFERENCE_NOT_FOUND: 'a reference names nothing in the template',
+  ATTRIBUTE_NOT_AVAILABLE: 'a reference asks a table for an attribute it does not have',
+  TRANSFORM_PARAMETER_INVALID: 'a transform parameter is unknown or has a wrong value',
+  IAM_LIMIT_EXCEEDED: 'the grants for one role exceed what IAM allows',
+  QUOTA_EXCEEDED: 'the output exceeds a CloudFormation template quota',
+  LOOKUP_NO_MATCH: 'no table matches a Lookup',
+  LOOKUP_MULTIPLE_MATCHES: 'more than one table matches a Lookup',
+  LOOKUP_FAILED: 'AWS refused or failed a lookup call',
+  INTERNAL_ERROR: 'the macro failed unexpectedly; the template was not changed',
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+export interface Problem {
+  readonly code: ProblemCode;
+  /** Dotted path into the template, list indexes in brackets: `x-dynamodb.orders.Properties.KeySchema[0]`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export function problem(code: ProblemCode, path: string, message: string): Problem {
+  return { code, path, message };
+}
+
+/** Appends a key to a path, quoting nothing: keys are shown as the user wrote them. */
+export function joinPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+export function compareProblems(a: Problem, b: Problem): number {
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/** Sorted, de-duplicated problems. */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const p of [...problems].sort(compareProblems)) {
+    const id = `${p.path}\u0000${p.code}\u0000${p.message}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.path}: ${p.message} [${p.code}]`;
+}
+
+/** The message CloudFormation shows: every problem on its own line, sorted, capped at `limit` lines. */
+export function formatProblems(problems: readonly Problem[], limit = 25): string {
+  const sorted = sortProblems(problems);
+  const lines = sorted.slice(0, limit).map(formatProblem);
+  if (sorted.length > limit) lines.push(`... and ${sorted.length - limit} more`);
+  return lines.join('\n');
+}

@@ -1,0 +1,141 @@
+import type { ServiceGrant, TableRefs } from '../model.js';
+import { type TableAttribute, tableEnvName } from '../names.js';
+import type { EnvSink } from '../plan/targets.js';
+import { joinPath, type Problem, problem } from '../problems.js';
+import { copyOf, deepEqual, isIntrinsic, isRecord, put } from '../template/json.js';
+
+export interface EnvVariable {
+  readonly name: string;
+  readonly value: unknown;
+  /** Where the variable was asked for, for error messages. */
+  readonly path: string;
+}
+
+/** The variables one table hands one target: its name under `<KEY>` (or ReturnValues.TableName), ReturnValues, EnvNames. */
+export function variablesFor(
+  table: TableRefs,
+  grant: ServiceGrant,
+  envNames: readonly string[],
+  tablePath: string,
+  problems: Problem[],
+): EnvVariable[] {
+  const out: EnvVariable[] = [];
+  if (grant.returnValues.TableName === undefined) {
+    out.push({ name: tableEnvName(table.key), value: table.values.TableName, path: grant.path });
+  }
+  for (const [attribute, name] of Object.entries(grant.returnValues) as [TableAttribute, string][]) {
+    const value = table.values[attribute];
+    const at = joinPath(joinPath(grant.path, 'ReturnValues'), attribute);
+    if (value === undefined) {
+      problems.push(
+        problem(
+          'ATTRIBUTE_NOT_AVAILABLE',
+          at,
+          `table ${table.key} has no ${attribute}; the table has no stream`,
+        ),
+      );
+      continue;
+    }
+    out.push({ name, value, path: at });
+  }
+  envNames.forEach((name, i) => {
+    out.push({
+      name,
+      value: table.values.TableName,
+      path: joinPath(joinPath(joinPath(tablePath, 'Settings'), 'EnvNames'), i),
+    });
+  });
+  return out;
+}
+
+function withCondition(value: unknown, condition: string | undefined): unknown {
+  return condition === undefined ? value : { 'Fn::If': [condition, value, { Ref: 'AWS::NoValue' }] };
+}
+
+/**
+ * Adds variables to a task definition's containers or a function's `Environment.Variables`, in a copy of the
+ * resource. A variable that is already set to the same value is left alone; set to another value, it is an error.
+ */
+export function addVariables(
+  resources: Record<string, unknown>,
+  sink: EnvSink,
+  variables: readonly (EnvVariable & { condition: string | undefined })[],
+  problems: Problem[],
+): void {
+  const resource = resources[sink.resourceId];
+  const resourcePath = `Resources.${sink.resourceId}`;
+  if (!isRecord(resource) || !isRecord(resource.Properties)) return;
+  const properties = copyOf(resource.Properties);
+  const notEditable = (at: string): void => {
+    problems.push(
+      problem(
+        'TARGET_NOT_EDITABLE',
+        at,
+        'is an intrinsic function, so the macro cannot add environment variables to it',
+      ),
+    );
+  };
+
+  if (sink.kind === 'containers') {
+    const containers = properties.ContainerDefinitions;
+    const containersPath = `${resourcePath}.Properties.ContainerDefinitions`;
+    if (!Array.isArray(containers)) {
+      if (containers !== undefined) notEditable(containersPath);
+      return;
+    }
+    properties.ContainerDefinitions = containers.map((container, i) => {
+      const containerPath = joinPath(containersPath, i);
+      if (!isRecord(container) || isIntrinsic(container)) return container;
+      const environment = container.Environment ?? [];
+      if (!Array.isArray(environment)) {
+        notEditable(joinPath(containerPath, 'Environment'));
+        return container;
+      }
+      const next = [...environment];
+      for (const variable of variables) {
+        const index = next.findIndex((e) => isRecord(e) && e.Name === variable.name);
+        const value = withCondition(variable.value, variable.condition);
+        const existing = next[index];
+        if (index < 0) next.push({ Name: variable.name, Value: value });
+        else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
+          problems.push(
+            problem(
+              'ENV_VAR_CONFLICT',
+              joinPath(joinPath(joinPath(containerPath, 'Environment'), index), 'Value'),
+              `${variable.name} is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
+            ),
+          );
+        }
+      }
+      return { ...container, Environment: next };
+    });
+  } else {
+    const environment = properties.Environment ?? { Variables: {} };
+    const environmentPath = `${resourcePath}.Properties.Environment`;
+    if (!isRecord(environment) || isIntrinsic(environment)) {
+      notEditable(environmentPath);
+      return;
+    }
+    const current = environment.Variables ?? {};
+    if (!isRecord(current) || isIntrinsic(current)) {
+      notEditable(`${environmentPath}.Variables`);
+      return;
+    }
+    const next = copyOf(current);
+    for (const variable of variables) {
+      const value = withCondition(variable.value, variable.condition);
+      if (!Object.hasOwn(next, variable.name)) put(next, variable.name, value);
+      else if (!deepEqual(next[variable.name], value)) {
+        problems.push(
+          problem(
+            'ENV_VAR_CONFLICT',
+            joinPath(`${environmentPath}.Variables`, variable.name),
+            `is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
+          ),
+        );
+      }
+    }
+    properties.Environment = { ...environment, Variables: next };
+  }
+  put(resources, sink.resourceId, { ...copyOf(resource), Properties: properties });
+}

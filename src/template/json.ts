@@ -1,0 +1,61 @@
+/** Narrowing helpers for template data, which always starts as `unknown`. */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A one-key mapping whose key is `Ref`, `Condition` or `Fn::*`: CloudFormation resolves it later. */
+export function isIntrinsic(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return false;
+  const key = keys[0] ?? '';
+  return key === 'Ref' || key === 'Condition' || key.startsWith('Fn::');
+}
+
+/** Own enumerable entries; safe for keys like `__proto__` because inputs come from JSON.parse or yaml. */
+export function entries(value: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(value);
+}
+
+/** A deep copy through JSON, so that no stage can touch the caller's input. */
+export function cloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** An empty mapping for template data. */
+export function record<T>(): Record<string, T> {
+  return {};
+}
+
+/** Sets an own property even for keys like `__proto__`, which plain assignment would treat as the prototype. */
+export function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A shallow copy that keeps every own key as data. */
+export function copyOf(source: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) put(out, key, value);
+  return out;
+}
+
+export function hasOwn(value: Record<string, unknown>, key: string): boolean {
+  return Object.hasOwn(value, key);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}

@@ -1,0 +1,32 @@
+import { isRecord } from './json.js';
+
+/** The names a template defines, read once; stages ask it instead of walking the template again. */
+export interface TemplateView {
+  readonly resources: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  readonly parameters: ReadonlySet<string>;
+  readonly conditions: ReadonlySet<string>;
+  readonly outputs: ReadonlySet<string>;
+  /** A resource, parameter or pseudo parameter (`AWS::Region`, ...): something a `Ref` may name. */
+  isDefined(name: string): boolean;
+}
+
+function keysOf(value: unknown): string[] {
+  return isRecord(value) ? Object.keys(value) : [];
+}
+
+export function viewTemplate(template: Record<string, unknown>): TemplateView {
+  const resources = new Map<string, Record<string, unknown>>();
+  if (isRecord(template.Resources)) {
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (isRecord(resource)) resources.set(id, resource);
+    }
+  }
+  const parameters = new Set(keysOf(template.Parameters));
+  return {
+    resources,
+    parameters,
+    conditions: new Set(keysOf(template.Conditions)),
+    outputs: new Set(keysOf(template.Outputs)),
+    isDefined: (name) => resources.has(name) || parameters.has(name) || name.startsWith('AWS::'),
+  };
+}

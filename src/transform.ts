@@ -1,0 +1,361 @@
+import { ACCESS_TYPES } from './access.js';
+import type { LookupOutcome, TableFinder } from './lookup/port.js';
+import type { ServiceGrant, TableRefs, TableSpec } from './model.js';
+import { outputName, TABLE_ATTRIBUTES } from './names.js';
+import { parseParameters, type TransformParameters } from './params.js';
+import { parseSection } from './parse/parseSection.js';
+import {
+  type EnvSink,
+  type ResolvedTarget,
+  type RoleRef,
+  resolveTarget,
+  roleKey,
+  serviceTaskDefinition,
+} from './plan/targets.js';
+import { joinPath, type Problem, problem, sortProblems } from './problems.js';
+import { addVariables, type EnvVariable, variablesFor } from './render/environment.js';
+import { type Grant, INLINE_POLICY_LIMIT, renderRolePolicy } from './render/policies.js';
+import { type RewriteContext, rewriteDependsOn, rewriteReferences } from './render/rewrite.js';
+import { lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
+import { copyOf, isRecord, put, record } from './template/json.js';
+import { type TemplateView, viewTemplate } from './template/view.js';
+
+export const SECTION_KEY = 'x-dynamodb';
+
+/** CloudFormation template quotas that the output must stay within. */
+export const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;
+
+export interface TransformRequest {
+  /** The template, as CloudFormation passes it (without `Transform`). */
+  readonly fragment: unknown;
+  /** The transform's own parameters (`Transform: {Name, Parameters}`). */
+  readonly parameters?: unknown;
+  /** Values of the template's parameters, for roles given as `Ref` to a parameter. */
+  readonly templateParameterValues?: Readonly<Record<string, unknown>>;
+  /** Region lookups use when a Lookup names none. */
+  readonly region: string;
+}
+
+export interface TransformSummary {
+  readonly newTables: number;
+  readonly lookups: number;
+  readonly policies: number;
+  readonly problems: number;
+}
+
+export type TransformResult =
+  | { readonly ok: true; readonly template: Record<string, unknown>; readonly summary: TransformSummary }
+  | { readonly ok: false; readonly problems: readonly Problem[]; readonly summary: TransformSummary };
+
+const TOP_LEVEL_MAPPINGS = ['Resources', 'Parameters', 'Conditions', 'Outputs', 'Mappings'] as const;
+
+function failure(problems: readonly Problem[], summary: Omit<TransformSummary, 'problems'>): TransformResult {
+  const sorted = sortProblems(problems);
+  return { ok: false, problems: sorted, summary: { ...summary, problems: sorted.length } };
+}
+
+/**
+ * Runs the stages in order: parse, look up, plan, render. Pure but for `finder`, the only access to AWS.
+ * Never changes `request.fragment`; on any problem returns them all and no template.
+ */
+export async function transform(
+  request: TransformRequest,
+  finder: TableFinder | undefined,
+): Promise<TransformResult> {
+  const empty = { newTables: 0, lookups: 0, policies: 0 };
+  const template = request.fragment;
+  if (!isRecord(template))
+    return failure([problem('TEMPLATE_NOT_OBJECT', '', 'the template must be a mapping')], empty);
+  const problems: Problem[] = [];
+  for (const section of TOP_LEVEL_MAPPINGS) {
+    if (template[section] !== undefined && !isRecord(template[section])) {
+      problems.push(problem('SECTION_NOT_OBJECT', section, 'must be a mapping'));
+    }
+  }
+  const { parameters, problems: parameterProblems } = parseParameters(request.parameters);
+  problems.push(...parameterProblems);
+  if (problems.length > 0) return failure(problems, empty);
+
+  const view = viewTemplate(template);
+  const parsed = parseSection(template[SECTION_KEY] ?? {}, view);
+  problems.push(...parsed.problems);
+  const counts = {
+    newTables: parsed.tables.filter((t) => t.kind === 'create').length,
+    lookups: parsed.tables.filter((t) => t.kind === 'lookup').length,
+    policies: 0,
+  };
+
+  const refs = new Map<string, TableRefs>();
+  const outcomes = await lookUp(parsed.tables, finder, request.region, problems);
+  for (const spec of parsed.tables) {
+    if (spec.kind === 'create') refs.set(spec.key, newTableRefs(spec));
+    else {
+      const outcome = outcomes.get(spec.key);
+      if (outcome && 'table' in outcome) refs.set(spec.key, lookupTableRefs(spec, outcome.table));
+    }
+  }
+
+  const plan = planGrants(parsed.tables, refs, view, request.templateParameterValues ?? {}, problems);
+  const rendered = render(template, parsed.tables, refs, plan, view, parameters, problems);
+  const summary = { ...counts, policies: plan.roles.size };
+  if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
+  return { ok: true, template: rendered, summary: { ...summary, problems: 0 } };
+}
+
+async function lookUp(
+  tables: readonly TableSpec[],
+  finder: TableFinder | undefined,
+  region: string,
+  problems: Problem[],
+): Promise<Map<string, LookupOutcome>> {
+  const requests = tables.flatMap((t) =>
+    t.kind === 'lookup' ? [{ key: t.key, path: t.path, query: t.query }] : [],
+  );
+  const outcomes = new Map<string, LookupOutcome>();
+  if (requests.length === 0) return outcomes;
+  if (!finder) {
+    for (const r of requests) {
+      problems.push(
+        problem(
+          'LOOKUP_FAILED',
+          joinPath(r.path, 'Lookup'),
+          'lookups need AWS access or a --lookups fixture, and none was given',
+        ),
+      );
+    }
+    return outcomes;
+  }
+  for (const outcome of await finder.findTables(requests, region)) {
+    outcomes.set(outcome.key, outcome);
+    if ('problems' in outcome) problems.push(...outcome.problems);
+  }
+  return outcomes;
+}
+
+interface Plan {
+  readonly roles: Map<string, { role: RoleRef; grants: Grant[] }>;
+  readonly env: Map<
+    string,
+    { sink: EnvSink; variables: (EnvVariable & { condition: string | undefined })[] }
+  >;
+}
+
+function planGrants(
+  tables: readonly TableSpec[],
+  refs: ReadonlyMap<string, TableRefs>,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>>,
+  problems: Problem[],
+): Plan {
+  const plan: Plan = { roles: new Map(), env: new Map() };
+  const targets = new Map<string, ResolvedTarget | Problem>();
+  for (const spec of tables) {
+    const table = refs.get(spec.key);
+    for (const grant of spec.services) {
+      let target = targets.get(grant.target);
+      if (!target) {
+        target = resolveTarget(grant.target, grant.path, view, parameterValues);
+        targets.set(grant.target, target);
+      }
+      if ('code' in target) {
+        problems.push({ ...target, path: grant.path });
+        continue;
+      }
+      if (!table) continue;
+      addGrant(plan, target, table, grant, problems);
+      if (target.env) {
+        const key = target.env.resourceId;
+        const entry = plan.env.get(key) ?? { sink: target.env, variables: [] };
+        for (const variable of variablesFor(table, grant, spec.envNames, spec.path, problems)) {
+          entry.variables.push({ ...variable, condition: table.condition });
+        }
+        plan.env.set(key, entry);
+      }
+    }
+  }
+  return plan;
+}
+
+function addGrant(
+  plan: Plan,
+  target: ResolvedTarget,
+  table: TableRefs,
+  grant: ServiceGrant,
+  problems: Problem[],
+): void {
+  const key = roleKey(target.role);
+  const entry = plan.roles.get(key) ?? { role: target.role, grants: [] };
+  for (const access of grant.access) {
+    if (ACCESS_TYPES[access].needsStream && !table.hasStream) {
+      problems.push(
+        problem(
+          'ACCESS_NEEDS_STREAM',
+          joinPath(grant.path, 'Access'),
+          `${access} reads the table's stream, and table ${table.key} has none`,
+        ),
+      );
+      continue;
+    }
+    if (!entry.grants.some((g) => g.table === table && g.access === access))
+      entry.grants.push({ table, access });
+  }
+  plan.roles.set(key, entry);
+}
+
+function render(
+  template: Record<string, unknown>,
+  tables: readonly TableSpec[],
+  refs: ReadonlyMap<string, TableRefs>,
+  plan: Plan,
+  view: TemplateView,
+  parameters: TransformParameters,
+  problems: Problem[],
+): Record<string, unknown> | undefined {
+  const resources = copyOf(isRecord(template.Resources) ? template.Resources : {});
+  for (const spec of tables) {
+    if (spec.kind === 'create') resources[spec.logicalId] = tableResource(spec, parameters);
+  }
+  const base = record<unknown>();
+  for (const [key, value] of Object.entries(template)) {
+    if (key !== SECTION_KEY) put(base, key, key === 'Resources' ? resources : value);
+  }
+  base.Resources = resources;
+
+  const context: RewriteContext = { tables: refs, isDefined: view.isDefined };
+  const rewritten = rewriteReferences(base, '', context, problems);
+  if (!isRecord(rewritten) || !isRecord(rewritten.Resources)) return undefined;
+  const out = copyOf(rewritten);
+  const outResources = record<unknown>();
+  for (const [id, resource] of Object.entries(rewritten.Resources)) {
+    if (isRecord(resource) && resource.DependsOn !== undefined) {
+      const next = { ...resource, DependsOn: rewriteDependsOn(resource.DependsOn, context) };
+      if (next.DependsOn === undefined) delete next.DependsOn;
+      put(outResources, id, next);
+    } else {
+      put(outResources, id, resource);
+    }
+  }
+  out.Resources = outResources;
+
+  for (const { sink, variables } of plan.env.values()) addVariables(outResources, sink, variables, problems);
+
+  const policyOf = new Map<string, string>();
+  for (const key of [...plan.roles.keys()].sort()) {
+    const entry = plan.roles.get(key);
+    if (!entry || entry.grants.length === 0) continue;
+    const policy = renderRolePolicy(entry);
+    if (Object.hasOwn(outResources, policy.logicalId)) {
+      problems.push(
+        problem(
+          'LOGICAL_ID_TAKEN',
+          `Resources.${policy.logicalId}`,
+          'the policy the macro generates for this role would replace this resource',
+        ),
+      );
+      continue;
+    }
+    if (policy.estimatedSize > INLINE_POLICY_LIMIT) {
+      problems.push(
+        problem(
+          'IAM_LIMIT_EXCEEDED',
+          `Resources.${policy.logicalId}`,
+          `the grants for role ${key.replace(/^\w+:/, '')} may reach ${policy.estimatedSize} characters; IAM allows ${INLINE_POLICY_LIMIT} of inline policy per role`,
+        ),
+      );
+      continue;
+    }
+    outResources[policy.logicalId] = policy.resource;
+    if (entry.role.kind === 'stack') policyOf.set(entry.role.logicalId, policy.logicalId);
+  }
+  addServiceDependencies(outResources, view, policyOf);
+
+  const outputs = copyOf(isRecord(out.Outputs) ? out.Outputs : {});
+  for (const spec of tables) {
+    const table = refs.get(spec.key);
+    if (!table) continue;
+    for (const [name, output] of tableOutputs(table, parameters)) {
+      if (Object.hasOwn(outputs, name)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Outputs.${name}`,
+            `the output the macro generates for table ${spec.key} already exists`,
+          ),
+        );
+      } else {
+        outputs[name] = output;
+      }
+    }
+  }
+  if (Object.keys(outputs).length > 0) out.Outputs = outputs;
+  checkQuotas(out, problems, parameters);
+  return out;
+}
+
+/** An ECS service must not start tasks before their role has its permissions: it depends on the policy. */
+function addServiceDependencies(
+  resources: Record<string, unknown>,
+  view: TemplateView,
+  policyOf: ReadonlyMap<string, string>,
+): void {
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!isRecord(resource) || resource.Type !== 'AWS::ECS::Service') continue;
+    const taskDefinition = serviceTaskDefinition(view, id);
+    const roleValue =
+      taskDefinition === undefined ? undefined : view.resources.get(taskDefinition)?.Properties;
+    const role = isRecord(roleValue) ? roleValue.TaskRoleArn : undefined;
+    const roleId = isRecord(role)
+      ? Array.isArray(role['Fn::GetAtt'])
+        ? role['Fn::GetAtt'][0]
+        : role.Ref
+      : undefined;
+    const policy = typeof roleId === 'string' ? policyOf.get(roleId) : undefined;
+    if (policy === undefined) continue;
+    const current = resource.DependsOn;
+    const list = typeof current === 'string' ? [current] : Array.isArray(current) ? [...current] : [];
+    if (!list.includes(policy)) list.push(policy);
+    put(resources, id, { ...resource, DependsOn: list });
+  }
+}
+
+function checkQuotas(
+  template: Record<string, unknown>,
+  problems: Problem[],
+  parameters: TransformParameters,
+): void {
+  const resources = isRecord(template.Resources) ? Object.keys(template.Resources).length : 0;
+  const outputs = isRecord(template.Outputs) ? Object.keys(template.Outputs).length : 0;
+  if (resources > QUOTAS.resources) {
+    problems.push(
+      problem(
+        'QUOTA_EXCEEDED',
+        'Resources',
+        `the output has ${resources} resources; CloudFormation allows ${QUOTAS.resources}. Split the stack`,
+      ),
+    );
+  }
+  if (outputs > QUOTAS.outputs) {
+    const hint = parameters.outputs
+      ? '; set the transform parameter Outputs: false to leave out the table outputs'
+      : '';
+    problems.push(
+      problem(
+        'QUOTA_EXCEEDED',
+        'Outputs',
+        `the output has ${outputs} outputs; CloudFormation allows ${QUOTAS.outputs}${hint}`,
+      ),
+    );
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(template));
+  if (bytes > QUOTAS.bytes) {
+    problems.push(
+      problem(
+        'QUOTA_EXCEEDED',
+        '',
+        `the output template is ${bytes} bytes; CloudFormation allows ${QUOTAS.bytes}`,
+      ),
+    );
+  }
+}
+
+export { outputName, TABLE_ATTRIBUTES };

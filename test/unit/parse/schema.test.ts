@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { validateSection } from '../../../src/parse/schema.js';
+import { SIMPLE_TABLE } from '../../helpers.js';
+
+const codes = (section: unknown) => validateSection(section).map((p) => ({ code: p.code, path: p.path }));
+
+describe('validateSection', () => {
+  it('accepts a table copied from the AWS examples', () => {
+    expect(
+      validateSection({
+        orders: {
+          Properties: {
+            ...SIMPLE_TABLE,
+            TableName: 'orders.prod_1',
+            StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+            SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: 'alias/orders' },
+            TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 },
+            ContributorInsightsSpecification: { Enabled: true },
+            KinesisStreamSpecification: { StreamArn: 'arn:aws:kinesis:us-east-1:111122223333:stream/s' },
+            TableClass: 'STANDARD_INFREQUENT_ACCESS',
+            DeletionProtectionEnabled: true,
+            OnDemandThroughput: { MaxReadRequestUnits: 10, MaxWriteRequestUnits: 10 },
+            WarmThroughput: { ReadUnitsPerSecond: 12000 },
+            ResourcePolicy: { PolicyDocument: { Version: '2012-10-17', Statement: [] } },
+            Tags: [{ Key: 'team', Value: 'orders' }],
+          },
+          Services: { App: { Access: ['RW', 'StreamRead'], ReturnValues: { Arn: 'ORDERS_ARN' } } },
+          Settings: { EnvNames: ['ORDERS_TABLE'] },
+          DeletionPolicy: 'Snapshot',
+          MacroParameters: { anything: true },
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it('names unknown keys, missing keys and wrong types by path', () => {
+    expect(
+      codes({
+        orders: {
+          Properties: { ...SIMPLE_TABLE, Arn: 'x', BillingMode: 'FAST' },
+          Services: { App: { access: 'RW' } },
+          Setting: {},
+        },
+        other: 'not a table',
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        { code: 'UNKNOWN_KEY', path: 'x-dynamodb.orders.Properties.Arn' },
+        { code: 'INVALID_VALUE', path: 'x-dynamodb.orders.Properties.BillingMode' },
+        { code: 'UNKNOWN_KEY', path: 'x-dynamodb.orders.Services.App.access' },
+        { code: 'MISSING_KEY', path: 'x-dynamodb.orders.Services.App.Access' },
+        { code: 'UNKNOWN_KEY', path: 'x-dynamodb.orders.Setting' },
+        { code: 'WRONG_TYPE', path: 'x-dynamodb.other' },
+      ]),
+    );
+  });
+
+  it('reports an unknown access type with its own code, in either Services form', () => {
+    expect(
+      codes({ t: { Properties: SIMPLE_TABLE, Services: { App: { Access: ['RO', 'Admin'] } } } }),
+    ).toEqual([{ code: 'ACCESS_UNKNOWN', path: 'x-dynamodb.t.Services.App.Access[1]' }]);
+    expect(codes({ t: { Properties: SIMPLE_TABLE, Services: [{ Name: 'App', ACCESS: 'Admin' }] } })).toEqual([
+      { code: 'ACCESS_UNKNOWN', path: 'x-dynamodb.t.Services[0].ACCESS' },
+    ]);
+  });
+
+  it('uses list indexes in brackets', () => {
+    expect(
+      codes({
+        t: { Properties: { ...SIMPLE_TABLE, KeySchema: [{ AttributeName: 'id', KeyType: 'RANGE' }] } },
+      }),
+    ).toContainEqual({
+      code: 'INVALID_VALUE',
+      path: 'x-dynamodb.t.Properties.KeySchema[0].KeyType',
+    });
+  });
+
+  it('does not judge intrinsic functions, which CloudFormation resolves later', () => {
+    expect(
+      validateSection({
+        t: {
+          Properties: {
+            ...SIMPLE_TABLE,
+            BillingMode: { 'Fn::If': ['IsProd', 'PROVISIONED', 'PAY_PER_REQUEST'] },
+            SSESpecification: { SSEEnabled: { Ref: 'Encrypt' } },
+            Tags: [{ Key: 'env', Value: { Ref: 'Env' } }],
+          },
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it('checks Lookup and Scaling shapes', () => {
+    expect(
+      codes({
+        a: { Lookup: { Tags: [{ team: 'x', env: 'y' }], Region: 'nowhere' } },
+        b: {
+          Properties: SIMPLE_TABLE,
+          Scaling: { Table: { ReadCapacityUnits: { MinCapacity: 1, TargetValue: 5 } } },
+        },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        { code: 'INVALID_VALUE', path: 'x-dynamodb.a.Lookup.Tags[0]' },
+        { code: 'INVALID_VALUE', path: 'x-dynamodb.a.Lookup.Region' },
+        { code: 'MISSING_KEY', path: 'x-dynamodb.b.Scaling.Table.ReadCapacityUnits.MaxCapacity' },
+        { code: 'INVALID_VALUE', path: 'x-dynamodb.b.Scaling.Table.ReadCapacityUnits.TargetValue' },
+      ]),
+    );
+  });
+});
