@@ -45,7 +45,7 @@ export function callProblem(error: unknown, path: string, action: string, what: 
     return problem(
       'LOOKUP_FAILED',
       at,
-      `${action} was throttled ${MAX_ATTEMPTS} times in a row (${what}); try again later`,
+      `${action} was still throttled after the SDK's retries (${what}); try again later`,
     );
   }
   return problem('LOOKUP_FAILED', at, `${action} failed (${what}): ${name}: ${errorText(error)}`);

@@ -187,7 +187,8 @@ function parseServices(value: unknown, path: string, problems: Problem[]): Servi
       return;
     }
     seen.set(target, at);
-    if (access.length > 0) grants.push({ target, access, returnValues, path: at });
+    // Kept without access too, so that a wrong target is reported along with a wrong access type.
+    grants.push({ target, access, returnValues, path: at });
   };
   if (Array.isArray(value)) {
     value.forEach((item, i) => {

@@ -1,0 +1,538 @@
+import { describe, expect, it } from 'vitest';
+import { isRecord } from '../../src/template/json.js';
+import { transform } from '../../src/transform.js';
+import { baseTemplate, expand, expandOk, expandProblems, SIMPLE_TABLE } from '../helpers.js';
+
+type Json = Record<string, any>;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const STREAM_TABLE = { ...SIMPLE_TABLE, StreamSpecification: { StreamViewType: 'NEW_IMAGE' } };
+const INDEXED_TABLE = {
+  AttributeDefinitions: [
+    { AttributeName: 'id', AttributeType: 'S' },
+    { AttributeName: 'email', AttributeType: 'S' },
+  ],
+  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byEmail',
+      KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+  BillingMode: 'PAY_PER_REQUEST',
+};
+
+function statements(template: Json, policyId: string): Json[] {
+  return template.Resources[policyId].Properties.PolicyDocument.Statement;
+}
+
+describe('transform: new tables', () => {
+  it('creates one table per key with Retain by default and removes x-dynamodb', async () => {
+    const out: Json = await expandOk(baseTemplate({ 'orders-v2': { Properties: SIMPLE_TABLE } }));
+    expect(out['x-dynamodb']).toBeUndefined();
+    expect(out.Resources.ordersv2).toEqual({
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: SIMPLE_TABLE,
+    });
+  });
+
+  it('passes DeletionPolicy, UpdateReplacePolicy, Condition and DependsOn to the table', async () => {
+    const out: Json = await expandOk({
+      ...baseTemplate({
+        a: {
+          Properties: SIMPLE_TABLE,
+          DeletionPolicy: 'Delete',
+          UpdateReplacePolicy: 'Snapshot',
+          Condition: 'IsProd',
+        },
+        'b-table': { Properties: SIMPLE_TABLE, DependsOn: ['a', 'Role'] },
+      }),
+      Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } },
+    });
+    expect(out.Resources.a).toMatchObject({
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Snapshot',
+      Condition: 'IsProd',
+    });
+    expect(out.Resources.btable.DependsOn).toEqual(['a', 'Role']);
+  });
+
+  it('never changes its input', async () => {
+    const input = deepFreeze(
+      baseTemplate(
+        { t: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RW' } } } },
+        {
+          Other: { Type: 'AWS::SNS::Topic', DependsOn: 't', Properties: { DisplayName: { Ref: 't' } } },
+        },
+      ),
+    );
+    const before = JSON.stringify(input);
+    await expandOk(input);
+    expect(JSON.stringify(input)).toBe(before);
+  });
+
+  it('gives the same output for the same input, whatever the key order', async () => {
+    const a = await expandOk(
+      baseTemplate({ x: { Properties: SIMPLE_TABLE }, y: { Properties: SIMPLE_TABLE } }),
+    );
+    const b = await expandOk(
+      baseTemplate({ y: { Properties: SIMPLE_TABLE }, x: { Properties: SIMPLE_TABLE } }),
+    );
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+});
+
+describe('transform: grants', () => {
+  it('attaches one policy per role with the access asked for, on the table only when it has no index or stream', async () => {
+    const out: Json = await expandOk(
+      baseTemplate({ t: { Properties: SIMPLE_TABLE, Services: { Role: { Access: 'RO' } } } }),
+    );
+    expect(out.Resources.RoleDynamoDBPolicy.Properties.Roles).toEqual([{ Ref: 'Role' }]);
+    expect(statements(out, 'RoleDynamoDBPolicy')).toEqual([
+      {
+        Sid: 'RO',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DescribeTable',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:ConditionCheckItem',
+        ],
+        Resource: [{ 'Fn::GetAtt': ['t', 'Arn'] }],
+      },
+    ]);
+  });
+
+  it('adds /index/* for a table with indexes and the stream for RW DescribeStream', async () => {
+    const out: Json = await expandOk(
+      baseTemplate({
+        idx: { Properties: INDEXED_TABLE, Services: { TaskDef: { Access: 'RW' } } },
+        str: { Properties: STREAM_TABLE, Services: { TaskDef: { Access: 'RW' } } },
+      }),
+    );
+    const [rw, stream] = statements(out, 'RoleDynamoDBPolicy');
+    expect(rw?.Resource).toEqual([
+      { 'Fn::GetAtt': ['idx', 'Arn'] },
+      { 'Fn::Sub': '${idx.Arn}/index/*' },
+      { 'Fn::GetAtt': ['str', 'Arn'] },
+    ]);
+    expect(stream).toEqual({
+      Sid: 'RW2',
+      Effect: 'Allow',
+      Action: ['dynamodb:DescribeStream'],
+      Resource: [{ 'Fn::GetAtt': ['str', 'StreamArn'] }],
+    });
+  });
+
+  it('reads the list form of Services exactly as the mapping form', async () => {
+    const mapping = await expandOk(
+      baseTemplate({ t: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RW' } } } }),
+    );
+    const list = await expandOk(
+      baseTemplate({ t: { Properties: SIMPLE_TABLE, Services: [{ Name: 'TaskDef', ACCESS: 'RW' }] } }),
+    );
+    expect(list).toEqual(mapping);
+  });
+
+  it('grants PowerUser on the table, its indexes, stream and backups, without CreateTable, DeleteTable, DeleteBackup', async () => {
+    const out: Json = await expandOk(
+      baseTemplate({
+        t: {
+          Properties: { ...INDEXED_TABLE, StreamSpecification: { StreamViewType: 'KEYS_ONLY' } },
+          Services: { Role: { Access: 'PowerUser' } },
+        },
+      }),
+    );
+    const [statement] = statements(out, 'RoleDynamoDBPolicy');
+    expect(statement?.Action).not.toContain('dynamodb:CreateTable');
+    expect(statement?.Action).not.toContain('dynamodb:DeleteTable');
+    expect(statement?.Action).not.toContain('dynamodb:DeleteBackup');
+    expect(statement?.Action).toContain('dynamodb:UpdateTable');
+    expect(statement?.Resource).toEqual([
+      { 'Fn::GetAtt': ['t', 'Arn'] },
+      { 'Fn::Sub': '${t.Arn}/index/*' },
+      { 'Fn::GetAtt': ['t', 'StreamArn'] },
+      { 'Fn::Sub': '${t.Arn}/backup/*' },
+    ]);
+  });
+
+  it('merges several tables and access types into one policy with one statement per access type', async () => {
+    const out: Json = await expandOk(
+      baseTemplate({
+        a: { Properties: SIMPLE_TABLE, Services: { Role: { Access: ['RO', 'RW'] } } },
+        b: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' } } },
+      }),
+    );
+    expect(Object.keys(out.Resources).filter((id) => out.Resources[id].Type === 'AWS::IAM::Policy')).toEqual([
+      'RoleDynamoDBPolicy',
+    ]);
+    const list = statements(out, 'RoleDynamoDBPolicy');
+    expect(list.map((s) => s.Sid)).toEqual(['RO', 'RW']);
+    expect(list[0]?.Resource).toEqual([{ 'Fn::GetAtt': ['a', 'Arn'] }, { 'Fn::GetAtt': ['b', 'Arn'] }]);
+  });
+
+  it('makes the ECS service that runs the task definition depend on the policy', async () => {
+    const out: Json = await expandOk(
+      baseTemplate(
+        { t: { Properties: SIMPLE_TABLE, Services: { Service: { Access: 'RW' } } } },
+        {
+          Service: {
+            Type: 'AWS::ECS::Service',
+            DependsOn: 'Role',
+            Properties: { TaskDefinition: { Ref: 'TaskDef' } },
+          },
+        },
+      ),
+    );
+    expect(out.Resources.Service.DependsOn).toEqual(['Role', 'RoleDynamoDBPolicy']);
+    expect(out.Resources.TaskDef.Properties.ContainerDefinitions[0].Environment).toEqual([
+      { Name: 'T', Value: { Ref: 't' } },
+    ]);
+  });
+
+  it("grants a Lambda function's role and sets its variables", async () => {
+    const out: Json = await expandOk(
+      baseTemplate(
+        {
+          'user-sessions': {
+            Properties: SIMPLE_TABLE,
+            Services: { Fn: { Access: 'RO', ReturnValues: { Arn: 'SESSIONS_ARN' } } },
+          },
+        },
+        {
+          Fn: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+              Environment: { Variables: { KEEP: 'x' } },
+            },
+          },
+        },
+      ),
+    );
+    expect(out.Resources.Fn.Properties.Environment.Variables).toEqual({
+      KEEP: 'x',
+      USER_SESSIONS: { Ref: 'usersessions' },
+      SESSIONS_ARN: { 'Fn::GetAtt': ['usersessions', 'Arn'] },
+    });
+    expect(out.Resources.RoleDynamoDBPolicy).toBeDefined();
+  });
+
+  it('attaches to a role outside the stack by name, from a literal ARN or a parameter', async () => {
+    const template = baseTemplate(
+      { t: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' }, Other: { Access: 'RO' } } } },
+      {
+        Other: {
+          Type: 'AWS::ECS::TaskDefinition',
+          Properties: { TaskRoleArn: { Ref: 'RoleParam' }, ContainerDefinitions: [] },
+        },
+      },
+    );
+    template.Parameters = { RoleParam: { Type: 'String' } };
+    (template.Resources as Json).TaskDef.Properties.TaskRoleArn =
+      'arn:aws:iam::111122223333:role/service/app-role';
+    const out: Json = await expandOk(template, {
+      templateParameterValues: { RoleParam: 'arn:aws:iam::111122223333:role/other' },
+    });
+    expect(out.Resources.ExternalapproleDynamoDBPolicy.Properties.Roles).toEqual(['app-role']);
+    expect(out.Resources.ExternalotherDynamoDBPolicy.Properties.Roles).toEqual(['other']);
+  });
+});
+
+describe('transform: references', () => {
+  it('rewrites Ref, GetAtt, Sub and DependsOn on a new table key', async () => {
+    const out: Json = await expandOk(
+      baseTemplate(
+        { 'orders-v2': { Properties: STREAM_TABLE } },
+        {
+          Topic: {
+            Type: 'AWS::SNS::Topic',
+            DependsOn: ['orders-v2', 'Role'],
+            Properties: {
+              DisplayName: { Ref: 'orders-v2' },
+              Tags: [
+                { Key: 'arn', Value: { 'Fn::GetAtt': 'orders-v2.Arn' } },
+                { Key: 'stream', Value: { 'Fn::GetAtt': ['orders-v2', 'StreamArn'] } },
+                {
+                  Key: 'sub',
+                  Value: { 'Fn::Sub': '${orders-v2}|${orders-v2.Arn}|${AWS::Region}|${!literal}' },
+                },
+              ],
+            },
+          },
+        },
+      ),
+    );
+    expect(out.Resources.Topic.DependsOn).toEqual(['ordersv2', 'Role']);
+    expect(out.Resources.Topic.Properties).toEqual({
+      DisplayName: { Ref: 'ordersv2' },
+      Tags: [
+        { Key: 'arn', Value: { 'Fn::GetAtt': ['ordersv2', 'Arn'] } },
+        { Key: 'stream', Value: { 'Fn::GetAtt': ['ordersv2', 'StreamArn'] } },
+        { Key: 'sub', Value: { 'Fn::Sub': '${ordersv2}|${ordersv2.Arn}|${AWS::Region}|${!literal}' } },
+      ],
+    });
+  });
+
+  it('writes looked-up values as text, a Sub left without variables becoming a plain string', async () => {
+    const out: Json = await expandOk(
+      baseTemplate(
+        { customers: { Lookup: { Tags: { team: 'billing', env: 'prod' } } } },
+        {
+          Topic: {
+            Type: 'AWS::SNS::Topic',
+            DependsOn: 'customers',
+            Properties: {
+              DisplayName: { 'Fn::Sub': 'table ${customers} ${!x}' },
+              TopicName: { 'Fn::Sub': '${customers}-${AWS::Region}' },
+              Tags: [{ Key: 'a', Value: { 'Fn::GetAtt': ['customers', 'StreamArn'] } }],
+            },
+          },
+        },
+      ),
+    );
+    expect(out.Resources.Topic.DependsOn).toBeUndefined();
+    expect(out.Resources.Topic.Properties).toEqual({
+      DisplayName: 'table billing-customers-prod ${x}',
+      TopicName: { 'Fn::Sub': 'billing-customers-prod-${AWS::Region}' },
+      Tags: [
+        {
+          Key: 'a',
+          Value:
+            'arn:aws:dynamodb:us-east-1:111122223333:table/billing-customers-prod/stream/2026-01-15T10:00:00.000',
+        },
+      ],
+    });
+  });
+
+  it('reports an attribute the table does not have', async () => {
+    expect(
+      await expandProblems(
+        baseTemplate(
+          { t: { Properties: SIMPLE_TABLE } },
+          {
+            Topic: {
+              Type: 'AWS::SNS::Topic',
+              Properties: {
+                DisplayName: { 'Fn::GetAtt': ['t', 'StreamArn'] },
+                TopicName: { 'Fn::GetAtt': ['t', 'Bogus'] },
+              },
+            },
+          },
+        ),
+      ),
+    ).toEqual([
+      { code: 'ATTRIBUTE_NOT_AVAILABLE', path: 'Resources.Topic.Properties.DisplayName.Fn::GetAtt' },
+      { code: 'ATTRIBUTE_NOT_AVAILABLE', path: 'Resources.Topic.Properties.TopicName.Fn::GetAtt' },
+    ]);
+  });
+});
+
+describe('transform: environment variables', () => {
+  it('adds <KEY>, ReturnValues and Settings.EnvNames, and replaces x-dynamodb:: placeholders', async () => {
+    const template = baseTemplate({
+      'orders-v2': {
+        Properties: STREAM_TABLE,
+        Services: {
+          TaskDef: { Access: 'RW', ReturnValues: { TableName: 'ORDERS', StreamArn: 'ORDERS_STREAM' } },
+        },
+        Settings: { EnvNames: ['LEGACY_ORDERS'] },
+      },
+    });
+    (template.Resources as Json).TaskDef.Properties.ContainerDefinitions = [
+      { Name: 'a', Image: 'x', Environment: [{ Name: 'ARN', Value: 'x-dynamodb::orders-v2::Arn' }] },
+      { Name: 'b', Image: 'y' },
+    ];
+    const out: Json = await expandOk(template);
+    const [a, b] = out.Resources.TaskDef.Properties.ContainerDefinitions;
+    const added = [
+      { Name: 'ORDERS', Value: { Ref: 'ordersv2' } },
+      { Name: 'ORDERS_STREAM', Value: { 'Fn::GetAtt': ['ordersv2', 'StreamArn'] } },
+      { Name: 'LEGACY_ORDERS', Value: { Ref: 'ordersv2' } },
+    ];
+    expect(a.Environment).toEqual([{ Name: 'ARN', Value: { 'Fn::GetAtt': ['ordersv2', 'Arn'] } }, ...added]);
+    expect(b.Environment).toEqual(added);
+  });
+
+  it('refuses to overwrite a variable that holds something else', async () => {
+    const template = baseTemplate({
+      orders: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RW' } } },
+    });
+    (template.Resources as Json).TaskDef.Properties.ContainerDefinitions = [
+      { Name: 'a', Image: 'x', Environment: [{ Name: 'ORDERS', Value: 'mine' }] },
+    ];
+    expect(await expandProblems(template)).toEqual([
+      {
+        code: 'ENV_VAR_CONFLICT',
+        path: 'Resources.TaskDef.Properties.ContainerDefinitions[0].Environment[0].Value',
+      },
+    ]);
+  });
+});
+
+describe('transform: problems', () => {
+  it('reports every mistake of every table at once, sorted by path', async () => {
+    const template = baseTemplate(
+      {
+        both: { Properties: SIMPLE_TABLE, Lookup: { TableName: 'x' } },
+        neither: { Services: { Role: { Access: 'RO' } } },
+        'a-b': { Properties: SIMPLE_TABLE },
+        ab: { Properties: SIMPLE_TABLE },
+        Role: { Properties: SIMPLE_TABLE },
+        grants: {
+          Properties: SIMPLE_TABLE,
+          Services: {
+            Missing: { Access: 'RO' },
+            Topic: { Access: 'RO' },
+            NoRole: { Access: 'RW' },
+            Role: { Access: 'Admin' },
+          },
+        },
+        badkeys: { Properties: { ...SIMPLE_TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] } },
+        lookup: { Lookup: { Region: 'eu-west-1' } },
+      },
+      {
+        Topic: { Type: 'AWS::SNS::Topic' },
+        NoRole: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [] } },
+      },
+    );
+    expect(await expandProblems(template)).toEqual([
+      { code: 'LOGICAL_ID_TAKEN', path: 'x-dynamodb.Role' },
+      { code: 'LOGICAL_ID_COLLISION', path: 'x-dynamodb.ab' },
+      { code: 'ATTRIBUTE_UNUSED', path: 'x-dynamodb.badkeys.Properties.AttributeDefinitions[0]' },
+      { code: 'KEY_ATTRIBUTE_UNDEFINED', path: 'x-dynamodb.badkeys.Properties.KeySchema[0].AttributeName' },
+      { code: 'PROPERTIES_AND_LOOKUP', path: 'x-dynamodb.both' },
+      { code: 'TARGET_NOT_FOUND', path: 'x-dynamodb.grants.Services.Missing' },
+      { code: 'TARGET_WITHOUT_ROLE', path: 'x-dynamodb.grants.Services.NoRole' },
+      { code: 'ACCESS_UNKNOWN', path: 'x-dynamodb.grants.Services.Role.Access' },
+      { code: 'TARGET_WRONG_TYPE', path: 'x-dynamodb.grants.Services.Topic' },
+      { code: 'LOOKUP_WITHOUT_CRITERIA', path: 'x-dynamodb.lookup.Lookup' },
+      { code: 'NO_PROPERTIES_OR_LOOKUP', path: 'x-dynamodb.neither' },
+    ]);
+  });
+
+  it('names the valid targets when a target is wrong', async () => {
+    const result = await expand(
+      baseTemplate({ t: { Properties: SIMPLE_TABLE, Services: { Nope: { Access: 'RO' } } } }),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.problems[0]?.message).toEqual(expect.stringContaining('valid targets: Role, TaskDef'));
+  });
+
+  it('rejects references inside x-dynamodb to things the template does not define', async () => {
+    expect(
+      await expandProblems(
+        baseTemplate({
+          t: {
+            Properties: {
+              ...SIMPLE_TABLE,
+              TableName: { 'Fn::Sub': '${Env}-orders' },
+              SSESpecification: {
+                SSEEnabled: true,
+                SSEType: 'KMS',
+                KMSMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] },
+              },
+            },
+            Condition: 'Nope',
+          },
+        }),
+      ),
+    ).toEqual([
+      { code: 'REFERENCE_NOT_FOUND', path: 'x-dynamodb.t.Condition' },
+      {
+        code: 'REFERENCE_NOT_FOUND',
+        path: 'x-dynamodb.t.Properties.SSESpecification.KMSMasterKeyId.Fn::GetAtt',
+      },
+      { code: 'REFERENCE_NOT_FOUND', path: 'x-dynamodb.t.Properties.TableName.Fn::Sub' },
+    ]);
+  });
+
+  it('stays within the output quota and says how to get under it', async () => {
+    const section = Object.fromEntries(
+      Array.from({ length: 70 }, (_, i) => [`t${i}`, { Properties: STREAM_TABLE }]),
+    );
+    const result = await expand(baseTemplate(section));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems.map((p) => p.code)).toEqual(['QUOTA_EXCEEDED']);
+      expect(result.problems[0]?.message).toEqual(expect.stringContaining('Outputs: false'));
+    }
+    await expandOk(baseTemplate(section), { parameters: { Outputs: 'false' } });
+  });
+
+  it('refuses grants that cannot fit in IAM inline policy quota', async () => {
+    const section = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [
+        `table${i}`,
+        { Properties: INDEXED_TABLE, Services: { Role: { Access: 'RW' } } },
+      ]),
+    );
+    expect(await expandProblems(baseTemplate(section), { parameters: { Outputs: false } })).toEqual([
+      { code: 'IAM_LIMIT_EXCEEDED', path: 'Resources.RoleDynamoDBPolicy' },
+    ]);
+  });
+
+  it('rejects a fragment that is not a template', async () => {
+    const result = await transform({ fragment: ['not', 'a', 'template'], region: 'us-east-1' }, undefined);
+    expect(result).toMatchObject({ ok: false, problems: [{ code: 'TEMPLATE_NOT_OBJECT', path: '' }] });
+  });
+});
+
+describe('transform: parameters', () => {
+  it('applies DeletionPolicy, UpdateReplacePolicy, Tags, ExportPrefix and Outputs', async () => {
+    const out: Json = await expandOk(
+      baseTemplate({ t: { Properties: { ...SIMPLE_TABLE, Tags: [{ Key: 'team', Value: 'mine' }] } } }),
+      {
+        parameters: {
+          DeletionPolicy: 'Snapshot',
+          UpdateReplacePolicy: 'Delete',
+          Tags: { team: 'platform', cost: 'x' },
+          ExportPrefix: 'shop',
+        },
+      },
+    );
+    expect(out.Resources.t).toMatchObject({ DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Delete' });
+    expect(out.Resources.t.Properties.Tags).toEqual([
+      { Key: 'team', Value: 'mine' },
+      { Key: 'cost', Value: 'x' },
+    ]);
+    expect(out.Outputs.tArn).toEqual({
+      Description: 'Arn of the x-dynamodb table t',
+      Value: { 'Fn::GetAtt': ['t', 'Arn'] },
+      Export: { Name: 'shop::t::Arn' },
+    });
+    const none: Json = await expandOk(baseTemplate({ t: { Properties: SIMPLE_TABLE } }), {
+      parameters: { Outputs: false },
+    });
+    expect(none.Outputs).toBeUndefined();
+  });
+
+  it('reports unknown and malformed parameters', async () => {
+    expect(
+      await expandProblems(baseTemplate({}), { parameters: { Outputs: 'maybe', Colour: 'red' } }),
+    ).toEqual([
+      { code: 'TRANSFORM_PARAMETER_INVALID', path: 'Transform.Parameters.Colour' },
+      { code: 'TRANSFORM_PARAMETER_INVALID', path: 'Transform.Parameters.Outputs' },
+    ]);
+  });
+
+  it('leaves a template without x-dynamodb as it was', async () => {
+    const template = baseTemplate(undefined);
+    delete template['x-dynamodb'];
+    expect(isRecord(await expandOk(template))).toBe(true);
+    expect(await expandOk(template)).toEqual(template);
+  });
+});
