@@ -14,7 +14,7 @@ import {
 } from './plan/targets.js';
 import { joinPath, type Problem, problem, sortProblems } from './problems.js';
 import { addVariables, type EnvVariable, variablesFor } from './render/environment.js';
-import { type Grant, INLINE_POLICY_LIMIT, renderRolePolicy } from './render/policies.js';
+import { GeneratedConditions, type Grant, INLINE_POLICY_LIMIT, renderRolePolicy } from './render/policies.js';
 import { type RewriteContext, rewriteDependsOn, rewriteReferences } from './render/rewrite.js';
 import { lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
 import { copyOf, isRecord, put, record } from './template/json.js';
@@ -240,10 +240,11 @@ function render(
   for (const { sink, variables } of plan.env.values()) addVariables(outResources, sink, variables, problems);
 
   const policyOf = new Map<string, string>();
+  const conditions = new GeneratedConditions();
   for (const key of [...plan.roles.keys()].sort()) {
     const entry = plan.roles.get(key);
     if (!entry || entry.grants.length === 0) continue;
-    const policy = renderRolePolicy(entry);
+    const policy = renderRolePolicy(entry, conditions);
     if (Object.hasOwn(outResources, policy.logicalId)) {
       problems.push(
         problem(
@@ -265,7 +266,26 @@ function render(
       continue;
     }
     outResources[policy.logicalId] = policy.resource;
-    if (entry.role.kind === 'stack') policyOf.set(entry.role.logicalId, policy.logicalId);
+    // A service cannot depend on a resource that may not exist; its conditional grants need no ordering.
+    if (entry.role.kind === 'stack' && policy.condition === undefined)
+      policyOf.set(entry.role.logicalId, policy.logicalId);
+  }
+  if (conditions.added.size > 0) {
+    const merged = copyOf(isRecord(out.Conditions) ? out.Conditions : {});
+    for (const [name, condition] of conditions.added) {
+      if (Object.hasOwn(merged, name)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Conditions.${name}`,
+            'the macro needs this condition name for conditional tables',
+          ),
+        );
+      } else {
+        put(merged, name, condition);
+      }
+    }
+    out.Conditions = merged;
   }
   addServiceDependencies(outResources, view, policyOf);
 

@@ -7,7 +7,9 @@ import {
   isSeq,
   type Node,
   parseDocument,
+  type ScalarTag,
   stringify,
+  type Tags,
 } from 'yaml';
 import { isRecord, put, record } from './json.js';
 
@@ -41,6 +43,31 @@ const SHORT_FORMS: Record<string, string> = {
   '!RefAll': 'Fn::RefAll',
 };
 
+const BOOL = 'tag:yaml.org,2002:bool';
+
+/**
+ * YAML 1.1 scalars as CloudFormation and cfn-lint (PyYAML) read them: `yes`/`on` are booleans but `Y`/`N` are
+ * strings (`AttributeType: N`), and dates stay strings (`AWSTemplateFormatVersion: 2010-09-09`).
+ */
+function cloudFormationScalars(tags: Tags): Tags {
+  const kept = tags.filter(
+    (t) => typeof t === 'object' && t.tag !== BOOL && t.tag !== 'tag:yaml.org,2002:timestamp',
+  );
+  const bool = (value: boolean, test: RegExp): ScalarTag => ({
+    tag: BOOL,
+    default: true,
+    test,
+    resolve: () => value,
+    identify: (v) => v === value,
+    stringify: () => String(value),
+  });
+  return [
+    bool(true, /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/),
+    bool(false, /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/),
+    ...kept,
+  ];
+}
+
 export class TemplateSyntaxError extends Error {
   override readonly name = 'TemplateSyntaxError';
 }
@@ -51,14 +78,7 @@ export class TemplateSyntaxError extends Error {
  * (`AWSTemplateFormatVersion: 2010-09-09`).
  */
 export function parseTemplate(text: string): unknown {
-  const doc = parseDocument(text, {
-    version: '1.1',
-    uniqueKeys: true,
-    customTags: (tags) =>
-      tags.filter(
-        (t) => !(typeof t === 'object' && t.tag === 'tag:yaml.org,2002:timestamp') && t !== 'timestamp',
-      ),
-  });
+  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, customTags: cloudFormationScalars });
   const first = doc.errors[0];
   if (first) throw new TemplateSyntaxError(first.message.split('\n')[0] ?? 'invalid YAML', { cause: first });
   return toPlain(doc.contents, doc);
