@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const IN_CI = process.env.CI === 'true';
+
+export function hasCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Whether a validator can run. Missing in CI is a failure (CI must prove the output with the real tools);
+ * missing on a developer's machine without Python skips the suite, as the README says.
+ */
+export function validatorAvailable(name: string): boolean {
+  const found = hasCommand(name);
+  if (!found && IN_CI) throw new Error(`${name} is required in CI (see ../shared/TESTING.md)`);
+  return found;
+}
+
+export interface LintMatch {
+  readonly Filename: string;
+  readonly Level: string;
+  readonly Message: string;
+  readonly Rule: { readonly Id: string };
+  readonly Location: { readonly Start: { readonly LineNumber: number } };
+}
+
+/** Runs cfn-lint once over many files; returns every match (errors, warnings and informational ones). */
+export function cfnLint(files: readonly string[], extraArgs: readonly string[] = []): LintMatch[] {
+  const args = ['--format', 'json', '--include-checks', 'I', ...extraArgs, '--', ...files];
+  const result = spawnSync('cfn-lint', args, {
+    encoding: 'utf8',
+    env: { ...process.env, AWS_DEFAULT_REGION: 'us-east-1' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  // The exit code is a bitmask of levels found; 1 and above 15 mean cfn-lint itself failed.
+  if (result.status === 1 || (result.status ?? 0) > 15) throw new Error(`cfn-lint failed: ${result.stderr}`);
+  return JSON.parse(result.stdout || '[]') as LintMatch[];
+}
+
+export function describeMatch(m: LintMatch): string {
+  return `${m.Filename}:${m.Location.Start.LineNumber} ${m.Rule.Id} ${m.Message}`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Moto {
+  readonly endpoint: string;
+  /** Environment for SDK clients and the aws CLI pointed at this server with dummy credentials. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Starts moto_server on a free loopback port and waits until it answers. */
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('moto_server did not start within 60 s');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    endpoint,
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
