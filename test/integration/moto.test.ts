@@ -1,0 +1,328 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsFinder } from '../../src/lookup/awsFinder.js';
+import { isRecord } from '../../src/template/json.js';
+import { expand, expandOk, fixtureFinder, ROOT, readYaml, validTemplates } from '../helpers.js';
+import { type Moto, startMoto, validatorAvailable } from './tools.js';
+
+const available = validatorAvailable('moto_server') && validatorAvailable('aws');
+
+type Json = Record<string, any>;
+
+function aws(moto: Moto, args: string[]): Json {
+  const result = spawnSync('aws', ['--endpoint-url', moto.endpoint, '--output', 'json', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...moto.env },
+  });
+  if (result.status !== 0) throw new Error(`aws ${args.slice(0, 2).join(' ')}: ${result.stderr}`);
+  return result.stdout.trim() === '' ? {} : JSON.parse(result.stdout);
+}
+
+const tags = (record: Record<string, string>) =>
+  Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
+
+describe.skipIf(!available)('against moto', () => {
+  let moto: Moto;
+  const arns: Record<string, string> = {};
+  const saved: Record<string, string | undefined> = {};
+
+  async function createTable(
+    region: string,
+    name: string,
+    tagRecord: Record<string, string>,
+    extra: Json = {},
+  ) {
+    const client = new DynamoDBClient({
+      region,
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    const { TableDescription } = await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        Tags: tags(tagRecord),
+        ...extra,
+      }),
+    );
+    arns[`${region}/${name}`] = TableDescription?.TableArn ?? '';
+  }
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    for (const [key, value] of Object.entries(moto.env)) {
+      saved[key] = process.env[key];
+      process.env[key] = value;
+    }
+    const key = aws(moto, ['kms', 'create-key', '--region', 'us-east-1']);
+    await createTable(
+      'us-east-1',
+      'billing-customers-prod',
+      { team: 'billing', env: 'prod' },
+      {
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        AttributeDefinitions: [
+          { AttributeName: 'id', AttributeType: 'S' },
+          { AttributeName: 'email', AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'by-email',
+            KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    );
+    await createTable('us-east-1', 'billing-customers-staging', { team: 'billing', env: 'staging' });
+    await createTable('eu-west-1', 'billing-customers-prod', { team: 'billing', env: 'prod' });
+    await createTable(
+      'us-east-1',
+      'encrypted-table',
+      { kind: 'kms', replicas: '3', enabled: 'true' },
+      {
+        SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: key.KeyMetadata.Arn },
+      },
+    );
+    for (let i = 0; i < 105; i++)
+      await createTable('us-east-1', `bulk-${String(i).padStart(3, '0')}`, { bulk: 'yes', n: String(i) });
+  });
+
+  afterAll(async () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    await moto?.stop();
+  });
+
+  describe('lookups through the AWS SDK', () => {
+    const lookup = async (section: Json) =>
+      expand({ 'x-dynamodb': section, Resources: {} }, { finder: createAwsFinder() });
+
+    it('finds tables by tags (both forms), ARN and name, in the right region', async () => {
+      const out = await expandOk(
+        {
+          'x-dynamodb': {
+            byTags: { Lookup: { Tags: { team: 'billing', env: 'prod' } } },
+            byList: { Lookup: { Tags: [{ team: 'billing' }, { env: 'staging' }] } },
+            inEurope: { Lookup: { Tags: { team: 'billing', env: 'prod' }, Region: 'eu-west-1' } },
+            byArn: { Lookup: { Arn: arns['eu-west-1/billing-customers-prod'] } },
+            byName: { Lookup: { TableName: 'encrypted-table' } },
+            asText: { Lookup: { Tags: { replicas: 3, enabled: true } } },
+          },
+          Resources: {},
+          Outputs: Object.fromEntries(
+            ['byTags', 'byList', 'inEurope', 'byArn', 'byName', 'asText'].map((k) => [
+              k,
+              { Value: { 'Fn::GetAtt': [k, 'Arn'] } },
+            ]),
+          ),
+        },
+        { finder: createAwsFinder(), parameters: { Outputs: false } },
+      );
+      const values = Object.fromEntries(Object.entries(out.Outputs as Json).map(([k, v]) => [k, v.Value]));
+      expect(values).toEqual({
+        byTags: arns['us-east-1/billing-customers-prod'],
+        byList: arns['us-east-1/billing-customers-staging'],
+        inEurope: arns['eu-west-1/billing-customers-prod'],
+        byArn: arns['eu-west-1/billing-customers-prod'],
+        byName: arns['us-east-1/encrypted-table'],
+        asText: arns['us-east-1/encrypted-table'],
+      });
+    });
+
+    it('reads the stream ARN, the KMS key and the indexes with DescribeTable', async () => {
+      const outcomes = await createAwsFinder().findTables(
+        [
+          {
+            key: 'a',
+            path: 'x-dynamodb.a',
+            query: {
+              tags: [],
+              arn: undefined,
+              tableName: 'billing-customers-prod',
+              roleArn: undefined,
+              region: undefined,
+            },
+          },
+          {
+            key: 'b',
+            path: 'x-dynamodb.b',
+            query: {
+              tags: [],
+              arn: undefined,
+              tableName: 'encrypted-table',
+              roleArn: undefined,
+              region: undefined,
+            },
+          },
+        ],
+        'us-east-1',
+      );
+      const byKey = Object.fromEntries(outcomes.map((o) => [o.key, 'table' in o ? o.table : undefined]));
+      expect(byKey.a).toMatchObject({
+        indexNames: ['by-email'],
+        streamArn: expect.stringMatching(/\/stream\//),
+      });
+      expect(byKey.b?.kmsKeyArn).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\//);
+    });
+
+    it('reads every page of GetResources', async () => {
+      const out = await expandOk(
+        {
+          'x-dynamodb': { last: { Lookup: { Tags: { bulk: 'yes', n: '104' } } } },
+          Resources: {},
+          Outputs: { A: { Value: { Ref: 'last' } } },
+        },
+        { finder: createAwsFinder() },
+      );
+      expect((out.Outputs as Json).A.Value).toBe('bulk-104');
+      const result = await lookup({
+        all: { Lookup: { Tags: { bulk: 'yes' } } },
+        other: { Lookup: { Tags: { bulk: 'yes', n: '7' } } },
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.problems).toEqual([
+          {
+            code: 'LOOKUP_MULTIPLE_MATCHES',
+            path: 'x-dynamodb.all.Lookup',
+            message: expect.stringContaining('105 tables match tags bulk=yes in us-east-1'),
+          },
+        ]);
+        expect(result.problems[0]?.message).toContain(arns['us-east-1/bulk-104']);
+      }
+    });
+
+    it('names the tags and region when nothing matches, and a missing table by name', async () => {
+      const result = await lookup({
+        none: { Lookup: { Tags: { team: 'nobody' }, Region: 'eu-west-1' } },
+        gone: { Lookup: { TableName: 'no-such-table' } },
+      });
+      expect(result.ok ? [] : result.problems.map((p) => [p.code, p.path, p.message])).toEqual([
+        [
+          'LOOKUP_NO_MATCH',
+          'x-dynamodb.gone.Lookup',
+          expect.stringContaining('name no-such-table in us-east-1'),
+        ],
+        [
+          'LOOKUP_NO_MATCH',
+          'x-dynamodb.none.Lookup',
+          expect.stringContaining('tags team=nobody in eu-west-1'),
+        ],
+      ]);
+    });
+
+    it('expands the example with real lookups through the built CLI', () => {
+      const result = spawnSync(
+        'node',
+        [join(ROOT, 'dist/cli.js'), 'expand', join(ROOT, 'examples/ecs-app.yaml'), '--format', 'json'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, ...moto.env },
+        },
+      );
+      expect(result.status).toBe(0);
+      const out = JSON.parse(result.stdout);
+      const env = out.Resources.AppTaskDefinition.Properties.ContainerDefinitions[0].Environment;
+      expect(env).toContainEqual({
+        Name: 'CUSTOMERS_TABLE_ARN',
+        Value: arns['us-east-1/billing-customers-prod'],
+      });
+    });
+  });
+
+  describe('deploying the output on CloudFormation', () => {
+    // Env=prod: moto resolves both branches of an Fn::If, so conditional tables must exist to deploy there.
+    const parameterValues: Record<string, string> = {
+      Subnets: 'subnet-0123456789abcdef0',
+      SecurityGroup: 'sg-0123456789abcdef0',
+      Env: 'prod',
+    };
+
+    it.each(validTemplates().map((t) => [t.name, t.path]))(
+      '%s creates its tables and grants exactly what it asked',
+      async (name, path) => {
+        const out: Json = await expandOk(readYaml(path), { finder: fixtureFinder() });
+        const stack = `t-${name.replace(/[^A-Za-z0-9]/g, '-')}`;
+        const parameters = Object.keys(out.Parameters ?? {})
+          .filter((p) => parameterValues[p] !== undefined)
+          .map((p) => `ParameterKey=${p},ParameterValue=${parameterValues[p]}`);
+        aws(moto, [
+          'cloudformation',
+          'create-stack',
+          '--stack-name',
+          stack,
+          '--template-body',
+          JSON.stringify(out),
+          '--capabilities',
+          'CAPABILITY_IAM',
+          ...(parameters.length > 0 ? ['--parameters', ...parameters] : []),
+        ]);
+        const [described] = aws(moto, ['cloudformation', 'describe-stacks', '--stack-name', stack]).Stacks;
+        expect(described.StackStatus).toBe('CREATE_COMPLETE');
+        const resources: Json[] = aws(moto, [
+          'cloudformation',
+          'list-stack-resources',
+          '--stack-name',
+          stack,
+        ]).StackResourceSummaries;
+        const physical = Object.fromEntries(
+          resources.map((r) => [r.LogicalResourceId, r.PhysicalResourceId]),
+        );
+
+        const tableArns = new Map<string, string>();
+        for (const [id, resource] of Object.entries(out.Resources as Json)) {
+          if (resource.Type !== 'AWS::DynamoDB::Table' || physical[id] === undefined) continue;
+          const { Table } = aws(moto, ['dynamodb', 'describe-table', '--table-name', physical[id]]);
+          expect(Table.KeySchema).toEqual(resource.Properties.KeySchema);
+          expect((Table.GlobalSecondaryIndexes ?? []).map((i: Json) => i.IndexName)).toEqual(
+            (resource.Properties.GlobalSecondaryIndexes ?? []).map((i: Json) => i.IndexName),
+          );
+          expect(Table.StreamSpecification?.StreamEnabled ?? false).toBe(
+            resource.Properties.StreamSpecification !== undefined,
+          );
+          tableArns.set(id, Table.TableArn);
+        }
+        expect(tableArns.size).toBeGreaterThan(0);
+
+        for (const [id, resource] of Object.entries(out.Resources as Json)) {
+          if (resource.Type !== 'AWS::IAM::Policy' || physical[id] === undefined) continue;
+          const roleRef = resource.Properties.Roles[0];
+          const roleName = isRecord(roleRef) ? physical[String(roleRef.Ref)] : roleRef;
+          const { PolicyDocument } = aws(moto, [
+            'iam',
+            'get-role-policy',
+            '--role-name',
+            roleName,
+            '--policy-name',
+            'ComposeXDynamoDB',
+          ]);
+          const statements: Json[] = Array.isArray(PolicyDocument.Statement)
+            ? PolicyDocument.Statement
+            : [PolicyDocument.Statement];
+          const expected = resource.Properties.PolicyDocument.Statement.filter((s: Json) => !('Fn::If' in s));
+          for (const statement of expected) {
+            const deployed = statements.find((s) => s.Sid === statement.Sid);
+            expect(deployed, `${id} ${statement.Sid}`).toBeDefined();
+            expect([deployed?.Action].flat()).toEqual(statement.Action);
+            // moto leaves AWS::NoValue in a list as null where CloudFormation removes the item.
+            for (const arn of [deployed?.Resource].flat().filter((r) => r !== null)) {
+              const known =
+                arn === '*' ||
+                [...tableArns.values()].some((t) => arn.startsWith(t)) ||
+                arn.startsWith('arn:aws:dynamodb:us-east-1:111122223333:table/');
+              expect(known, `${id} ${statement.Sid} grants ${arn}`).toBe(true);
+              if (arn === '*') expect(deployed?.Action).toEqual(['dynamodb:ListStreams']);
+            }
+          }
+        }
+      },
+    );
+  });
+});
