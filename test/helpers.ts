@@ -7,6 +7,9 @@ import { withoutMacro } from '../src/template/transformField.js';
 import { readTemplate } from '../src/template/yaml.js';
 import { type TransformResult, transform } from '../src/transform.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: tests walk expanded templates whose shape they then assert.
+export type Json = Record<string, any>;
+
 export const ROOT = join(import.meta.dirname, '..');
 
 export function readYaml(path: string): Record<string, unknown> {

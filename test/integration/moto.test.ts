@@ -4,12 +4,10 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsFinder } from '../../src/lookup/awsFinder.js';
 import { isRecord } from '../../src/template/json.js';
-import { expand, expandOk, fixtureFinder, ROOT, readYaml, validTemplates } from '../helpers.js';
+import { expand, expandOk, fixtureFinder, type Json, ROOT, readYaml, validTemplates } from '../helpers.js';
 import { type Moto, startMoto, validatorAvailable } from './tools.js';
 
 const available = validatorAvailable('moto_server') && validatorAvailable('aws');
-
-type Json = Record<string, any>;
 
 function aws(moto: Moto, args: string[]): Json {
   const result = spawnSync('aws', ['--endpoint-url', moto.endpoint, '--output', 'json', ...args], {

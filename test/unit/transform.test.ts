@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRecord } from '../../src/template/json.js';
 import { transform } from '../../src/transform.js';
-import { baseTemplate, expand, expandOk, expandProblems, SIMPLE_TABLE } from '../helpers.js';
-
-type Json = Record<string, any>;
+import { baseTemplate, expand, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../helpers.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
