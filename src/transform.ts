@@ -77,7 +77,7 @@ export async function transform(
   if (problems.length > 0) return failure(problems, empty);
 
   const view = viewTemplate(template);
-  const parsed = parseSection(template[SECTION_KEY] ?? {}, view);
+  const parsed = parseSection(template[SECTION_KEY] ?? {}, view, request.templateParameterValues ?? {});
   problems.push(...parsed.problems);
   const counts = {
     newTables: parsed.tables.filter((t) => t.kind === 'create').length,

@@ -16,7 +16,11 @@ export interface ParsedSection {
 const SECTION = 'x-dynamodb';
 
 /** Turns the `x-dynamodb` value into table specs, with every problem found in it. Tables are sorted by key. */
-export function parseSection(section: unknown, view: TemplateView): ParsedSection {
+export function parseSection(
+  section: unknown,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>> = {},
+): ParsedSection {
   if (!isRecord(section)) {
     return {
       tables: [],
@@ -72,7 +76,7 @@ export function parseSection(section: unknown, view: TemplateView): ParsedSectio
       }
     }
     if (hasLookup) {
-      const query = parseLookup(entry.Lookup, joinPath(path, 'Lookup'), problems);
+      const query = parseLookup(entry.Lookup, joinPath(path, 'Lookup'), parameterValues, view, problems);
       if (query) tables.push({ kind: 'lookup', key, path, services, envNames, query });
       continue;
     }
@@ -220,36 +224,85 @@ function parseEnvNames(settings: unknown): string[] {
   return settings.EnvNames.filter((n): n is string => typeof n === 'string');
 }
 
-/** Tag values compare as text: `123` matches "123", `true` matches "true". */
-function tagText(value: unknown): string | undefined {
+/**
+ * A Lookup value: literal text, or a `Ref` to a template parameter whose value the request carries (lookups
+ * happen before CloudFormation resolves anything else). Tag values compare as text: `123` matches "123".
+ */
+function lookupText(
+  value: unknown,
+  at: string,
+  parameterValues: Readonly<Record<string, unknown>>,
+  view: TemplateView,
+  problems: Problem[],
+): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
+    const given = parameterValues[value.Ref];
+    if (view.parameters.has(value.Ref) && (typeof given === 'string' || typeof given === 'number'))
+      return String(given);
+    if (view.parameters.has(value.Ref)) {
+      problems.push(
+        problem(
+          'INVALID_VALUE',
+          at,
+          `parameter ${value.Ref} has no value in the request, so the table cannot be looked up`,
+        ),
+      );
+    }
+    return undefined;
+  }
+  if (value !== undefined && isIntrinsic(value)) {
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        at,
+        'a Lookup value must be text or !Ref to a parameter: it is needed before CloudFormation resolves functions',
+      ),
+    );
+  }
   return undefined;
 }
 
-function parseLookup(value: unknown, path: string, problems: Problem[]): LookupQuery | undefined {
+function parseLookup(
+  value: unknown,
+  path: string,
+  parameterValues: Readonly<Record<string, unknown>>,
+  view: TemplateView,
+  problems: Problem[],
+): LookupQuery | undefined {
   if (!isRecord(value)) return undefined;
+  const before = problems.length;
   const tags: { key: string; value: string }[] = [];
-  const pairs = Array.isArray(value.Tags)
-    ? value.Tags.flatMap((item) => (isRecord(item) ? Object.entries(item) : []))
+  const tagsPath = joinPath(path, 'Tags');
+  const pairs: [string, unknown, string][] = Array.isArray(value.Tags)
+    ? value.Tags.flatMap((item, i) =>
+        isRecord(item)
+          ? Object.entries(item).map(([k, v]): [string, unknown, string] => [
+              k,
+              v,
+              joinPath(joinPath(tagsPath, i), k),
+            ])
+          : [],
+      )
     : isRecord(value.Tags)
-      ? Object.entries(value.Tags)
+      ? Object.entries(value.Tags).map(([k, v]): [string, unknown, string] => [k, v, joinPath(tagsPath, k)])
       : [];
-  for (const [key, raw] of pairs) {
-    const text = tagText(raw);
+  for (const [key, raw, at] of pairs) {
+    const text = lookupText(raw, at, parameterValues, view, problems);
     if (text !== undefined) tags.push({ key, value: text });
   }
-  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const field = (key: string) => lookupText(value[key], joinPath(path, key), parameterValues, view, problems);
   const query: LookupQuery = {
     tags,
-    arn: text(value.Arn),
-    tableName: text(value.TableName),
-    roleArn: text(value.RoleArn),
-    region: text(value.Region),
+    arn: field('Arn'),
+    tableName: field('TableName'),
+    roleArn: field('RoleArn'),
+    region: field('Region'),
   };
   if (value.Tags === undefined && value.Arn === undefined && value.TableName === undefined) {
     problems.push(problem('LOOKUP_WITHOUT_CRITERIA', path, 'needs at least one of Tags, Arn, TableName'));
     return undefined;
   }
-  return query;
+  return problems.length > before ? undefined : query;
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,6 +215,67 @@ describe.skipIf(!available)('against moto', () => {
           expect.stringContaining('tags team=nobody in eu-west-1'),
         ],
       ]);
+    });
+
+    it('answers the lookup event through the Lambda handler', async () => {
+      const { handler } = await import('../../src/handler.js');
+      const request = JSON.parse(readFileSync(join(ROOT, 'events/lookup.json'), 'utf8'));
+      const response = await handler(request);
+      expect(response.status).toBe('success');
+      expect(JSON.stringify(response.fragment)).toContain(arns['us-east-1/billing-customers-prod']);
+    });
+
+    it('assumes Lookup.RoleArn for a lookup in another account', async () => {
+      const out = await expandOk(
+        {
+          'x-dynamodb': {
+            remote: {
+              Lookup: { TableName: 'encrypted-table', RoleArn: 'arn:aws:iam::123456789012:role/lookup' },
+            },
+          },
+          Resources: {},
+          Outputs: { A: { Value: { 'Fn::GetAtt': ['remote', 'Arn'] } } },
+        },
+        { finder: createAwsFinder() },
+      );
+      expect((out.Outputs as Json).A.Value).toBe(arns['us-east-1/encrypted-table']);
+      // Proof that the role is really assumed: with STS unreachable, only the RoleArn lookup fails.
+      process.env.AWS_ENDPOINT_URL_STS = 'http://127.0.0.1:9';
+      try {
+        const outcomes = await createAwsFinder().findTables(
+          [
+            {
+              key: 'local',
+              path: 'x-dynamodb.local',
+              query: {
+                tags: [],
+                arn: undefined,
+                tableName: 'encrypted-table',
+                roleArn: undefined,
+                region: undefined,
+              },
+            },
+            {
+              key: 'remote',
+              path: 'x-dynamodb.remote',
+              query: {
+                tags: [],
+                arn: undefined,
+                tableName: 'encrypted-table',
+                roleArn: 'arn:aws:iam::123456789012:role/lookup',
+                region: undefined,
+              },
+            },
+          ],
+          'us-east-1',
+        );
+        expect(outcomes.map((o) => [o.key, 'table' in o ? 'found' : o.problems[0]?.code]).sort()).toEqual([
+          ['local', 'found'],
+          ['remote', 'LOOKUP_FAILED'],
+        ]);
+      } finally {
+        delete process.env.AWS_ENDPOINT_URL_STS;
+      }
     });
 
     it('expands the example with real lookups through the built CLI', () => {

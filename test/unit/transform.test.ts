@@ -315,6 +315,26 @@ describe('transform: references', () => {
     });
   });
 
+  it('takes Lookup values from parameters of the request, and refuses other functions', async () => {
+    const template: Json = {
+      ...baseTemplate({
+        customers: { Lookup: { Tags: { team: { Ref: 'Team' }, env: 'prod' } } },
+        other: { Lookup: { TableName: { 'Fn::Sub': '${Team}-table' } } },
+      }),
+      Parameters: { Team: { Type: 'String' } },
+      Outputs: { Name: { Value: { Ref: 'customers' } } },
+    };
+    expect(await expandProblems(template, { templateParameterValues: { Team: 'billing' } })).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.other.Lookup.TableName' },
+    ]);
+    delete template['x-dynamodb'].other;
+    const out: Json = await expandOk(template, { templateParameterValues: { Team: 'billing' } });
+    expect(out.Outputs.Name.Value).toBe('billing-customers-prod');
+    expect(await expandProblems(template)).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.customers.Lookup.Tags.team' },
+    ]);
+  });
+
   it('reports an attribute the table does not have', async () => {
     expect(
       await expandProblems(

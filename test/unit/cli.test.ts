@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CliIo, runCli } from '../../src/cli.js';
+import type { TableFinder } from '../../src/lookup/port.js';
+import { parseTemplate } from '../../src/template/yaml.js';
+import { ROOT } from '../helpers.js';
+
+function io(files: Record<string, string> = {}, awsFinder?: () => Promise<TableFinder>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const cli: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    readFile: (p) => files[p] ?? readFileSync(join(ROOT, p), 'utf8'),
+    env: { AWS_REGION: 'us-east-1' },
+    awsFinder:
+      awsFinder ??
+      (async () => {
+        throw new Error('the test did not expect AWS');
+      }),
+  };
+  return { cli, out, err };
+}
+
+const TEMPLATE = `
+Transform: [AWS::Serverless-2016-10-31, ComposeXDynamoDB]
+x-dynamodb:
+  t:
+    Properties:
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+Resources: {}
+Outputs:
+  Name: {Value: !Ref t}
+`;
+
+describe('composex-dynamodb expand', () => {
+  it('prints the processed template as YAML, keeping the other transforms', async () => {
+    const { cli, out, err } = io({ 't.yaml': TEMPLATE });
+    expect(await runCli(['expand', 't.yaml'], cli)).toBe(0);
+    expect(err).toEqual([]);
+    const printed = parseTemplate(out.join('')) as Record<string, unknown>;
+    expect(printed.Transform).toEqual(['AWS::Serverless-2016-10-31']);
+    expect(printed['x-dynamodb']).toBeUndefined();
+    expect(printed.Resources).toHaveProperty('t');
+  });
+
+  it('prints JSON for a JSON template or with --format json', async () => {
+    const { cli, out } = io({ 't.yaml': TEMPLATE });
+    expect(await runCli(['expand', 't.yaml', '--format', 'json'], cli)).toBe(0);
+    expect(JSON.parse(out.join(''))).toHaveProperty('Outputs.Name.Value', { Ref: 't' });
+  });
+
+  it('answers lookups from a fixture', async () => {
+    const { cli, out } = io();
+    expect(
+      await runCli(
+        ['expand', 'examples/ecs-app.yaml', '--lookups', 'examples/lookups.json', '--format', 'json'],
+        cli,
+      ),
+    ).toBe(0);
+    expect(out.join('')).toContain('arn:aws:dynamodb:us-east-1:111122223333:table/billing-customers-prod');
+  });
+
+  it('prints every problem with its path on stderr and exits 1', async () => {
+    const { cli, out, err } = io();
+    expect(await runCli(['expand', 'test/fixtures/invalid/mistakes.yaml'], cli)).toBe(1);
+    expect(out).toEqual([]);
+    const lines = err.join('').trim().split('\n');
+    expect(lines[0]).toMatch(/^x-dynamodb\.audit: .*\[PROPERTIES_AND_LOOKUP\]$/);
+    expect(lines.at(-1)).toBe('7 problem(s) in test/fixtures/invalid/mistakes.yaml');
+  });
+
+  it('reports a YAML error and a wrong invocation', async () => {
+    const bad = io({ 'bad.yaml': 'A: !Nope x' });
+    expect(await runCli(['expand', 'bad.yaml'], bad.cli)).toBe(1);
+    expect(bad.err.join('')).toContain('unknown tag !Nope');
+    const usage = io();
+    expect(await runCli(['frobnicate', 'x.yaml'], usage.cli)).toBe(2);
+    expect(usage.err.join('')).toContain('usage: composex-dynamodb');
+    expect(await runCli(['expand', 'x.yaml', '--format', 'xml'], usage.cli)).toBe(2);
+  });
+
+  it('uses AWS only when a template has lookups and no fixture', async () => {
+    let used = 0;
+    const finder: TableFinder = {
+      findTables: async (requests) => {
+        used++;
+        return requests.map((r) => ({
+          key: r.key,
+          problems: [{ code: 'LOOKUP_NO_MATCH', path: r.path, message: 'none' }],
+        }));
+      },
+    };
+    const plain = io({ 't.yaml': TEMPLATE }, async () => finder);
+    expect(await runCli(['expand', 't.yaml'], plain.cli)).toBe(0);
+    expect(used).toBe(0);
+    const lookups = io({}, async () => finder);
+    expect(await runCli(['expand', 'examples/ecs-app.yaml'], lookups.cli)).toBe(1);
+    expect(used).toBe(1);
+  });
+});
+
+describe('composex-dynamodb validate', () => {
+  it('checks a template with lookups without calling AWS', async () => {
+    const { cli, err } = io();
+    expect(await runCli(['validate', 'examples/ecs-app.yaml'], cli)).toBe(0);
+    expect(err.join('')).toContain('no problems (2 new tables, 1 lookups, 1 policies)');
+  });
+});
+
+describe('composex-dynamodb event', () => {
+  it('writes the request events in events/ from their templates', async () => {
+    const sources: Record<string, string[]> = {
+      'new-tables.json': ['examples/lambda-stream.yaml'],
+      'lookup.json': [
+        'examples/ecs-app.yaml',
+        '--parameter',
+        'Subnets=subnet-0123456789abcdef0',
+        '--parameter',
+        'SecurityGroup=sg-0123456789abcdef0',
+      ],
+      'failure.json': ['test/fixtures/invalid/mistakes.yaml'],
+    };
+    for (const [event, [template = '', ...flags]] of Object.entries(sources)) {
+      const { cli, out } = io();
+      expect(await runCli(['event', template, '--format', 'json', ...flags], cli)).toBe(0);
+      expect(
+        JSON.parse(out.join('')),
+        `events/${event} is out of date: regenerate it with the event command`,
+      ).toEqual(JSON.parse(readFileSync(join(ROOT, 'events', event), 'utf8')));
+    }
+  });
+});
