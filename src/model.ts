@@ -1,5 +1,6 @@
 import type { AccessType } from './access.js';
 import type { TableAttribute } from './names.js';
+import type { KmsKey } from './plan/kms.js';
 
 /** One target named under a table's `Services`, with what it asked for. */
 export interface ServiceGrant {
@@ -62,8 +63,8 @@ export interface TableRefs {
   readonly values: Readonly<Record<TableAttribute, unknown>>;
   readonly hasStream: boolean;
   readonly hasIndexes: boolean;
-  /** A customer-managed KMS key (ARN, key ID or an intrinsic), when the table is encrypted with one. */
-  readonly kmsKey: unknown;
+  /** The customer-managed KMS key the table is encrypted with, resolved for policies. */
+  readonly kms: KmsKey | undefined;
   readonly condition: string | undefined;
   /** The longest the table ARN can be once deployed, for IAM size estimates. */
   readonly maxArnLength: number;

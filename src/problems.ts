@@ -40,6 +40,8 @@ export const PROBLEM_CODES = {
   REFERENCE_NOT_FOUND: 'a reference names nothing in the template',
   ATTRIBUTE_NOT_AVAILABLE: 'a reference asks a table for an attribute it does not have',
   TRANSFORM_PARAMETER_INVALID: 'a transform parameter is unknown or has a wrong value',
+  KMS_KEY_UNRESOLVED: "a table's KMS key cannot be resolved to something a policy can name",
+  SCALING_INVALID: 'Scaling does not fit the table',
   IAM_LIMIT_EXCEEDED: 'the grants for one role exceed what IAM allows',
   QUOTA_EXCEEDED: 'the output exceeds a CloudFormation template quota',
   LOOKUP_NO_MATCH: 'no table matches a Lookup',

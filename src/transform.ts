@@ -4,6 +4,7 @@ import type { ServiceGrant, TableRefs, TableSpec } from './model.js';
 import { outputName, TABLE_ATTRIBUTES } from './names.js';
 import { parseParameters, type TransformParameters } from './params.js';
 import { parseSection } from './parse/parseSection.js';
+import { resolveKmsKey } from './plan/kms.js';
 import {
   type EnvSink,
   type ResolvedTarget,
@@ -14,9 +15,9 @@ import {
 } from './plan/targets.js';
 import { joinPath, type Problem, problem, sortProblems } from './problems.js';
 import { addVariables, type EnvVariable, variablesFor } from './render/environment.js';
-import { GeneratedConditions, type Grant, INLINE_POLICY_LIMIT, renderRolePolicy } from './render/policies.js';
+import { GeneratedConditions, type Grant, type RoleBudget, renderRolePolicies } from './render/policies.js';
 import { type RewriteContext, rewriteDependsOn, rewriteReferences } from './render/rewrite.js';
-import { lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
+import { kmsKeyOf, lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
 import { copyOf, isRecord, put, record } from './template/json.js';
 import { type TemplateView, viewTemplate } from './template/view.js';
 
@@ -87,15 +88,26 @@ export async function transform(
 
   const refs = new Map<string, TableRefs>();
   const outcomes = await lookUp(parsed.tables, finder, request.region, problems);
+  const parameterValues = request.templateParameterValues ?? {};
   for (const spec of parsed.tables) {
-    if (spec.kind === 'create') refs.set(spec.key, newTableRefs(spec));
-    else {
+    if (spec.kind === 'create') {
+      const kmsPath = joinPath(
+        joinPath(joinPath(spec.path, 'Properties'), 'SSESpecification'),
+        'KMSMasterKeyId',
+      );
+      const kms = resolveKmsKey(kmsKeyOf(spec.properties), kmsPath, view, parameterValues);
+      if (kms && 'code' in kms) problems.push(kms);
+      refs.set(spec.key, newTableRefs(spec, kms && 'code' in kms ? undefined : kms));
+    } else {
       const outcome = outcomes.get(spec.key);
-      if (outcome && 'table' in outcome) refs.set(spec.key, lookupTableRefs(spec, outcome.table));
+      if (outcome && 'table' in outcome) {
+        const kms = resolveKmsKey(outcome.table.kmsKeyArn, spec.path, view, parameterValues);
+        refs.set(spec.key, lookupTableRefs(spec, outcome.table, kms && 'code' in kms ? undefined : kms));
+      }
     }
   }
 
-  const plan = planGrants(parsed.tables, refs, view, request.templateParameterValues ?? {}, problems);
+  const plan = planGrants(parsed.tables, refs, view, parameterValues, problems);
   const rendered = render(template, parsed.tables, refs, plan, view, parameters, problems);
   const summary = { ...counts, policies: plan.roles.size };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
@@ -133,7 +145,7 @@ async function lookUp(
 }
 
 interface Plan {
-  readonly roles: Map<string, { role: RoleRef; grants: Grant[] }>;
+  readonly roles: Map<string, { role: RoleRef; grants: Grant[]; path: string }>;
   readonly env: Map<
     string,
     { sink: EnvSink; variables: (EnvVariable & { condition: string | undefined })[] }
@@ -184,7 +196,7 @@ function addGrant(
   problems: Problem[],
 ): void {
   const key = roleKey(target.role);
-  const entry = plan.roles.get(key) ?? { role: target.role, grants: [] };
+  const entry = plan.roles.get(key) ?? { role: target.role, grants: [], path: grant.path };
   for (const access of grant.access) {
     if (ACCESS_TYPES[access].needsStream && !table.hasStream) {
       problems.push(
@@ -239,37 +251,39 @@ function render(
 
   for (const { sink, variables } of plan.env.values()) addVariables(outResources, sink, variables, problems);
 
-  const policyOf = new Map<string, string>();
+  const policiesOf = new Map<string, string[]>();
   const conditions = new GeneratedConditions();
   for (const key of [...plan.roles.keys()].sort()) {
     const entry = plan.roles.get(key);
     if (!entry || entry.grants.length === 0) continue;
-    const policy = renderRolePolicy(entry, conditions);
-    if (Object.hasOwn(outResources, policy.logicalId)) {
-      problems.push(
-        problem(
-          'LOGICAL_ID_TAKEN',
-          `Resources.${policy.logicalId}`,
-          'the policy the macro generates for this role would replace this resource',
-        ),
-      );
+    const rendered = renderRolePolicies(entry, roleBudget(entry.role, view), conditions);
+    const roleName = entry.role.kind === 'stack' ? entry.role.logicalId : entry.role.name;
+    if (!rendered.ok) {
+      problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `role ${roleName}: ${rendered.reason}`));
       continue;
     }
-    if (policy.estimatedSize > INLINE_POLICY_LIMIT) {
-      problems.push(
-        problem(
-          'IAM_LIMIT_EXCEEDED',
-          `Resources.${policy.logicalId}`,
-          `the grants for role ${key.replace(/^\w+:/, '')} may reach ${policy.estimatedSize} characters; IAM allows ${INLINE_POLICY_LIMIT} of inline policy per role`,
-        ),
-      );
-      continue;
+    for (const policy of rendered.policies) {
+      if (Object.hasOwn(outResources, policy.logicalId)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Resources.${policy.logicalId}`,
+            'the policy the macro generates for this role would replace this resource',
+          ),
+        );
+        continue;
+      }
+      outResources[policy.logicalId] = policy.resource;
+      // A service cannot depend on a resource that may not exist; its conditional grants need no ordering.
+      if (entry.role.kind === 'stack' && policy.condition === undefined) {
+        policiesOf.set(entry.role.logicalId, [
+          ...(policiesOf.get(entry.role.logicalId) ?? []),
+          policy.logicalId,
+        ]);
+      }
     }
-    outResources[policy.logicalId] = policy.resource;
-    // A service cannot depend on a resource that may not exist; its conditional grants need no ordering.
-    if (entry.role.kind === 'stack' && policy.condition === undefined)
-      policyOf.set(entry.role.logicalId, policy.logicalId);
   }
+  addServiceDependencies(outResources, view, policiesOf);
   if (conditions.added.size > 0) {
     const merged = copyOf(isRecord(out.Conditions) ? out.Conditions : {});
     for (const [name, condition] of conditions.added) {
@@ -287,7 +301,6 @@ function render(
     }
     out.Conditions = merged;
   }
-  addServiceDependencies(outResources, view, policyOf);
 
   const outputs = copyOf(isRecord(out.Outputs) ? out.Outputs : {});
   for (const spec of tables) {
@@ -312,28 +325,56 @@ function render(
   return out;
 }
 
+/**
+ * What a role of the stack already uses of IAM's quotas: its own inline policies, other policies of the template
+ * attached to it, and its managed policies. A role outside the stack is unknown here: it counts as empty.
+ */
+function roleBudget(role: RoleRef, view: TemplateView): RoleBudget {
+  if (role.kind === 'external') return { inlineUsed: 0, managedUsed: 0 };
+  const properties = view.resources.get(role.logicalId)?.Properties;
+  let inlineUsed = 0;
+  let managedUsed = 0;
+  if (isRecord(properties)) {
+    if (Array.isArray(properties.Policies)) {
+      for (const policy of properties.Policies) {
+        if (isRecord(policy)) inlineUsed += JSON.stringify(policy.PolicyDocument ?? {}).length;
+      }
+    }
+    if (Array.isArray(properties.ManagedPolicyArns)) managedUsed += properties.ManagedPolicyArns.length;
+  }
+  for (const resource of view.resources.values()) {
+    const attached = isRecord(resource.Properties) ? resource.Properties.Roles : undefined;
+    if (!Array.isArray(attached) || !attached.some((r) => isRecord(r) && r.Ref === role.logicalId)) continue;
+    if (resource.Type === 'AWS::IAM::Policy' && isRecord(resource.Properties)) {
+      inlineUsed += JSON.stringify(resource.Properties.PolicyDocument ?? {}).length;
+    }
+    if (resource.Type === 'AWS::IAM::ManagedPolicy') managedUsed++;
+  }
+  return { inlineUsed, managedUsed };
+}
+
 /** An ECS service must not start tasks before their role has its permissions: it depends on the policy. */
 function addServiceDependencies(
   resources: Record<string, unknown>,
   view: TemplateView,
-  policyOf: ReadonlyMap<string, string>,
+  policiesOf: ReadonlyMap<string, readonly string[]>,
 ): void {
   for (const [id, resource] of Object.entries(resources)) {
     if (!isRecord(resource) || resource.Type !== 'AWS::ECS::Service') continue;
     const taskDefinition = serviceTaskDefinition(view, id);
-    const roleValue =
+    const properties =
       taskDefinition === undefined ? undefined : view.resources.get(taskDefinition)?.Properties;
-    const role = isRecord(roleValue) ? roleValue.TaskRoleArn : undefined;
+    const role = isRecord(properties) ? properties.TaskRoleArn : undefined;
     const roleId = isRecord(role)
       ? Array.isArray(role['Fn::GetAtt'])
         ? role['Fn::GetAtt'][0]
         : role.Ref
       : undefined;
-    const policy = typeof roleId === 'string' ? policyOf.get(roleId) : undefined;
-    if (policy === undefined) continue;
+    const policies = typeof roleId === 'string' ? policiesOf.get(roleId) : undefined;
+    if (policies === undefined) continue;
     const current = resource.DependsOn;
     const list = typeof current === 'string' ? [current] : Array.isArray(current) ? [...current] : [];
-    if (!list.includes(policy)) list.push(policy);
+    for (const policy of policies) if (!list.includes(policy)) list.push(policy);
     put(resources, id, { ...resource, DependsOn: list });
   }
 }

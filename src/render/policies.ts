@@ -1,6 +1,6 @@
-import { ACCESS_NAMES, ACCESS_TYPES, type AccessType, type ResourceScope } from '../access.js';
+import { ACCESS_NAMES, ACCESS_TYPES, type AccessType, KMS_ACTIONS, type ResourceScope } from '../access.js';
 import type { TableRefs } from '../model.js';
-import { policyLogicalId } from '../names.js';
+import { managedPolicyLogicalId, policyLogicalId } from '../names.js';
 import type { RoleRef } from '../plan/targets.js';
 
 /** One table granted to one role with one access type. */
@@ -14,53 +14,161 @@ export interface RoleGrants {
   readonly grants: readonly Grant[];
 }
 
-/** IAM's quota for the inline policies of one role, whitespace not counted. */
-export const INLINE_POLICY_LIMIT = 10_240;
+/** IAM's quotas, whitespace not counted: inline policies of one role together, one managed policy, managed per role. */
+export const IAM_LIMITS = { inline: 10_240, managed: 6_144, managedPerRole: 10 } as const;
 
 interface Sized {
   readonly value: unknown;
   /** Characters the value takes once CloudFormation resolves it, at most. */
   readonly size: number;
   /** The condition of the table the resource belongs to, when the table is conditional. */
-  readonly condition?: string | undefined;
+  readonly condition: string | undefined;
   /** The value without its condition, for a statement that already carries that condition. */
-  readonly unconditional?: unknown;
+  readonly unconditional: unknown;
+}
+
+/** A statement before rendering: resources carry their sizes and conditions so that it can be split. */
+interface StatementSpec {
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly Sized[];
+  readonly condition: Record<string, unknown> | undefined;
+}
+
+const NO_VALUE = { Ref: 'AWS::NoValue' };
+/** A stream ARN is the table ARN plus `/stream/` and a 23-character timestamp label. */
+const STREAM_SUFFIX = '/stream/2026-01-01T00:00:00.000'.length;
+const DOCUMENT_OVERHEAD = '{"Version":"2012-10-17","Statement":[]}'.length;
+
+function sized(table: TableRefs, value: unknown, size: number): Sized {
+  if (table.condition === undefined || value === '*') {
+    return { value, size, condition: table.condition, unconditional: value };
+  }
+  return {
+    value: { 'Fn::If': [table.condition, value, NO_VALUE] },
+    size,
+    condition: table.condition,
+    unconditional: value,
+  };
 }
 
 function subArn(table: TableRefs, suffix: string): Sized {
   const arn = table.values.Arn;
   const value =
     typeof arn === 'string' ? `${arn}${suffix}` : { 'Fn::Sub': `\${${table.logicalId}.Arn}${suffix}` };
-  return { value, size: table.maxArnLength + suffix.length };
+  return sized(table, value, table.maxArnLength + suffix.length);
 }
-
-/** A stream ARN is the table ARN plus `/stream/` and a 23-character timestamp label. */
-const STREAM_SUFFIX = '/stream/2026-01-01T00:00:00.000'.length;
 
 function resourceFor(table: TableRefs, scope: ResourceScope): Sized | undefined {
   switch (scope) {
     case 'table':
-      return { value: table.values.Arn, size: table.maxArnLength };
+      return sized(table, table.values.Arn, table.maxArnLength);
     case 'indexes':
       return table.hasIndexes ? subArn(table, '/index/*') : undefined;
     case 'stream':
       return table.hasStream
-        ? { value: table.values.StreamArn, size: table.maxArnLength + STREAM_SUFFIX }
+        ? sized(table, table.values.StreamArn, table.maxArnLength + STREAM_SUFFIX)
         : undefined;
     case 'backups':
       return subArn(table, '/backup/*');
     case 'any':
-      return { value: '*', size: 1 };
+      return sized(table, '*', 1);
   }
 }
 
-const NO_VALUE = { Ref: 'AWS::NoValue' };
+/** Adds a resource once; a resource that any unconditional table needs stays unconditional. */
+function addUnique(resources: Sized[], resource: Sized): void {
+  const id = JSON.stringify(resource.unconditional);
+  const index = resources.findIndex((r) => JSON.stringify(r.unconditional) === id);
+  const existing = resources[index];
+  if (!existing) resources.push(resource);
+  else if (existing.condition !== undefined && existing.condition !== resource.condition) {
+    resources[index] = resource.condition === undefined ? resource : existing;
+  }
+}
 
-/** A resource of a conditional table exists only when its condition holds. */
-function whenTableExists(table: TableRefs, resource: Sized): Sized {
-  if (table.condition === undefined) return resource;
-  const value = resource.value === '*' ? '*' : { 'Fn::If': [table.condition, resource.value, NO_VALUE] };
-  return { value, size: resource.size, condition: table.condition, unconditional: resource.value };
+function byKey(a: TableRefs, b: TableRefs): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** The statements of one role: one per access type and statement template, tables merged; then KMS. */
+function statementSpecs(grants: readonly Grant[]): StatementSpec[] {
+  const specs: StatementSpec[] = [];
+  for (const access of ACCESS_NAMES) {
+    const tables = grants
+      .filter((g) => g.access === access)
+      .map((g) => g.table)
+      .sort(byKey);
+    if (tables.length === 0) continue;
+    ACCESS_TYPES[access].statements.forEach((template, i) => {
+      const resources: Sized[] = [];
+      for (const table of tables) {
+        for (const scope of template.scopes) {
+          const found = resourceFor(table, scope);
+          if (found) addUnique(resources, found);
+        }
+      }
+      if (resources.length > 0) {
+        specs.push({
+          sid: i === 0 ? access : `${access}${i + 1}`,
+          actions: template.actions,
+          resources,
+          condition: undefined,
+        });
+      }
+    });
+  }
+  return [...specs, ...kmsSpecs(grants)];
+}
+
+/** KMS grants for tables with a customer-managed key: read or write, per key; aliases by condition. */
+function kmsSpecs(grants: readonly Grant[]): StatementSpec[] {
+  const levels = new Map<
+    string,
+    { level: 'read' | 'write'; table: TableRefs; resource: Sized; alias: string | undefined }
+  >();
+  for (const { table, access } of [...grants].sort((a, b) => byKey(a.table, b.table))) {
+    const level = ACCESS_TYPES[access].kms;
+    if (level === 'none' || !table.kms) continue;
+    const id = JSON.stringify([table.kms.resource, table.kms.alias]);
+    const current = levels.get(id);
+    const resource = sized(table, table.kms.resource, table.kms.size);
+    const merged = current?.level === 'write' || level === 'write' ? 'write' : 'read';
+    if (!current || (current.resource.condition !== undefined && resource.condition === undefined)) {
+      levels.set(id, { level: merged, table, resource, alias: table.kms.alias });
+    } else {
+      levels.set(id, { ...current, level: merged });
+    }
+  }
+  const specs: StatementSpec[] = [];
+  for (const level of ['read', 'write'] as const) {
+    const direct: Sized[] = [];
+    const aliased = new Map<string, { resource: Sized; aliases: string[] }>();
+    for (const entry of levels.values()) {
+      if (entry.level !== level) continue;
+      if (entry.alias === undefined) {
+        addUnique(direct, entry.resource);
+      } else {
+        const id = JSON.stringify(entry.resource.unconditional);
+        const group = aliased.get(id) ?? { resource: entry.resource, aliases: [] };
+        group.aliases.push(entry.alias);
+        aliased.set(id, group);
+      }
+    }
+    const sid = level === 'read' ? 'KmsRead' : 'KmsWrite';
+    if (direct.length > 0)
+      specs.push({ sid, actions: KMS_ACTIONS[level], resources: direct, condition: undefined });
+    let n = 1;
+    for (const { resource, aliases } of aliased.values()) {
+      specs.push({
+        sid: `${sid}ByAlias${n++}`,
+        actions: KMS_ACTIONS[level],
+        resources: [resource],
+        condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...new Set(aliases)].sort() } },
+      });
+    }
+  }
+  return specs;
 }
 
 /**
@@ -83,8 +191,7 @@ export class GeneratedConditions {
 
 /** `Fn::Or` takes 2 to 10 conditions: nest for more. */
 function anyCondition(names: readonly string[]): unknown {
-  const items: unknown[] = names.map((n) => ({ Condition: n }));
-  let level = items;
+  let level: unknown[] = names.map((n) => ({ Condition: n }));
   while (level.length > 10) {
     const next: unknown[] = [];
     for (let i = 0; i < level.length; i += 10) {
@@ -96,104 +203,181 @@ function anyCondition(names: readonly string[]): unknown {
   return { 'Fn::Or': level };
 }
 
+interface Built {
+  readonly statement: Record<string, unknown>;
+  /** Set when every resource is conditional: the statement exists when any of these holds. */
+  readonly conditions: readonly string[] | undefined;
+  readonly size: number;
+}
+
+function build(spec: StatementSpec, resources: readonly Sized[]): Built {
+  const only = resources.every((r) => r.condition !== undefined)
+    ? resources.map((r) => r.condition ?? '')
+    : undefined;
+  // Under one condition for the whole statement, the resources need not repeat it (cfn-lint W1028).
+  const single = only !== undefined && new Set(only).size === 1;
+  const statement: Record<string, unknown> = {
+    Sid: spec.sid,
+    Effect: 'Allow',
+    Action: [...spec.actions],
+    Resource: resources.map((r) => (single ? r.unconditional : r.value)),
+  };
+  if (spec.condition) statement.Condition = spec.condition;
+  const size =
+    JSON.stringify({ ...statement, Resource: [] }).length + 1 + resources.reduce((n, r) => n + r.size + 3, 0);
+  return { statement, conditions: only, size };
+}
+
+/** Packs statements into documents of at most `limit` characters, splitting a statement's resources if needed. */
+function pack(specs: readonly StatementSpec[], limit: number): Built[][] | undefined {
+  const documents: Built[][] = [];
+  let current: Built[] = [];
+  let used = DOCUMENT_OVERHEAD;
+  const close = (): void => {
+    if (current.length > 0) documents.push(current);
+    current = [];
+    used = DOCUMENT_OVERHEAD;
+  };
+  for (const spec of specs) {
+    let pending = [...spec.resources];
+    while (pending.length > 0) {
+      // The largest prefix of the resources that fits: sizes grow with the prefix, so search by halves.
+      let low = 0;
+      let high = pending.length;
+      while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (used + build(spec, pending.slice(0, mid)).size + 1 <= limit) low = mid;
+        else high = mid - 1;
+      }
+      const take = low;
+      if (take === 0) {
+        if (current.length === 0) return undefined; // one resource alone does not fit: nothing can
+        close();
+        continue;
+      }
+      const part = build(spec, pending.slice(0, take));
+      current.push(part);
+      used += part.size + 1;
+      pending = pending.slice(take);
+      if (pending.length > 0) close();
+    }
+  }
+  close();
+  return documents;
+}
+
+function finalize(
+  document: readonly Built[],
+  conditions: GeneratedConditions,
+): { statements: unknown[]; condition: string | undefined } {
+  const everyConditional = document.length > 0 && document.every((b) => b.conditions !== undefined);
+  const condition = everyConditional
+    ? conditions.anyOf(document.flatMap((b) => b.conditions ?? []))
+    : undefined;
+  // A statement under the same condition as its policy needs no Fn::If of its own (cfn-lint W1028).
+  const statements = document.map(({ statement, conditions: only }) => {
+    const own = only === undefined ? undefined : conditions.anyOf(only);
+    return own === undefined || own === condition ? statement : { 'Fn::If': [own, statement, NO_VALUE] };
+  });
+  return { statements, condition };
+}
+
+/** What the role already uses of IAM's quotas, read from the template. */
+export interface RoleBudget {
+  readonly inlineUsed: number;
+  readonly managedUsed: number;
+}
+
 export interface RenderedPolicy {
   readonly logicalId: string;
   readonly resource: Record<string, unknown>;
-  /** The policy document's size once deployed, at its longest. */
-  readonly estimatedSize: number;
   /** Set when every table of the policy is conditional: the policy exists only with one of them. */
   readonly condition: string | undefined;
 }
 
-/** Statement IDs: the access type, numbered after the first statement of a type. */
-function sid(access: AccessType, index: number): string {
-  return index === 0 ? access : `${access}${index + 1}`;
+export type RoleRender =
+  | { readonly ok: true; readonly policies: readonly RenderedPolicy[] }
+  | { readonly ok: false; readonly reason: string };
+
+function roleId(role: RoleRef): string {
+  return role.kind === 'stack' ? role.logicalId : `External${role.name}`;
 }
 
-/** Builds the statements for one role: one per access type and statement template, tables merged and sorted. */
-export function roleStatements(
-  grants: readonly Grant[],
+/**
+ * The policy resources for one role. One inline `AWS::IAM::Policy` when the grants fit beside the role's own
+ * inline policies; otherwise `AWS::IAM::ManagedPolicy` resources of at most 6,144 characters each, within the
+ * role's managed-policy quota. Sizes are estimated with the longest each ARN can be.
+ */
+export function renderRolePolicies(
+  roleGrants: RoleGrants,
+  budget: RoleBudget,
   conditions: GeneratedConditions,
-): { statements: unknown[]; size: number; condition: string | undefined } {
-  const built: { statement: Record<string, unknown>; conditions: readonly string[] | undefined }[] = [];
-  let size = '{"Version":"2012-10-17","Statement":[]}'.length;
-  for (const access of ACCESS_NAMES) {
-    const tables = grants
-      .filter((g) => g.access === access)
-      .map((g) => g.table)
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    if (tables.length === 0) continue;
-    ACCESS_TYPES[access].statements.forEach((template, i) => {
-      const seen = new Set<string>();
-      const resources: Sized[] = [];
-      for (const table of tables) {
-        for (const scope of template.scopes) {
-          const found = resourceFor(table, scope);
-          if (!found) continue;
-          const resource = whenTableExists(table, found);
-          const id = JSON.stringify(resource.value);
-          if (!seen.has(id)) {
-            seen.add(id);
-            resources.push(resource);
-          }
-        }
-      }
-      if (resources.length === 0) return;
-      const only = resources.every((r) => r.condition !== undefined)
-        ? resources.map((r) => r.condition ?? '')
-        : undefined;
-      // Under one condition for the whole statement, the resources need not repeat it (cfn-lint W1028).
-      const single = only !== undefined && new Set(only).size === 1;
-      const statement = {
-        Sid: sid(access, i),
-        Effect: 'Allow',
-        Action: [...template.actions],
-        Resource: resources.map((r) => (single ? r.unconditional : r.value)),
-      };
-      built.push({ statement, conditions: only });
-      size +=
-        JSON.stringify({ ...statement, Resource: [] }).length +
-        1 +
-        resources.reduce((n, r) => n + r.size + 3, 0);
-    });
+): RoleRender {
+  const { role } = roleGrants;
+  const specs = statementSpecs(roleGrants.grants);
+  const roles = [role.kind === 'stack' ? { Ref: role.logicalId } : role.name];
+  const id = roleId(role);
+  const inlineLimit = IAM_LIMITS.inline - budget.inlineUsed;
+  const inline = inlineLimit > DOCUMENT_OVERHEAD ? pack(specs, inlineLimit) : undefined;
+  if (inline && inline.length === 1 && inline[0]) {
+    const { statements, condition } = finalize(inline[0], conditions);
+    // A role outside the stack may get policies from several stacks: the stack's ID keeps the names apart.
+    const policyName =
+      role.kind === 'stack'
+        ? 'ComposeXDynamoDB'
+        : {
+            'Fn::Join': [
+              '-',
+              ['ComposeXDynamoDB', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }],
+            ],
+          };
+    return {
+      ok: true,
+      policies: [
+        {
+          logicalId: policyLogicalId(id),
+          condition,
+          resource: {
+            Type: 'AWS::IAM::Policy',
+            ...(condition === undefined ? {} : { Condition: condition }),
+            Properties: {
+              PolicyName: policyName,
+              PolicyDocument: { Version: '2012-10-17', Statement: statements },
+              Roles: roles,
+            },
+          },
+        },
+      ],
+    };
   }
-  const everyConditional = built.length > 0 && built.every((b) => b.conditions !== undefined);
-  const condition = everyConditional ? conditions.anyOf(built.flatMap((b) => b.conditions ?? [])) : undefined;
-  // A statement under the same condition as its policy needs no Fn::If of its own (cfn-lint W1028).
-  const statements = built.map(({ statement, conditions: only }) => {
-    const own = only === undefined ? undefined : conditions.anyOf(only);
-    return own === undefined || own === condition ? statement : { 'Fn::If': [own, statement, NO_VALUE] };
-  });
-  return { statements, size, condition };
-}
-
-/** The policy resource for one role: inline `AWS::IAM::Policy` attached by `Ref` or, outside the stack, by name. */
-export function renderRolePolicy(roleGrants: RoleGrants, conditions: GeneratedConditions): RenderedPolicy {
-  const { role, grants } = roleGrants;
-  const { statements, size, condition } = roleStatements(grants, conditions);
-  const roleId = role.kind === 'stack' ? role.logicalId : `External${role.name}`;
-  // A role outside the stack may get policies from several stacks: the stack's ID keeps the names apart.
-  const policyName =
-    role.kind === 'stack'
-      ? 'ComposeXDynamoDB'
-      : {
-          'Fn::Join': [
-            '-',
-            ['ComposeXDynamoDB', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }],
-          ],
-        };
+  const documents = pack(specs, IAM_LIMITS.managed);
+  const room = IAM_LIMITS.managedPerRole - budget.managedUsed;
+  if (!documents || documents.length > room) {
+    const needed = documents
+      ? `${documents.length} managed policies`
+      : 'a managed policy larger than IAM allows';
+    return {
+      ok: false,
+      reason: `the grants do not fit in ${inlineLimit} characters of inline policy (IAM allows ${IAM_LIMITS.inline} per role, ${budget.inlineUsed} already used) and would need ${needed} of ${IAM_LIMITS.managed} characters; the role has room for ${Math.max(room, 0)} (${IAM_LIMITS.managedPerRole} per role, ${budget.managedUsed} already attached). Split the tables across roles`,
+    };
+  }
   return {
-    logicalId: policyLogicalId(roleId),
-    estimatedSize: size,
-    condition,
-    resource: {
-      Type: 'AWS::IAM::Policy',
-      ...(condition === undefined ? {} : { Condition: condition }),
-      Properties: {
-        PolicyName: policyName,
-        PolicyDocument: { Version: '2012-10-17', Statement: statements },
-        Roles: [role.kind === 'stack' ? { Ref: role.logicalId } : role.name],
-      },
-    },
+    ok: true,
+    policies: documents.map((document, i) => {
+      const { statements, condition } = finalize(document, conditions);
+      return {
+        logicalId: managedPolicyLogicalId(id, i + 1),
+        condition,
+        resource: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          ...(condition === undefined ? {} : { Condition: condition }),
+          Properties: {
+            Description: `x-dynamodb grants for ${role.kind === 'stack' ? role.logicalId : role.name} (${i + 1} of ${documents.length})`,
+            PolicyDocument: { Version: '2012-10-17', Statement: statements },
+            Roles: roles,
+          },
+        },
+      };
+    }),
   };
 }

@@ -1,6 +1,7 @@
 import type { FoundTable, LookupTableSpec, NewTableSpec, TableRefs } from '../model.js';
 import { exportName, outputName, type TableAttribute } from '../names.js';
 import type { TransformParameters } from '../params.js';
+import type { KmsKey } from '../plan/kms.js';
 import { copyOf, isIntrinsic, isRecord } from '../template/json.js';
 
 /** IAM size estimates take the longest a generated ARN can be: partition, region and account at their longest. */
@@ -14,14 +15,14 @@ function hasEntries(value: unknown): boolean {
   return (Array.isArray(value) && value.length > 0) || isIntrinsic(value);
 }
 
-/** The customer-managed KMS key of a new table, when its properties name one. */
-function kmsKeyOf(properties: Readonly<Record<string, unknown>>): unknown {
+/** The KMS key a new table's properties name, when encryption with a customer-managed key is on. */
+export function kmsKeyOf(properties: Readonly<Record<string, unknown>>): unknown {
   const sse = properties.SSESpecification;
   if (!isRecord(sse) || sse.SSEEnabled === false) return undefined;
   return sse.KMSMasterKeyId;
 }
 
-export function newTableRefs(spec: NewTableSpec): TableRefs {
+export function newTableRefs(spec: NewTableSpec, kms: KmsKey | undefined): TableRefs {
   const id = spec.logicalId;
   const stream = spec.properties.StreamSpecification;
   const hasStream = stream !== undefined && stream !== null;
@@ -42,13 +43,17 @@ export function newTableRefs(spec: NewTableSpec): TableRefs {
     hasStream,
     hasIndexes:
       hasEntries(spec.properties.GlobalSecondaryIndexes) || hasEntries(spec.properties.LocalSecondaryIndexes),
-    kmsKey: kmsKeyOf(spec.properties),
+    kms,
     condition: spec.condition,
     maxArnLength: ARN_PREFIX_MAX + nameLength,
   };
 }
 
-export function lookupTableRefs(spec: LookupTableSpec, found: FoundTable): TableRefs {
+export function lookupTableRefs(
+  spec: LookupTableSpec,
+  found: FoundTable,
+  kms: KmsKey | undefined,
+): TableRefs {
   return {
     key: spec.key,
     kind: 'lookup',
@@ -57,7 +62,7 @@ export function lookupTableRefs(spec: LookupTableSpec, found: FoundTable): Table
     hasStream: found.streamArn !== undefined,
     // Indexes can be added to an existing table at any time without this stack knowing: grant them always.
     hasIndexes: true,
-    kmsKey: found.kmsKeyArn,
+    kms,
     condition: undefined,
     maxArnLength: found.arn.length,
   };

@@ -249,6 +249,72 @@ describe('transform: grants', () => {
   });
 });
 
+describe('transform: KMS', () => {
+  const encrypted = (keyId: unknown) => ({
+    ...SIMPLE_TABLE,
+    SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyId },
+  });
+
+  it('grants the key of an encrypted table: read for reads, write for writes, merged per key', async () => {
+    const out: Json = await expandOk(
+      baseTemplate(
+        {
+          a: {
+            Properties: encrypted({ 'Fn::GetAtt': ['Key', 'Arn'] }),
+            Services: { Role: { Access: 'RO' } },
+          },
+          b: { Properties: encrypted({ Ref: 'Key' }), Services: { Role: { Access: 'RW' } } },
+          c: { Properties: encrypted('alias/aws/dynamodb'), Services: { Role: { Access: 'RW' } } },
+        },
+        { Key: { Type: 'AWS::KMS::Key', Properties: {} } },
+      ),
+    );
+    const kms = statements(out, 'RoleDynamoDBPolicy').filter((s) => String(s.Sid).startsWith('Kms'));
+    expect(kms).toEqual([
+      {
+        Sid: 'KmsWrite',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+        Resource: [{ 'Fn::GetAtt': ['Key', 'Arn'] }],
+      },
+    ]);
+  });
+
+  it('grants an alias by condition and a looked-up key by its ARN', async () => {
+    const out: Json = await expandOk(
+      baseTemplate({ a: { Properties: encrypted('alias/orders'), Services: { Role: { Access: 'RO' } } } }),
+    );
+    expect(statements(out, 'RoleDynamoDBPolicy').find((s) => s.Sid === 'KmsReadByAlias1')).toEqual({
+      Sid: 'KmsReadByAlias1',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*' }],
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/orders'] } },
+    });
+    const finder = {
+      findTables: async () => [
+        {
+          key: 'l',
+          table: {
+            name: 'remote',
+            arn: 'arn:aws:dynamodb:us-east-1:111122223333:table/remote',
+            streamArn: undefined,
+            kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+            indexNames: [],
+          },
+        },
+      ],
+    };
+    const looked: Json = await expandOk(
+      baseTemplate({ l: { Lookup: { TableName: 'remote' }, Services: { Role: { Access: 'RO' } } } }),
+      { finder },
+    );
+    expect(statements(looked, 'RoleDynamoDBPolicy').find((s) => s.Sid === 'KmsRead')?.Resource).toEqual([
+      'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    ]);
+  });
+});
+
 describe('transform: references', () => {
   it('rewrites Ref, GetAtt, Sub and DependsOn on a new table key', async () => {
     const out: Json = await expandOk(
@@ -491,15 +557,67 @@ describe('transform: problems', () => {
     await expandOk(baseTemplate(section), { parameters: { Outputs: 'false' } });
   });
 
-  it('refuses grants that cannot fit in IAM inline policy quota', async () => {
+  it('splits grants past the inline quota into managed policies of at most 6,144 characters', async () => {
     const section = Object.fromEntries(
       Array.from({ length: 60 }, (_, i) => [
         `table${i}`,
-        { Properties: INDEXED_TABLE, Services: { Role: { Access: 'RW' } } },
+        { Properties: INDEXED_TABLE, Services: { Service: { Access: 'RW' } } },
       ]),
     );
-    expect(await expandProblems(baseTemplate(section), { parameters: { Outputs: false } })).toEqual([
-      { code: 'IAM_LIMIT_EXCEEDED', path: 'Resources.RoleDynamoDBPolicy' },
+    const out: Json = await expandOk(
+      baseTemplate(section, {
+        Service: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'TaskDef' } } },
+      }),
+      { parameters: { Outputs: false } },
+    );
+    const managed = Object.entries(out.Resources as Json).filter(
+      ([, r]) => r.Type === 'AWS::IAM::ManagedPolicy',
+    );
+    expect(out.Resources.RoleDynamoDBPolicy).toBeUndefined();
+    expect(managed.length).toBeGreaterThan(1);
+    expect(managed.length).toBeLessThanOrEqual(10);
+    expect(out.Resources.Service.DependsOn).toEqual(managed.map(([id]) => id));
+    const granted = managed.flatMap(([, r]) =>
+      r.Properties.PolicyDocument.Statement.flatMap((s: Json) => s.Resource),
+    );
+    for (let i = 0; i < 60; i++) {
+      expect(granted).toContainEqual({ 'Fn::GetAtt': [`table${i}`, 'Arn'] });
+      expect(granted).toContainEqual({ 'Fn::Sub': `\${table${i}.Arn}/index/*` });
+    }
+    for (const [, r] of managed) {
+      expect(r.Properties.Roles).toEqual([{ Ref: 'Role' }]);
+      // Real lengths are shorter than the estimate, which takes every generated name at its longest.
+      expect(JSON.stringify(r.Properties.PolicyDocument).length).toBeLessThanOrEqual(6144);
+    }
+  });
+
+  it("counts the role's own policies and fails clearly past what IAM allows", async () => {
+    const section = Object.fromEntries(
+      Array.from({ length: 150 }, (_, i) => [
+        `table${i}`,
+        { Properties: INDEXED_TABLE, Services: { Role: { Access: 'PowerUser' } } },
+      ]),
+    );
+    const result = await expand(baseTemplate(section), { parameters: { Outputs: false } });
+    expect(result.ok ? [] : result.problems.map((p) => [p.code, p.path])).toEqual([
+      ['IAM_LIMIT_EXCEEDED', 'x-dynamodb.table0.Services.Role'],
+    ]);
+    if (!result.ok)
+      expect(result.problems[0]?.message).toEqual(expect.stringContaining('Split the tables across roles'));
+
+    const small = baseTemplate({ t: { Properties: SIMPLE_TABLE, Services: { Role: { Access: 'RO' } } } });
+    const role = (small.Resources as Json).Role;
+    role.Properties.ManagedPolicyArns = Array.from({ length: 10 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`);
+    role.Properties.Policies = [
+      {
+        PolicyName: 'big',
+        PolicyDocument: {
+          Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'x'.repeat(10_100) }],
+        },
+      },
+    ];
+    expect(await expandProblems(small)).toEqual([
+      { code: 'IAM_LIMIT_EXCEEDED', path: 'x-dynamodb.t.Services.Role' },
     ]);
   });
 

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { resolveKmsKey } from '../../../src/plan/kms.js';
+import { viewTemplate } from '../../../src/template/view.js';
+
+const view = viewTemplate({
+  Parameters: { KeyParam: { Type: 'String' } },
+  Resources: {
+    Key: { Type: 'AWS::KMS::Key' },
+    Alias: {
+      Type: 'AWS::KMS::Alias',
+      Properties: { AliasName: 'alias/orders', TargetKeyId: { Ref: 'Key' } },
+    },
+    Topic: { Type: 'AWS::SNS::Topic' },
+  },
+});
+const resolve = (value: unknown, params: Record<string, unknown> = {}) =>
+  resolveKmsKey(value, 'P', view, params);
+const ACCOUNT_KEY = (id: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${id}`,
+});
+
+describe('resolveKmsKey', () => {
+  it('takes a key ARN as it is and builds one from a key ID', () => {
+    const arn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(resolve(arn)).toMatchObject({ resource: arn, alias: undefined, size: arn.length });
+    expect(resolve('1234abcd-12ab-34cd-56ef-1234567890ab')).toMatchObject({
+      resource: ACCOUNT_KEY('1234abcd-12ab-34cd-56ef-1234567890ab'),
+    });
+  });
+
+  it('follows keys and aliases of the template to the key ARN', () => {
+    const keyArn = { 'Fn::GetAtt': ['Key', 'Arn'] };
+    expect(resolve(keyArn)).toMatchObject({ resource: keyArn });
+    expect(resolve({ Ref: 'Key' })).toMatchObject({ resource: keyArn });
+    expect(resolve({ Ref: 'Alias' })).toMatchObject({ resource: keyArn, alias: undefined });
+  });
+
+  it('grants an alias it cannot follow through kms:ResourceAliases, never on a guessed key', () => {
+    expect(resolve('alias/orders')).toMatchObject({ resource: ACCOUNT_KEY('*'), alias: 'alias/orders' });
+    expect(resolve('arn:aws:kms:eu-west-1:111122223333:alias/orders')).toMatchObject({
+      resource: 'arn:aws:kms:eu-west-1:111122223333:key/*',
+      alias: 'alias/orders',
+    });
+    expect(resolve({ Ref: 'KeyParam' }, { KeyParam: 'alias/from-param' })).toMatchObject({
+      alias: 'alias/from-param',
+    });
+  });
+
+  it('needs no grant for an AWS-managed key', () => {
+    expect(resolve('alias/aws/dynamodb')).toBeUndefined();
+    expect(resolve(undefined)).toBeUndefined();
+  });
+
+  it('reports what it cannot resolve', () => {
+    expect(resolve({ Ref: 'Topic' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED', path: 'P' });
+    expect(resolve({ 'Fn::ImportValue': 'shared-key' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED' });
+    expect(resolve({ Ref: 'KeyParam' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED' });
+  });
+});
