@@ -350,6 +350,9 @@ describe.skipIf(!available)('against moto', () => {
           tableArns.set(id, Table.TableArn);
         }
         expect(tableArns.size).toBeGreaterThan(0);
+        const keyIds = resources
+          .filter((r) => r.ResourceType === 'AWS::KMS::Key')
+          .map((r) => String(r.PhysicalResourceId));
 
         for (const [id, resource] of Object.entries(out.Resources as Json)) {
           if (resource.Type !== 'AWS::IAM::Policy' || physical[id] === undefined) continue;
@@ -376,7 +379,8 @@ describe.skipIf(!available)('against moto', () => {
               const known =
                 arn === '*' ||
                 [...tableArns.values()].some((t) => arn.startsWith(t)) ||
-                arn.startsWith('arn:aws:dynamodb:us-east-1:111122223333:table/');
+                arn.startsWith('arn:aws:dynamodb:us-east-1:111122223333:table/') ||
+                (String(statement.Sid).startsWith('Kms') && keyIds.some((k) => arn.endsWith(`:key/${k}`)));
               expect(known, `${id} ${statement.Sid} grants ${arn}`).toBe(true);
               if (arn === '*') expect(deployed?.Action).toEqual(['dynamodb:ListStreams']);
             }
