@@ -17,6 +17,26 @@ interface TableSpecBase {
   readonly envNames: readonly string[];
 }
 
+/** Target tracking for one capacity dimension (ComposeX v0.20 `Scaling`). */
+export interface ScalingTarget {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly targetValue: number;
+  readonly scaleInCooldown: number | undefined;
+  readonly scaleOutCooldown: number | undefined;
+}
+
+export interface ScalingDimensions {
+  readonly read: ScalingTarget | undefined;
+  readonly write: ScalingTarget | undefined;
+}
+
+/** Scaling of a new table and of its global secondary indexes, by index name, `CopyToIndexes` applied. */
+export interface ScalingSpec {
+  readonly table: ScalingDimensions;
+  readonly indexes: ReadonlyMap<string, ScalingDimensions>;
+}
+
 export interface NewTableSpec extends TableSpecBase {
   readonly kind: 'create';
   readonly logicalId: string;
@@ -25,6 +45,7 @@ export interface NewTableSpec extends TableSpecBase {
   readonly updateReplacePolicy: string | undefined;
   readonly condition: string | undefined;
   readonly dependsOn: readonly string[];
+  readonly scaling: ScalingSpec | undefined;
 }
 
 export interface LookupQuery {

@@ -41,3 +41,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function isValidEnvName(name: string): boolean {
   return ENV_NAME.test(name);
 }
+
+/** Logical IDs of the scalable target and its policy for one dimension of a table or one of its indexes. */
+export function scalingLogicalIds(
+  tableId: string,
+  indexName: string | undefined,
+  dimension: 'Read' | 'Write',
+): { target: string; policy: string } {
+  const scope = indexName === undefined ? 'Table' : `${indexName.replace(/[^A-Za-z0-9]/g, '')}Index`;
+  const base = `${tableId}${scope}${dimension}Capacity`;
+  return { target: `${base}ScalableTarget`, policy: `${base}ScalingPolicy` };
+}

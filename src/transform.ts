@@ -17,6 +17,7 @@ import { joinPath, type Problem, problem, sortProblems } from './problems.js';
 import { addVariables, type EnvVariable, variablesFor } from './render/environment.js';
 import { GeneratedConditions, type Grant, type RoleBudget, renderRolePolicies } from './render/policies.js';
 import { type RewriteContext, rewriteDependsOn, rewriteReferences } from './render/rewrite.js';
+import { scalingResources } from './render/scaling.js';
 import { kmsKeyOf, lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
 import { copyOf, isRecord, put, record } from './template/json.js';
 import { type TemplateView, viewTemplate } from './template/view.js';
@@ -225,7 +226,21 @@ function render(
 ): Record<string, unknown> | undefined {
   const resources = copyOf(isRecord(template.Resources) ? template.Resources : {});
   for (const spec of tables) {
-    if (spec.kind === 'create') resources[spec.logicalId] = tableResource(spec, parameters);
+    if (spec.kind !== 'create') continue;
+    resources[spec.logicalId] = tableResource(spec, parameters);
+    for (const [id, resource] of scalingResources(spec)) {
+      if (Object.hasOwn(resources, id)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Resources.${id}`,
+            `the scaling resource the macro generates for table ${spec.key} already exists`,
+          ),
+        );
+      } else {
+        put(resources, id, resource);
+      }
+    }
   }
   const base = record<unknown>();
   for (const [key, value] of Object.entries(template)) {

@@ -5,6 +5,7 @@ import { joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
+import { parseScaling } from './scaling.js';
 import { validateSection } from './schema.js';
 import { checkTableProperties } from './tableRules.js';
 
@@ -74,6 +75,15 @@ export function parseSection(
           ),
         );
       }
+    }
+    if (hasLookup && entry.Scaling !== undefined) {
+      problems.push(
+        problem(
+          'SCALING_INVALID',
+          joinPath(path, 'Scaling'),
+          'only a new table can scale: this stack does not own a looked-up table',
+        ),
+      );
     }
     if (hasLookup) {
       const query = parseLookup(entry.Lookup, joinPath(path, 'Lookup'), parameterValues, view, problems);
@@ -149,6 +159,7 @@ export function parseSection(
         typeof entry.UpdateReplacePolicy === 'string' ? entry.UpdateReplacePolicy : undefined,
       condition,
       dependsOn,
+      scaling: parseScaling(entry.Scaling, properties, joinPath(path, 'Scaling'), problems),
     });
   }
   return { tables, problems };

@@ -249,6 +249,85 @@ describe('transform: grants', () => {
   });
 });
 
+describe('transform: scaling', () => {
+  const PROVISIONED = {
+    AttributeDefinitions: [
+      { AttributeName: 'id', AttributeType: 'S' },
+      { AttributeName: 'email', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: 'by-email',
+        KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+        ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+      },
+    ],
+  };
+  const read = { MinCapacity: 5, MaxCapacity: 50, TargetValue: 70 };
+
+  it('adds a scalable target and a target-tracking policy per dimension, for the table and its indexes', async () => {
+    const out: Json = await expandOk(
+      baseTemplate({
+        users: {
+          Properties: PROVISIONED,
+          Scaling: { Table: { ReadCapacityUnits: { ...read, ScaleInCooldown: 60 } }, CopyToIndexes: true },
+        },
+      }),
+    );
+    expect(out.Resources.usersTableReadCapacityScalableTarget).toEqual({
+      Type: 'AWS::ApplicationAutoScaling::ScalableTarget',
+      Properties: {
+        ServiceNamespace: 'dynamodb',
+        ScalableDimension: 'dynamodb:table:ReadCapacityUnits',
+        ResourceId: { 'Fn::Sub': 'table/${users}' },
+        MinCapacity: 5,
+        MaxCapacity: 50,
+      },
+    });
+    expect(out.Resources.usersTableReadCapacityScalingPolicy.Properties).toEqual({
+      PolicyName: 'usersTableReadCapacityScalingPolicy',
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: { Ref: 'usersTableReadCapacityScalableTarget' },
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 70,
+        ScaleInCooldown: 60,
+        PredefinedMetricSpecification: { PredefinedMetricType: 'DynamoDBReadCapacityUtilization' },
+      },
+    });
+    expect(out.Resources.usersbyemailIndexReadCapacityScalableTarget.Properties).toMatchObject({
+      ScalableDimension: 'dynamodb:index:ReadCapacityUnits',
+      ResourceId: { 'Fn::Sub': 'table/${users}/index/by-email' },
+    });
+    expect(out.Resources.usersTableWriteCapacityScalableTarget).toBeUndefined();
+  });
+
+  it('rejects scaling an on-demand or looked-up table, an unknown index and Min above Max', async () => {
+    expect(
+      await expandProblems(
+        baseTemplate({
+          ondemand: { Properties: SIMPLE_TABLE, Scaling: { Table: { ReadCapacityUnits: read } } },
+          looked: { Lookup: { TableName: 'billing-customers-prod' }, Scaling: { Table: { ReadCapacityUnits: read } } },
+          users: {
+            Properties: PROVISIONED,
+            Scaling: {
+              Table: { WriteCapacityUnits: { ...read, MinCapacity: 60 } },
+              Indexes: { 'by-name': { ReadCapacityUnits: read } },
+            },
+          },
+        }),
+      ),
+    ).toEqual([
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.looked.Scaling' },
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.ondemand.Scaling' },
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.users.Scaling.Indexes.by-name' },
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.users.Scaling.Table.WriteCapacityUnits.MinCapacity' },
+    ]);
+  });
+});
+
 describe('transform: KMS', () => {
   const encrypted = (keyId: unknown) => ({
     ...SIMPLE_TABLE,
