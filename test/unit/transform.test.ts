@@ -309,7 +309,10 @@ describe('transform: scaling', () => {
       await expandProblems(
         baseTemplate({
           ondemand: { Properties: SIMPLE_TABLE, Scaling: { Table: { ReadCapacityUnits: read } } },
-          looked: { Lookup: { TableName: 'billing-customers-prod' }, Scaling: { Table: { ReadCapacityUnits: read } } },
+          looked: {
+            Lookup: { TableName: 'billing-customers-prod' },
+            Scaling: { Table: { ReadCapacityUnits: read } },
+          },
           users: {
             Properties: PROVISIONED,
             Scaling: {
