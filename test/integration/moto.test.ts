@@ -6,18 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsFinder } from '../../src/lookup/awsFinder.js';
 import { isRecord } from '../../src/template/json.js';
 import { expand, expandOk, fixtureFinder, type Json, ROOT, readYaml, validTemplates } from '../helpers.js';
+import { MotoAws } from './motoClients.js';
 import { type Moto, startMoto, validatorAvailable } from './tools.js';
 
-const available = validatorAvailable('moto_server') && validatorAvailable('aws');
-
-function aws(moto: Moto, args: string[]): Json {
-  const result = spawnSync('aws', ['--endpoint-url', moto.endpoint, '--output', 'json', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...moto.env },
-  });
-  if (result.status !== 0) throw new Error(`aws ${args.slice(0, 2).join(' ')}: ${result.stderr}`);
-  return result.stdout.trim() === '' ? {} : JSON.parse(result.stdout);
-}
+const available = validatorAvailable('moto_server');
 
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
@@ -57,7 +49,7 @@ describe.skipIf(!available)('against moto', () => {
       saved[key] = process.env[key];
       process.env[key] = value;
     }
-    const key = aws(moto, ['kms', 'create-key', '--region', 'us-east-1']);
+    const keyArn = await new MotoAws(moto).createKey();
     await createTable(
       'us-east-1',
       'billing-customers-prod',
@@ -84,7 +76,7 @@ describe.skipIf(!available)('against moto', () => {
       'encrypted-table',
       { kind: 'kms', replicas: '3', enabled: 'true' },
       {
-        SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: key.KeyMetadata.Arn },
+        SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
       },
     );
     for (let i = 0; i < 105; i++)
@@ -309,84 +301,127 @@ describe.skipIf(!available)('against moto', () => {
       '%s creates its tables and grants exactly what it asked',
       async (name, path) => {
         const out: Json = await expandOk(readYaml(path), { finder: fixtureFinder() });
-        const stack = `t-${name.replace(/[^A-Za-z0-9]/g, '-')}`;
-        const parameters = Object.keys(out.Parameters ?? {})
-          .filter((p) => parameterValues[p] !== undefined)
-          .map((p) => `ParameterKey=${p},ParameterValue=${parameterValues[p]}`);
-        aws(moto, [
-          'cloudformation',
-          'create-stack',
-          '--stack-name',
-          stack,
-          '--template-body',
-          JSON.stringify(out),
-          '--capabilities',
-          'CAPABILITY_IAM',
-          ...(parameters.length > 0 ? ['--parameters', ...parameters] : []),
-        ]);
-        const [described] = aws(moto, ['cloudformation', 'describe-stacks', '--stack-name', stack]).Stacks;
-        expect(described.StackStatus).toBe('CREATE_COMPLETE');
-        const resources: Json[] = aws(moto, [
-          'cloudformation',
-          'list-stack-resources',
-          '--stack-name',
-          stack,
-        ]).StackResourceSummaries;
-        const physical = Object.fromEntries(
-          resources.map((r) => [r.LogicalResourceId, r.PhysicalResourceId]),
+        const client = new MotoAws(moto);
+        const parameters = Object.fromEntries(
+          Object.keys(out.Parameters ?? {})
+            .filter((p) => parameterValues[p] !== undefined)
+            .map((p) => [p, parameterValues[p] ?? '']),
         );
+        const stack = await client.createStack(`t-${name.replace(/[^A-Za-z0-9]/g, '-')}`, out, parameters);
+        expect(stack.status).toBe('CREATE_COMPLETE');
 
-        const tableArns = new Map<string, string>();
+        const tableArns: string[] = [];
         for (const [id, resource] of Object.entries(out.Resources as Json)) {
-          if (resource.Type !== 'AWS::DynamoDB::Table' || physical[id] === undefined) continue;
-          const { Table } = aws(moto, ['dynamodb', 'describe-table', '--table-name', physical[id]]);
-          expect(Table.KeySchema).toEqual(resource.Properties.KeySchema);
-          expect((Table.GlobalSecondaryIndexes ?? []).map((i: Json) => i.IndexName)).toEqual(
+          const physical = stack.physical[id];
+          if (resource.Type !== 'AWS::DynamoDB::Table' || physical === undefined) continue;
+          const table = await client.describeTable(physical);
+          expect(table.KeySchema).toEqual(resource.Properties.KeySchema);
+          expect((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName)).toEqual(
             (resource.Properties.GlobalSecondaryIndexes ?? []).map((i: Json) => i.IndexName),
           );
-          expect(Table.StreamSpecification?.StreamEnabled ?? false).toBe(
+          expect(table.StreamSpecification?.StreamEnabled ?? false).toBe(
             resource.Properties.StreamSpecification !== undefined,
           );
-          tableArns.set(id, Table.TableArn);
+          tableArns.push(table.TableArn ?? '');
         }
-        expect(tableArns.size).toBeGreaterThan(0);
-        const keyIds = resources
-          .filter((r) => r.ResourceType === 'AWS::KMS::Key')
-          .map((r) => String(r.PhysicalResourceId));
+        expect(tableArns.length).toBeGreaterThan(0);
+        const keyIds = Object.entries(stack.types)
+          .filter(([, type]) => type === 'AWS::KMS::Key')
+          .map(([id]) => stack.physical[id] ?? '');
 
         for (const [id, resource] of Object.entries(out.Resources as Json)) {
-          if (resource.Type !== 'AWS::IAM::Policy' || physical[id] === undefined) continue;
+          if (resource.Type !== 'AWS::IAM::Policy' || stack.physical[id] === undefined) continue;
           const roleRef = resource.Properties.Roles[0];
-          const roleName = isRecord(roleRef) ? physical[String(roleRef.Ref)] : roleRef;
-          const { PolicyDocument } = aws(moto, [
-            'iam',
-            'get-role-policy',
-            '--role-name',
-            roleName,
-            '--policy-name',
-            'ComposeXDynamoDB',
-          ]);
-          const statements: Json[] = Array.isArray(PolicyDocument.Statement)
-            ? PolicyDocument.Statement
-            : [PolicyDocument.Statement];
-          const expected = resource.Properties.PolicyDocument.Statement.filter((s: Json) => !('Fn::If' in s));
+          const roleName = isRecord(roleRef) ? (stack.physical[String(roleRef.Ref)] ?? '') : roleRef;
+          const deployed = (await client.roleStatements(roleName))
+            .filter((d) => d.policy === 'ComposeXDynamoDB')
+            .map((d) => d.statement);
+          const expected = resource.Properties.PolicyDocument.Statement.filter(
+            (st: Json) => !('Fn::If' in st),
+          );
           for (const statement of expected) {
-            const deployed = statements.find((s) => s.Sid === statement.Sid);
-            expect(deployed, `${id} ${statement.Sid}`).toBeDefined();
-            expect([deployed?.Action].flat()).toEqual(statement.Action);
+            const match = deployed.find((st) => st.Sid === statement.Sid);
+            expect(match, `${id} ${statement.Sid}`).toBeDefined();
+            expect([match?.Action].flat()).toEqual(statement.Action);
             // moto leaves AWS::NoValue in a list as null where CloudFormation removes the item.
-            for (const arn of [deployed?.Resource].flat().filter((r) => r !== null)) {
+            for (const arn of [match?.Resource ?? []].flat().filter((r): r is string => r !== null)) {
               const known =
                 arn === '*' ||
-                [...tableArns.values()].some((t) => arn.startsWith(t)) ||
+                tableArns.some((t) => arn.startsWith(t)) ||
                 arn.startsWith('arn:aws:dynamodb:us-east-1:111122223333:table/') ||
                 (String(statement.Sid).startsWith('Kms') && keyIds.some((k) => arn.endsWith(`:key/${k}`)));
               expect(known, `${id} ${statement.Sid} grants ${arn}`).toBe(true);
-              if (arn === '*') expect(deployed?.Action).toEqual(['dynamodb:ListStreams']);
+              if (arn === '*') expect([match?.Action].flat()).toEqual(['dynamodb:ListStreams']);
             }
           }
         }
       },
     );
+  });
+
+  describe('IAM at scale, deployed', () => {
+    const role = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        },
+      },
+    };
+    const table = {
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    };
+
+    async function granted(client: MotoAws, roleName: string): Promise<string[]> {
+      return (await client.roleStatements(roleName)).flatMap((d) =>
+        [d.statement.Resource].flat().filter((r): r is string => r !== null),
+      );
+    }
+
+    it('wires one role to 200 tables with managed policies that IAM takes, covering every table', async () => {
+      const section = Object.fromEntries(
+        Array.from({ length: 200 }, (_, i) => [
+          `t${String(i).padStart(3, '0')}`,
+          { Properties: table, Services: { Role: { Access: 'RW' } } },
+        ]),
+      );
+      const out: Json = await expandOk(
+        { 'x-dynamodb': section, Resources: { Role: role } },
+        { parameters: { Outputs: false } },
+      );
+      const managed = Object.values(out.Resources as Json).filter(
+        (r) => r.Type === 'AWS::IAM::ManagedPolicy',
+      );
+      expect(managed.length).toBeGreaterThan(1);
+      expect(managed.length).toBeLessThanOrEqual(10);
+      const client = new MotoAws(moto);
+      const stack = await client.createStack('scale-200-tables', out);
+      expect(stack.status).toBe('CREATE_COMPLETE');
+      const arns = await granted(client, stack.physical.Role ?? '');
+      for (const id of Object.keys(section)) {
+        const { TableArn } = await client.describeTable(stack.physical[id] ?? '');
+        expect(arns, id).toContain(TableArn);
+      }
+    });
+
+    it('wires 50 roles to the same table, each with its own policy', async () => {
+      const roles = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`Role${i}`, role]));
+      const services = Object.fromEntries(Object.keys(roles).map((r) => [r, { Access: 'RO' }]));
+      const out: Json = await expandOk({
+        'x-dynamodb': { shared: { Properties: table, Services: services } },
+        Resources: roles,
+      });
+      const client = new MotoAws(moto);
+      const stack = await client.createStack('scale-50-roles', out);
+      expect(stack.status).toBe('CREATE_COMPLETE');
+      const { TableArn } = await client.describeTable(stack.physical.shared ?? '');
+      for (const id of Object.keys(roles))
+        expect(await granted(client, stack.physical[id] ?? ''), id).toContain(TableArn);
+    });
   });
 });
