@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, ROOT } from '../helpers.js';
+import { type Moto, startMoto, validatorAvailable } from './tools.js';
+
+const available = validatorAvailable('moto_server');
+
+/** Runs the bundle in a fresh Node process, from a folder with no node_modules, as the Lambda runtime would. */
+const RUNNER = `
+const { handler } = require('./handler.js');
+const events = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+(async () => {
+  const out = [];
+  for (const event of events) out.push(await handler(event));
+  process.stdout.write('\\n' + JSON.stringify(out));
+})();
+`;
+
+describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
+  let moto: Moto;
+  let dir: string;
+  const names = readdirSync(join(ROOT, 'events'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  const events = names.map((n) => JSON.parse(readFileSync(join(ROOT, 'events', n), 'utf8')));
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist/handler.js'))) {
+      const build = spawnSync('node', [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+      if (build.status !== 0) throw new Error(build.stderr);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'cxddb-bundle-'));
+    copyFileSync(join(ROOT, 'dist/handler.js'), join(dir, 'handler.js'));
+    moto = await startMoto();
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'billing-customers-prod',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        Tags: [
+          { Key: 'team', Value: 'billing' },
+          { Key: 'env', Value: 'prod' },
+        ],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  function runBundle(): { responses: Json[]; logs: Json[] } {
+    const result = spawnSync('node', ['-e', RUNNER], {
+      cwd: dir,
+      input: JSON.stringify(events),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', ...moto.env, AWS_LAMBDA_FUNCTION_NAME: 'composex-dynamodb' },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    const responses = JSON.parse(lines.pop() ?? '[]');
+    return { responses, logs: lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l)) };
+  }
+
+  it('loads without node_modules and answers every event in events/ as the source handler does', async () => {
+    const { responses, logs } = runBundle();
+    expect(responses.map((r: Json) => r.status)).toEqual(
+      names.map((n) => (n === 'failure.json' ? 'failure' : 'success')),
+    );
+    const saved = { ...process.env };
+    Object.assign(process.env, moto.env);
+    try {
+      const { handler } = await import('../../src/handler.js');
+      for (const [i, event] of events.entries()) expect(responses[i], names[i]).toEqual(await handler(event));
+    } finally {
+      process.env = saved;
+    }
+    expect(logs).toHaveLength(events.length);
+    for (const log of logs) expect(log).toMatchObject({ level: 'INFO', service: 'composex-dynamodb' });
+  });
+
+  it('writes the real table into the lookup answer and every problem into the failure answer', () => {
+    const { responses } = runBundle();
+    const byName: Json = Object.fromEntries(names.map((n, i) => [n, responses[i]]));
+    expect(JSON.stringify(byName['lookup.json'].fragment)).toContain(
+      'arn:aws:dynamodb:us-east-1:123456789012:table/billing-customers-prod',
+    );
+    expect(byName['failure.json'].fragment).toEqual(events[names.indexOf('failure.json')].fragment);
+    expect(
+      byName['failure.json'].errorMessage.split('\n').map((line: string) => /\[([A-Z_]+)\]$/.exec(line)?.[1]),
+    ).toEqual([
+      'PROPERTIES_AND_LOOKUP',
+      'ATTRIBUTE_UNUSED',
+      'KEY_ATTRIBUTE_UNDEFINED',
+      'BILLING_THROUGHPUT_MISMATCH',
+      'TARGET_WITHOUT_ROLE',
+      'MISSING_KEY',
+      'UNKNOWN_KEY',
+    ]);
+  });
+});
