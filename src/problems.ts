@@ -88,7 +88,7 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
 }
 
 export function formatProblem(p: Problem): string {
-  return `${p.path}: ${p.message} [${p.code}]`;
+  return `${p.path === '' ? '(template)' : p.path}: ${p.message} [${p.code}]`;
 }
 
 /** The message CloudFormation shows: every problem on its own line, sorted, capped at `limit` lines. */

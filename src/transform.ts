@@ -20,6 +20,7 @@ import { type RewriteContext, rewriteDependsOn, rewriteReferences } from './rend
 import { scalingResources } from './render/scaling.js';
 import { kmsKeyOf, lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
 import { copyOf, isRecord, put, record } from './template/json.js';
+import { collectReferences } from './template/references.js';
 import { type TemplateView, viewTemplate } from './template/view.js';
 
 export const SECTION_KEY = 'x-dynamodb';
@@ -73,6 +74,14 @@ export async function transform(
     if (template[section] !== undefined && !isRecord(template[section])) {
       problems.push(problem('SECTION_NOT_OBJECT', section, 'must be a mapping'));
     }
+  }
+  if (template.AWSTemplateFormatVersion !== undefined && template.AWSTemplateFormatVersion !== '2010-09-09') {
+    problems.push(
+      problem('INVALID_VALUE', 'AWSTemplateFormatVersion', 'must be "2010-09-09", the only version'),
+    );
+  }
+  if (template.Description !== undefined && typeof template.Description !== 'string') {
+    problems.push(problem('WRONG_TYPE', 'Description', 'must be a string'));
   }
   const { parameters, problems: parameterProblems } = parseParameters(request.parameters);
   problems.push(...parameterProblems);
@@ -336,6 +345,14 @@ function render(
     }
   }
   if (Object.keys(outputs).length > 0) out.Outputs = outputs;
+  // New tables were checked under x-dynamodb; a reference to a table key that failed is reported where it failed.
+  const generated = new Set(tables.flatMap((t) => (t.kind === 'create' ? [t.logicalId] : [])));
+  checkReferences(
+    out,
+    problems,
+    generated,
+    new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []),
+  );
   checkQuotas(out, problems, parameters);
   return out;
 }
@@ -391,6 +408,71 @@ function addServiceDependencies(
     const list = typeof current === 'string' ? [current] : Array.isArray(current) ? [...current] : [];
     for (const policy of policies) if (!list.includes(policy)) list.push(policy);
     put(resources, id, { ...resource, DependsOn: list });
+  }
+}
+
+/** Sections whose references CloudFormation resolves against resources and parameters. */
+const REFERENCING_SECTIONS = ['Resources', 'Outputs', 'Conditions', 'Rules'] as const;
+
+/**
+ * Every `Ref`, `Fn::GetAtt` and `${...}` in the output names something the stack has, so a success never hands
+ * CloudFormation a dangling reference. Skipped when a later transform will add resources (SAM, modules) or
+ * define names of its own (`Fn::ForEach`): their references are not resolvable yet.
+ */
+function checkReferences(
+  template: Record<string, unknown>,
+  problems: Problem[],
+  checkedAlready: ReadonlySet<string>,
+  tableKeys: ReadonlySet<string>,
+): void {
+  const resources = isRecord(template.Resources) ? template.Resources : {};
+  const types = Object.values(resources).map((r) => (isRecord(r) ? r.Type : undefined));
+  const text = JSON.stringify(template);
+  if (
+    types.some((t) => typeof t === 'string' && (t.startsWith('AWS::Serverless::') || t.endsWith('::MODULE')))
+  )
+    return;
+  if (text.includes('"Fn::ForEach') || text.includes('"Fn::Transform"')) return;
+  const parameters = isRecord(template.Parameters) ? template.Parameters : {};
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!isRecord(resource) || typeof resource.Type !== 'string') {
+      problems.push(problem('INVALID_VALUE', `Resources.${id}`, 'must be a mapping with a Type'));
+    }
+  }
+  for (const section of REFERENCING_SECTIONS) {
+    const value = template[section];
+    const scope =
+      section === 'Resources' && isRecord(value)
+        ? Object.fromEntries(Object.entries(value).filter(([id]) => !checkedAlready.has(id)))
+        : value;
+    for (const reference of collectReferences(scope, section)) {
+      if (reference.kind === 'Malformed') {
+        problems.push(
+          problem(
+            'INVALID_VALUE',
+            reference.path,
+            'is not a valid Ref ("Name") or Fn::GetAtt ([Resource, Attribute] or "Resource.Attribute")',
+          ),
+        );
+        continue;
+      }
+      if (tableKeys.has(reference.name)) continue;
+      const isResource = Object.hasOwn(resources, reference.name);
+      const defined =
+        reference.kind === 'GetAtt'
+          ? isResource
+          : isResource || Object.hasOwn(parameters, reference.name) || reference.name.startsWith('AWS::');
+      if (!defined) {
+        const what = reference.kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
+        problems.push(
+          problem(
+            'REFERENCE_NOT_FOUND',
+            reference.path,
+            `"${reference.name}" is not ${what} of this template`,
+          ),
+        );
+      }
+    }
   }
 }
 

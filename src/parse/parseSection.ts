@@ -66,7 +66,9 @@ export function parseSection(
       hasProperties ? entry.Properties : entry.Lookup,
       joinPath(path, hasProperties ? 'Properties' : 'Lookup'),
     )) {
-      if (!view.isDefined(reference.name) && !tableKeys.has(reference.name)) {
+      if (reference.kind === 'Malformed') {
+        problems.push(problem('INVALID_VALUE', reference.path, 'is not a valid Ref or Fn::GetAtt'));
+      } else if (!view.isDefined(reference.name) && !tableKeys.has(reference.name)) {
         problems.push(
           problem(
             'REFERENCE_NOT_FOUND',

@@ -68,7 +68,9 @@ function validator(): ValidateFunction {
 export function validateSection(section: unknown, basePath = 'x-dynamodb'): Problem[] {
   const validate = validator();
   if (validate(section)) return [];
-  const errors = (validate.errors ?? []).filter((e) => !insideIntrinsic(section, e.instancePath));
+  const errors = (validate.errors ?? []).filter(
+    (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(section, e.instancePath)),
+  );
   const problems: Problem[] = [];
   for (const error of errors) {
     if (error.keyword === 'if' || error.keyword === 'allOf') continue;
@@ -93,6 +95,15 @@ function segments(pointer: string): string[] {
 
 function isWithin(pointer: string, parent: string): boolean {
   return pointer === parent || pointer.startsWith(`${parent}/`);
+}
+
+/**
+ * Intrinsic functions are CloudFormation's to resolve inside table `Properties`, and a Lookup value may be a `Ref`
+ * to a parameter; the structure of an entry (Services, Settings, Scaling, ...) must be written out.
+ */
+function mayBeIntrinsic(pointer: string): boolean {
+  const [, field, ...rest] = segments(pointer);
+  return (field === 'Properties' || field === 'Lookup') && rest.length > 0;
 }
 
 function insideIntrinsic(root: unknown, pointer: string): boolean {

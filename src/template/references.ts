@@ -3,7 +3,8 @@ import { isRecord } from './json.js';
 
 /** A name that a template value refers to: a `Ref`, the resource of a `Fn::GetAtt`, or a `${...}` in `Fn::Sub`. */
 export interface Reference {
-  readonly kind: 'Ref' | 'GetAtt' | 'Sub';
+  /** `Malformed`: a `Ref` or `Fn::GetAtt` whose value is not of a form CloudFormation accepts. */
+  readonly kind: 'Ref' | 'GetAtt' | 'Sub' | 'Malformed';
   readonly name: string;
   readonly attribute: string | undefined;
   readonly path: string;
@@ -52,13 +53,20 @@ export function collectReferences(value: unknown, path: string): Reference[] {
     if (!isRecord(node)) return;
     for (const [key, child] of Object.entries(node)) {
       const childPath = joinPath(at, key);
-      if (key === 'Ref' && typeof child === 'string') {
-        out.push({ kind: 'Ref', name: child, attribute: undefined, path: childPath });
+      if (key === 'Ref') {
+        out.push({
+          kind: typeof child === 'string' ? 'Ref' : 'Malformed',
+          name: typeof child === 'string' ? child : '',
+          attribute: undefined,
+          path: childPath,
+        });
       } else if (key === 'Fn::GetAtt') {
         const parts = getAttParts(child);
         if (parts) {
           const attribute = typeof parts.attribute === 'string' ? parts.attribute : undefined;
           out.push({ kind: 'GetAtt', name: parts.name, attribute, path: childPath });
+        } else {
+          out.push({ kind: 'Malformed', name: '', attribute: undefined, path: childPath });
         }
         if (Array.isArray(child)) visit(child[1], joinPath(childPath, 1), local);
       } else if (key === 'Fn::Sub') {

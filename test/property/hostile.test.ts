@@ -1,0 +1,293 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ACCESS_NAMES } from '../../src/access.js';
+import { createHandler, type MacroResponse } from '../../src/handler.js';
+import { tableLogicalId } from '../../src/names.js';
+import { isRecord } from '../../src/template/json.js';
+import { fixtureFinder, type Json } from '../helpers.js';
+
+/**
+ * Hostile input changes nothing: whatever the template, the handler answers success or failure, never throws,
+ * never touches its input, and a success is a template CloudFormation can resolve with every grant asked for.
+ */
+
+const RUNS = 2_500; // four properties: 10,000 generated templates per run
+
+const handler = createHandler({
+  createFinder: async () => fixtureFinder(),
+  logger: { info: () => {}, error: () => {} } as never,
+});
+
+const TARGETS = ['Role', 'TaskDef', 'Service', 'Fn'];
+
+function baseResources(): Json {
+  const assume = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ],
+  };
+  return {
+    Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: assume } },
+    TaskDef: {
+      Type: 'AWS::ECS::TaskDefinition',
+      Properties: {
+        TaskRoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] },
+        ContainerDefinitions: [{ Name: 'app', Image: 'nginx' }],
+      },
+    },
+    Service: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'TaskDef' } } },
+    Fn: {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Environment: { Variables: {} } },
+    },
+  };
+}
+
+const attributeName = fc.constantFrom('id', 'pk', 'sk', 'email', 'date');
+const tableKey = fc.oneof(
+  fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'orders',
+    'orders-v2',
+    'Role',
+    '',
+  ),
+);
+
+const properties = fc
+  .record({
+    hash: attributeName,
+    range: fc.option(attributeName, { nil: undefined }),
+    extra: fc.array(attributeName, { maxLength: 2 }),
+    billing: fc.constantFrom('PAY_PER_REQUEST', 'PROVISIONED', undefined, 'FAST'),
+    stream: fc.boolean(),
+    gsi: fc.option(attributeName, { nil: undefined }),
+  })
+  .map(({ hash, range, extra, billing, stream, gsi }) => {
+    const keys = [hash, ...(range && range !== hash ? [range] : [])];
+    const names = [...new Set([...keys, ...extra, ...(gsi ? [gsi] : [])])];
+    const out: Json = {
+      AttributeDefinitions: names.map((n) => ({ AttributeName: n, AttributeType: 'S' })),
+      KeySchema: keys.map((n, i) => ({ AttributeName: n, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+    };
+    if (billing !== undefined) out.BillingMode = billing;
+    if (billing !== 'PAY_PER_REQUEST')
+      out.ProvisionedThroughput = { ReadCapacityUnits: 1, WriteCapacityUnits: 1 };
+    if (stream) out.StreamSpecification = { StreamViewType: 'NEW_IMAGE' };
+    if (gsi) {
+      out.GlobalSecondaryIndexes = [
+        {
+          IndexName: `by-${gsi}`,
+          KeySchema: [{ AttributeName: gsi, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ];
+      if (billing !== 'PAY_PER_REQUEST')
+        out.GlobalSecondaryIndexes[0].ProvisionedThroughput = { ReadCapacityUnits: 1, WriteCapacityUnits: 1 };
+    }
+    return out;
+  });
+
+const services = fc.dictionary(
+  fc.oneof(fc.constantFrom(...TARGETS), fc.constantFrom('Missing', '__proto__')),
+  fc.record({
+    Access: fc.oneof(
+      fc.constantFrom(...ACCESS_NAMES),
+      fc.subarray([...ACCESS_NAMES], { minLength: 1, maxLength: 3 }),
+    ),
+  }),
+  { maxKeys: 3 },
+);
+
+const lookup = fc.constantFrom(
+  { Tags: { team: 'billing', env: 'prod' } },
+  { Tags: [{ team: 'billing' }] },
+  { TableName: 'billing-customers-staging' },
+  { Arn: 'arn:aws:dynamodb:us-east-1:111122223333:table/billing-customers-prod' },
+  { Arn: 'not-an-arn' },
+);
+
+const entry = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({ Properties: properties, Services: services }, { requiredKeys: ['Properties'] }),
+  },
+  { weight: 1, arbitrary: fc.record({ Lookup: lookup, Services: services }, { requiredKeys: ['Lookup'] }) },
+);
+
+const section = fc.dictionary(tableKey, entry, { minKeys: 1, maxKeys: 4 });
+
+/** Plausible templates: mostly valid, sometimes with a cross-table mistake. */
+const plausible = section.map((s) => ({
+  AWSTemplateFormatVersion: '2010-09-09',
+  'x-dynamodb': s,
+  Resources: baseResources(),
+}));
+
+/** Replaces one value somewhere in the template with something hostile. */
+const hostileValue = fc.oneof(
+  fc.anything({ maxDepth: 2, withNullPrototype: false }),
+  fc.constantFrom(
+    '',
+    'x'.repeat(100_000),
+    { Ref: 'Nowhere' },
+    { 'Fn::GetAtt': ['Nowhere', 'Arn'] },
+    { 'Fn::Sub': '${Nowhere}' },
+    { 'Fn::If': ['NoCondition', 1, 2] },
+    [],
+    {},
+    null,
+    -1,
+    Number.MAX_SAFE_INTEGER,
+    { __proto__: { polluted: true } },
+  ),
+);
+
+function paths(
+  value: unknown,
+  at: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
+  out.push(at);
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) paths(v, [...at, i], out);
+  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
+  return out;
+}
+
+function replaceAt(value: unknown, path: readonly (string | number)[], replacement: unknown): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return replacement;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaceAt(v, rest, replacement) : v));
+  if (isRecord(value)) {
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, {
+        value: k === head ? replaceAt(v, rest, replacement) : v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return out;
+  }
+  return value;
+}
+
+const mutated = fc.tuple(plausible, fc.nat(), hostileValue).map(([template, pick, replacement]) => {
+  const all = paths(template);
+  return replaceAt(template, all[pick % all.length] ?? [], replacement);
+});
+
+function event(fragment: unknown) {
+  return {
+    region: 'us-east-1',
+    accountId: '111122223333',
+    fragment,
+    transformId: 't',
+    params: {},
+    requestId: 'r',
+    templateParameterValues: {},
+  };
+}
+
+const LINE = /^(\(template\)|[^\s:][^\n]*?): .+ \[[A-Z_]+\]$|^\.\.\. and \d+ more$/;
+
+async function answer(fragment: unknown): Promise<MacroResponse> {
+  const before = JSON.stringify(fragment);
+  const response = await handler(event(fragment));
+  expect(JSON.stringify(fragment)).toBe(before);
+  expect(['success', 'failure']).toContain(response.status);
+  expect(response.requestId).toBe('r');
+  if (response.status === 'failure') {
+    expect(response.fragment).toBe(fragment);
+    const lines = (response.errorMessage ?? '').split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(LINE);
+  }
+  return response;
+}
+
+/** Invariants of a success: CloudFormation can resolve it, and it grants what was asked and nothing on `*`. */
+function checkSuccess(input: Json, output: Json): void {
+  expect(output['x-dynamodb']).toBeUndefined();
+  const resources: Json = output.Resources;
+  const parameters = new Set(Object.keys(output.Parameters ?? {}));
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (isRecord(node)) {
+      if (typeof node.Ref === 'string') {
+        expect(
+          Object.hasOwn(resources, node.Ref) || parameters.has(node.Ref) || node.Ref.startsWith('AWS::'),
+          `Ref ${node.Ref}`,
+        ).toBe(true);
+      }
+      const getAtt = node['Fn::GetAtt'];
+      if (Array.isArray(getAtt))
+        expect(Object.hasOwn(resources, String(getAtt[0])), `GetAtt ${getAtt[0]}`).toBe(true);
+      Object.values(node).forEach(visit);
+    }
+  };
+  for (const section of ['Resources', 'Outputs', 'Conditions', 'Rules']) visit(output[section]);
+
+  const statements = Object.values(resources)
+    .filter((r: Json) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+    .flatMap((r: Json) => r.Properties.PolicyDocument.Statement);
+  for (const statement of statements) {
+    if ([statement.Resource].flat().includes('*')) expect(statement.Action).toEqual(['dynamodb:ListStreams']);
+  }
+  const granted = JSON.stringify(statements);
+  for (const [key, spec] of Object.entries(input['x-dynamodb'] as Json)) {
+    if (!isRecord(spec.Services) || Object.keys(spec.Services).length === 0 || !spec.Properties) continue;
+    const id = tableLogicalId(key);
+    const referenced = granted.includes(`"Fn::GetAtt":["${id}",`) || granted.includes(`\${${id}.Arn}`);
+    expect(referenced, `grant for ${key}`).toBe(true);
+  }
+}
+
+describe('hostile input (fast-check)', () => {
+  it('plausible templates: success or a clear failure, never a throw, success invariants hold', async () => {
+    await fc.assert(
+      fc.asyncProperty(plausible, async (template) => {
+        const response = await answer(template);
+        if (response.status === 'success') checkSuccess(template, response.fragment as Json);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('templates with one value replaced by something hostile', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated, async (template) => {
+        const response = await answer(template);
+        if (response.status === 'success' && isRecord(template) && isRecord(template['x-dynamodb'])) {
+          checkSuccess(template, response.fragment as Json);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('anything at all as the fragment or the x-dynamodb section', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything({ maxDepth: 3 }), fc.boolean(), async (value, asSection) => {
+        await answer(asSection ? { 'x-dynamodb': value, Resources: baseResources() } : value);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never pollutes prototypes', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated, async (template) => {
+        await answer(template);
+        expect(({} as Json).polluted).toBeUndefined();
+        expect(Object.prototype).not.toHaveProperty('Properties');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
