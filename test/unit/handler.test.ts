@@ -71,6 +71,31 @@ describe('createHandler', () => {
     ]);
   });
 
+  it('never writes a parameter value into the message or the log, even one that breaks the template', async () => {
+    const logger = fakeLogger();
+    const run = createHandler({
+      createFinder: async () => ({ findTables: async () => [] }),
+      logger: logger as never,
+    });
+    const fragment = baseTemplate(
+      { t: { Properties: SIMPLE_TABLE, Services: { Secret: { Access: 'RO' } } } },
+      {
+        Secret: {
+          Type: 'AWS::ECS::TaskDefinition',
+          Properties: { TaskRoleArn: { Ref: 'DbPassword' }, ContainerDefinitions: [] },
+        },
+      },
+    );
+    fragment.Parameters = { DbPassword: { Type: 'String', NoEcho: true } };
+    const response = await run(
+      event(fragment, { templateParameterValues: { DbPassword: 'hunter2 is not a role' } }),
+    );
+    expect(response.status).toBe('failure');
+    expect(response.errorMessage).toContain('TARGET_ROLE_UNRESOLVED');
+    expect(response.errorMessage).not.toContain('hunter2');
+    expect(JSON.stringify(logger.lines)).not.toContain('hunter2');
+  });
+
   it('caps the message and says how many more problems there are', async () => {
     const run = createHandler({
       createFinder: async () => ({ findTables: async () => [] }),

@@ -703,6 +703,19 @@ describe('transform: problems', () => {
     ]);
   });
 
+  it('stays within 500 resources and 1 MB, and says which quota it passed', async () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 499 }, (_, i) => [`Topic${i}`, { Type: 'AWS::SNS::Topic' }]),
+    );
+    expect(await expandProblems(baseTemplate({ t: { Properties: SIMPLE_TABLE } }, many))).toEqual([
+      { code: 'QUOTA_EXCEEDED', path: 'Resources' },
+    ]);
+    const big = { Topic: { Type: 'AWS::SNS::Topic', Metadata: { Notes: 'x'.repeat(1_000_000) } } };
+    expect(await expandProblems(baseTemplate({ t: { Properties: SIMPLE_TABLE } }, big))).toEqual([
+      { code: 'QUOTA_EXCEEDED', path: '' },
+    ]);
+  });
+
   it('rejects a fragment that is not a template', async () => {
     const result = await transform({ fragment: ['not', 'a', 'template'], region: 'us-east-1' }, undefined);
     expect(result).toMatchObject({ ok: false, problems: [{ code: 'TEMPLATE_NOT_OBJECT', path: '' }] });
