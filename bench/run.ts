@@ -1,0 +1,232 @@
+/**
+ * `npm run bench`: speed and size of the macro, as ratios of things measured in the same run on this machine.
+ * Every figure is a median of repeated runs. Writes bench/results.json and prints a table.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsFinder } from '../src/lookup/awsFinder.js';
+import type { LookupRequest } from '../src/lookup/port.js';
+import { largeEvent } from './largeTemplate.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const BUNDLE = join(ROOT, 'dist/handler.js');
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 15);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function timeSync(work: () => void): number {
+  const start = process.hrtime.bigint();
+  work();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function timeAsync(work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+type Handler = (event: unknown) => Promise<{ status: string; fragment: unknown; errorMessage?: string }>;
+
+async function warmTransform(handler: Handler, event: unknown): Promise<{ ms: number; output: unknown }> {
+  let output: unknown;
+  for (let i = 0; i < 3; i++) output = (await handler(event)).fragment;
+  const times: number[] = [];
+  for (let i = 0; i < REPEAT; i++) times.push(await timeAsync(() => handler(event)));
+  return { ms: median(times), output };
+}
+
+/** Wall time of fresh Node processes, the two kinds interleaved so that machine noise hits both alike. */
+function processTimes(commands: Record<string, string[]>): Record<string, number[]> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < REPEAT; i++) {
+    for (const [name, args] of Object.entries(commands)) {
+      const ms = timeSync(() => {
+        const result = spawnSync(process.execPath, args, {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        });
+        if (result.status !== 0) throw new Error(`${name}: ${result.stderr}`);
+        if (name === 'cold') times.rss?.push(JSON.parse(result.stdout).maxRssKb / 1024);
+      });
+      times[name]?.push(ms);
+    }
+  }
+  return times;
+}
+
+const LATENCY_MS = 50;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** 50 lookups by tags against clients that answer every call after 50 ms. */
+async function lookups(): Promise<{
+  ours: number;
+  sequential: number;
+  calls: { ours: number; sequential: number };
+}> {
+  const arn = (i: number) => `arn:aws:dynamodb:us-east-1:111122223333:table/bench-table-${i}`;
+  const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+  const dynamodb = mockClient(DynamoDBClient);
+  let calls = 0;
+  const all = Array.from({ length: 50 }, (_, i) => ({
+    ResourceARN: arn(i),
+    Tags: [{ Key: 'app', Value: `service-${i}` }],
+  }));
+  tagging
+    .on(GetResourcesCommand)
+    .callsFake(async (input: { TagFilters?: { Key: string; Values: string[] }[] }) => {
+      calls++;
+      await sleep(LATENCY_MS);
+      const wanted = input.TagFilters?.[0]?.Values?.[0];
+      return {
+        ResourceTagMappingList: wanted ? all.filter((r) => r.Tags[0]?.Value === wanted) : all,
+        PaginationToken: '',
+      };
+    });
+  dynamodb.on(DescribeTableCommand).callsFake(async (input: { TableName: string }) => {
+    calls++;
+    await sleep(LATENCY_MS);
+    return {
+      Table: {
+        TableName: input.TableName,
+        TableArn: `arn:aws:dynamodb:us-east-1:111122223333:table/${input.TableName}`,
+      },
+    };
+  });
+  const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
+  const clients = {
+    dynamodb: new DynamoDBClient({ region: 'us-east-1', credentials }),
+    tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1', credentials }),
+  };
+  const requests: LookupRequest[] = Array.from({ length: 50 }, (_, i) => ({
+    key: `t${i}`,
+    path: `x-dynamodb.t${i}`,
+    query: {
+      tags: [{ key: 'app', value: `service-${i}` }],
+      arn: undefined,
+      tableName: undefined,
+      roleArn: undefined,
+      region: undefined,
+    },
+  }));
+
+  calls = 0;
+  const ours = await timeAsync(() => new AwsFinder(() => clients).findTables(requests, 'us-east-1'));
+  const ourCalls = calls;
+  calls = 0;
+  // The one-table-at-a-time pattern: a GetResources then a DescribeTable per table, in series.
+  const sequential = await timeAsync(async () => {
+    for (const request of requests) {
+      const tag = request.query.tags[0];
+      const page = await clients.tagging.send(
+        new GetResourcesCommand({
+          ResourceTypeFilters: ['dynamodb:table'],
+          TagFilters: tag ? [{ Key: tag.key, Values: [tag.value] }] : [],
+        }),
+      );
+      const found = page.ResourceTagMappingList?.[0]?.ResourceARN ?? '';
+      await clients.dynamodb.send(new DescribeTableCommand({ TableName: found.split('/').pop() }));
+    }
+  });
+  const sequentialCalls = calls;
+  tagging.restore();
+  dynamodb.restore();
+  return { ours, sequential, calls: { ours: ourCalls, sequential: sequentialCalls } };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(BUNDLE)) {
+    const build = spawnSync('node', [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+  }
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const { handler } = createRequire(import.meta.url)(BUNDLE) as { handler: Handler };
+  const event100 = largeEvent(100);
+  const event200 = largeEvent(200);
+  const check = await handler(event100);
+  if (check.status !== 'success') throw new Error(`the large template fails: ${check.errorMessage}`);
+
+  const large = await warmTransform(handler, event100);
+  const text = JSON.stringify(large.output);
+  const floor = median(
+    Array.from({ length: REPEAT }, () => timeSync(() => JSON.stringify(JSON.parse(text)))),
+  );
+  const larger = await warmTransform(handler, event200);
+
+  const dir = mkdtempSync(join(tmpdir(), 'cxddb-bench-'));
+  const eventFile = join(dir, 'event.json');
+  writeFileSync(eventFile, JSON.stringify(event100));
+  const processes = processTimes({
+    bare: ['-e', '0'],
+    import: ['-e', `require(${JSON.stringify(BUNDLE)})`],
+    cold: [join(ROOT, 'bench/coldInvoke.cjs'), BUNDLE, eventFile],
+  });
+  const bare = median(processes.bare ?? []);
+  const lookupTimes = await lookups();
+
+  const results = {
+    transformOverJsonFloor: { value: large.ms / floor, goal: '<= 3', pass: large.ms / floor <= 3 },
+    growth200over100: { value: larger.ms / large.ms, goal: '<= 2.5', pass: larger.ms / large.ms <= 2.5 },
+    importOverBareNode: {
+      value: median(processes.import ?? []) / bare,
+      goal: '<= 1.3',
+      pass: median(processes.import ?? []) / bare <= 1.3,
+    },
+    coldInvokeOverBareNode: {
+      value: median(processes.cold ?? []) / bare,
+      goal: '<= 1.6',
+      pass: median(processes.cold ?? []) / bare <= 1.6,
+    },
+    lookups50SpeedupVsSequential: {
+      value: lookupTimes.sequential / lookupTimes.ours,
+      goal: '>= 10',
+      pass: lookupTimes.sequential / lookupTimes.ours >= 10,
+    },
+    peakRssMb: {
+      value: median(processes.rss ?? []),
+      goal: '<= 128',
+      pass: median(processes.rss ?? []) <= 128,
+    },
+    bundleBytes: { value: statSync(BUNDLE).size, goal: 'report', pass: true },
+  };
+  const measured = {
+    warmTransformMs: large.ms,
+    warmTransform200Ms: larger.ms,
+    jsonFloorMs: floor,
+    bareNodeMs: bare,
+    importMs: median(processes.import ?? []),
+    coldInvokeMs: median(processes.cold ?? []),
+    lookupsMs: lookupTimes.ours,
+    sequentialLookupsMs: lookupTimes.sequential,
+    lookupCalls: lookupTimes.calls,
+    repeat: REPEAT,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({ ...results, measured }, null, 2)}\n`);
+  const rows = Object.entries(results).map(
+    ([key, r]) =>
+      `${key.padEnd(30)} ${r.value.toFixed(key === 'bundleBytes' ? 0 : 2).padStart(10)}  ${r.goal.padEnd(8)} ${r.pass ? 'ok' : 'MISSED'}`,
+  );
+  process.stdout.write(
+    `${['key'.padEnd(30) + 'value'.padStart(11) + '  goal', ...rows].join('\n')}\n\n${JSON.stringify(measured)}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
