@@ -51,7 +51,7 @@ async function warmTransform(handler: Handler, event: unknown): Promise<{ ms: nu
 
 /** Wall time of fresh Node processes, the two kinds interleaved so that machine noise hits both alike. */
 function processTimes(commands: Record<string, string[]>): Record<string, number[]> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  const times: Record<string, number[]> = Object.fromEntries([...Object.keys(commands), 'rss'].map((k) => [k, []]));
   for (let i = 0; i < REPEAT; i++) {
     for (const [name, args] of Object.entries(commands)) {
       const ms = timeSync(() => {

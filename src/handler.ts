@@ -111,5 +111,6 @@ export const handler = createHandler({
     const { createAwsFinder } = await import('./lookup/awsFinder.js');
     return createAwsFinder();
   },
-  logger: new Logger({ serviceName: 'composex-dynamodb', logLevel: 'INFO' }),
+  // The level comes from POWERTOOLS_LOG_LEVEL (INFO unless set), so a benchmark or a test can silence it.
+  logger: new Logger({ serviceName: 'composex-dynamodb' }),
 });

@@ -20,7 +20,7 @@ import { type RewriteContext, rewriteDependsOn, rewriteReferences } from './rend
 import { scalingResources } from './render/scaling.js';
 import { kmsKeyOf, lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
 import { copyOf, isRecord, put, record } from './template/json.js';
-import { collectReferences } from './template/references.js';
+import { walkReferences } from './template/references.js';
 import { type TemplateView, viewTemplate } from './template/view.js';
 
 export const SECTION_KEY = 'x-dynamodb';
@@ -345,15 +345,13 @@ function render(
     }
   }
   if (Object.keys(outputs).length > 0) out.Outputs = outputs;
-  // New tables were checked under x-dynamodb; a reference to a table key that failed is reported where it failed.
-  const generated = new Set(tables.flatMap((t) => (t.kind === 'create' ? [t.logicalId] : [])));
-  checkReferences(
-    out,
-    problems,
-    generated,
-    new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []),
-  );
-  checkQuotas(out, problems, parameters);
+  // What the macro generated was checked under x-dynamodb or is right by construction; a reference to a table key that failed is reported where it failed.
+  const generated = new Set(Object.keys(outResources).filter((id) => !view.resources.has(id)));
+  // One serialisation serves both checks: the byte quota, and whether later transforms will add names.
+  const text = JSON.stringify(out);
+  const sectionKeys = new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []);
+  checkReferences(out, text, problems, generated, sectionKeys);
+  checkQuotas(out, text, problems, parameters);
   return out;
 }
 
@@ -421,13 +419,13 @@ const REFERENCING_SECTIONS = ['Resources', 'Outputs', 'Conditions', 'Rules'] as 
  */
 function checkReferences(
   template: Record<string, unknown>,
+  text: string,
   problems: Problem[],
   checkedAlready: ReadonlySet<string>,
   tableKeys: ReadonlySet<string>,
 ): void {
   const resources = isRecord(template.Resources) ? template.Resources : {};
   const types = Object.values(resources).map((r) => (isRecord(r) ? r.Type : undefined));
-  const text = JSON.stringify(template);
   if (
     types.some((t) => typeof t === 'string' && (t.startsWith('AWS::Serverless::') || t.endsWith('::MODULE')))
   )
@@ -445,39 +443,34 @@ function checkReferences(
       section === 'Resources' && isRecord(value)
         ? Object.fromEntries(Object.entries(value).filter(([id]) => !checkedAlready.has(id)))
         : value;
-    for (const reference of collectReferences(scope, section)) {
-      if (reference.kind === 'Malformed') {
+    walkReferences(scope, section, (kind, name, _attribute, at) => {
+      if (kind === 'Malformed') {
         problems.push(
           problem(
             'INVALID_VALUE',
-            reference.path,
+            at(),
             'is not a valid Ref ("Name") or Fn::GetAtt ([Resource, Attribute] or "Resource.Attribute")',
           ),
         );
-        continue;
+        return;
       }
-      if (tableKeys.has(reference.name)) continue;
-      const isResource = Object.hasOwn(resources, reference.name);
+      if (tableKeys.has(name)) return;
+      const isResource = Object.hasOwn(resources, name);
       const defined =
-        reference.kind === 'GetAtt'
+        kind === 'GetAtt'
           ? isResource
-          : isResource || Object.hasOwn(parameters, reference.name) || reference.name.startsWith('AWS::');
+          : isResource || Object.hasOwn(parameters, name) || name.startsWith('AWS::');
       if (!defined) {
-        const what = reference.kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
-        problems.push(
-          problem(
-            'REFERENCE_NOT_FOUND',
-            reference.path,
-            `"${reference.name}" is not ${what} of this template`,
-          ),
-        );
+        const what = kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
+        problems.push(problem('REFERENCE_NOT_FOUND', at(), `"${name}" is not ${what} of this template`));
       }
-    }
+    });
   }
 }
 
 function checkQuotas(
   template: Record<string, unknown>,
+  text: string,
   problems: Problem[],
   parameters: TransformParameters,
 ): void {
@@ -504,7 +497,7 @@ function checkQuotas(
       ),
     );
   }
-  const bytes = Buffer.byteLength(JSON.stringify(template));
+  const bytes = Buffer.byteLength(text);
   if (bytes > QUOTAS.bytes) {
     problems.push(
       problem(

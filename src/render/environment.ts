@@ -92,12 +92,18 @@ export function addVariables(
         return container;
       }
       const next = [...environment];
+      const named = new Map<unknown, number>();
+      next.forEach((e, i) => {
+        if (isRecord(e) && !named.has(e.Name)) named.set(e.Name, i);
+      });
       for (const variable of variables) {
-        const index = next.findIndex((e) => isRecord(e) && e.Name === variable.name);
+        const index = named.get(variable.name) ?? -1;
         const value = withCondition(variable.value, variable.condition);
         const existing = next[index];
-        if (index < 0) next.push({ Name: variable.name, Value: value });
-        else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
+        if (index < 0) {
+          named.set(variable.name, next.length);
+          next.push({ Name: variable.name, Value: value });
+        } else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
           problems.push(
             problem(
               'ENV_VAR_CONFLICT',

@@ -25,6 +25,8 @@ interface Sized {
   readonly condition: string | undefined;
   /** The value without its condition, for a statement that already carries that condition. */
   readonly unconditional: unknown;
+  /** Identifies the resource for de-duplication without serialising it. */
+  readonly id: string;
 }
 
 /** A statement before rendering: resources carry their sizes and conditions so that it can be split. */
@@ -40,15 +42,18 @@ const NO_VALUE = { Ref: 'AWS::NoValue' };
 const STREAM_SUFFIX = '/stream/2026-01-01T00:00:00.000'.length;
 const DOCUMENT_OVERHEAD = '{"Version":"2012-10-17","Statement":[]}'.length;
 
-function sized(table: TableRefs, value: unknown, size: number): Sized {
+function sized(table: TableRefs, value: unknown, size: number, key: string): Sized {
+  // A literal ARN is its own identity, so two keys that look up one table grant it once.
+  const id = typeof value === 'string' ? value : key;
   if (table.condition === undefined || value === '*') {
-    return { value, size, condition: table.condition, unconditional: value };
+    return { value, size, condition: table.condition, unconditional: value, id };
   }
   return {
     value: { 'Fn::If': [table.condition, value, NO_VALUE] },
     size,
     condition: table.condition,
     unconditional: value,
+    id,
   };
 }
 
@@ -56,34 +61,42 @@ function subArn(table: TableRefs, suffix: string): Sized {
   const arn = table.values.Arn;
   const value =
     typeof arn === 'string' ? `${arn}${suffix}` : { 'Fn::Sub': `\${${table.logicalId}.Arn}${suffix}` };
-  return sized(table, value, table.maxArnLength + suffix.length);
+  return sized(table, value, table.maxArnLength + suffix.length, `${table.key}\u0000${suffix}`);
 }
 
 function resourceFor(table: TableRefs, scope: ResourceScope): Sized | undefined {
   switch (scope) {
     case 'table':
-      return sized(table, table.values.Arn, table.maxArnLength);
+      return sized(table, table.values.Arn, table.maxArnLength, `${table.key}\u0000table`);
     case 'indexes':
       return table.hasIndexes ? subArn(table, '/index/*') : undefined;
     case 'stream':
       return table.hasStream
-        ? sized(table, table.values.StreamArn, table.maxArnLength + STREAM_SUFFIX)
+        ? sized(table, table.values.StreamArn, table.maxArnLength + STREAM_SUFFIX, `${table.key}\u0000stream`)
         : undefined;
     case 'backups':
       return subArn(table, '/backup/*');
     case 'any':
-      return sized(table, '*', 1);
+      return sized(table, '*', 1, '*');
   }
 }
 
-/** Adds a resource once; a resource that any unconditional table needs stays unconditional. */
-function addUnique(resources: Sized[], resource: Sized): void {
-  const id = JSON.stringify(resource.unconditional);
-  const index = resources.findIndex((r) => JSON.stringify(r.unconditional) === id);
-  const existing = resources[index];
-  if (!existing) resources.push(resource);
-  else if (existing.condition !== undefined && existing.condition !== resource.condition) {
-    resources[index] = resource.condition === undefined ? resource : existing;
+/** Resources in order, each once; a resource that any unconditional table needs stays unconditional. */
+class ResourceList {
+  readonly items: Sized[] = [];
+  private readonly index = new Map<string, number>();
+
+  add(resource: Sized): void {
+    const id = resource.id;
+    const at = this.index.get(id);
+    if (at === undefined) {
+      this.index.set(id, this.items.length);
+      this.items.push(resource);
+      return;
+    }
+    const existing = this.items[at];
+    if (existing && existing.condition !== undefined && resource.condition === undefined)
+      this.items[at] = resource;
   }
 }
 
@@ -101,13 +114,14 @@ function statementSpecs(grants: readonly Grant[]): StatementSpec[] {
       .sort(byKey);
     if (tables.length === 0) continue;
     ACCESS_TYPES[access].statements.forEach((template, i) => {
-      const resources: Sized[] = [];
+      const list = new ResourceList();
       for (const table of tables) {
         for (const scope of template.scopes) {
           const found = resourceFor(table, scope);
-          if (found) addUnique(resources, found);
+          if (found) list.add(found);
         }
       }
+      const resources = list.items;
       if (resources.length > 0) {
         specs.push({
           sid: i === 0 ? access : `${access}${i + 1}`,
@@ -132,7 +146,7 @@ function kmsSpecs(grants: readonly Grant[]): StatementSpec[] {
     if (level === 'none' || !table.kms) continue;
     const id = JSON.stringify([table.kms.resource, table.kms.alias]);
     const current = levels.get(id);
-    const resource = sized(table, table.kms.resource, table.kms.size);
+    const resource = sized(table, table.kms.resource, table.kms.size, `kms\u0000${id}`);
     const merged = current?.level === 'write' || level === 'write' ? 'write' : 'read';
     if (!current || (current.resource.condition !== undefined && resource.condition === undefined)) {
       levels.set(id, { level: merged, table, resource, alias: table.kms.alias });
@@ -142,12 +156,12 @@ function kmsSpecs(grants: readonly Grant[]): StatementSpec[] {
   }
   const specs: StatementSpec[] = [];
   for (const level of ['read', 'write'] as const) {
-    const direct: Sized[] = [];
+    const direct = new ResourceList();
     const aliased = new Map<string, { resource: Sized; aliases: string[] }>();
     for (const entry of levels.values()) {
       if (entry.level !== level) continue;
       if (entry.alias === undefined) {
-        addUnique(direct, entry.resource);
+        direct.add(entry.resource);
       } else {
         const id = JSON.stringify(entry.resource.unconditional);
         const group = aliased.get(id) ?? { resource: entry.resource, aliases: [] };
@@ -156,8 +170,8 @@ function kmsSpecs(grants: readonly Grant[]): StatementSpec[] {
       }
     }
     const sid = level === 'read' ? 'KmsRead' : 'KmsWrite';
-    if (direct.length > 0)
-      specs.push({ sid, actions: KMS_ACTIONS[level], resources: direct, condition: undefined });
+    if (direct.items.length > 0)
+      specs.push({ sid, actions: KMS_ACTIONS[level], resources: direct.items, condition: undefined });
     let n = 1;
     for (const { resource, aliases } of aliased.values()) {
       specs.push({
@@ -210,7 +224,20 @@ interface Built {
   readonly size: number;
 }
 
-function build(spec: StatementSpec, resources: readonly Sized[]): Built {
+const ACTIONS_SIZE = new WeakMap<readonly string[], number>();
+
+/** A statement's size without its resources; the action list, the bulk of it, is measured once per list. */
+function headerSize(spec: StatementSpec): number {
+  let actions = ACTIONS_SIZE.get(spec.actions);
+  if (actions === undefined) {
+    actions = JSON.stringify({ Sid: '', Effect: 'Allow', Action: spec.actions, Resource: [] }).length;
+    ACTIONS_SIZE.set(spec.actions, actions);
+  }
+  const condition = spec.condition ? JSON.stringify(spec.condition).length + ',"Condition":'.length : 0;
+  return actions + spec.sid.length + condition + 1;
+}
+
+function build(spec: StatementSpec, resources: readonly Sized[], header: number): Built {
   const only = resources.every((r) => r.condition !== undefined)
     ? resources.map((r) => r.condition ?? '')
     : undefined;
@@ -223,9 +250,7 @@ function build(spec: StatementSpec, resources: readonly Sized[]): Built {
     Resource: resources.map((r) => (single ? r.unconditional : r.value)),
   };
   if (spec.condition) statement.Condition = spec.condition;
-  const size =
-    JSON.stringify({ ...statement, Resource: [] }).length + 1 + resources.reduce((n, r) => n + r.size + 3, 0);
-  return { statement, conditions: only, size };
+  return { statement, conditions: only, size: header + resources.reduce((n, r) => n + r.size + 3, 0) };
 }
 
 /** Packs statements into documents of at most `limit` characters, splitting a statement's resources if needed. */
@@ -239,23 +264,22 @@ function pack(specs: readonly StatementSpec[], limit: number): Built[][] | undef
     used = DOCUMENT_OVERHEAD;
   };
   for (const spec of specs) {
-    let pending = [...spec.resources];
+    const header = headerSize(spec);
+    let pending = spec.resources;
     while (pending.length > 0) {
-      // The largest prefix of the resources that fits: sizes grow with the prefix, so search by halves.
-      let low = 0;
-      let high = pending.length;
-      while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        if (used + build(spec, pending.slice(0, mid)).size + 1 <= limit) low = mid;
-        else high = mid - 1;
+      // The longest prefix of the resources that fits in what is left of the document.
+      let take = 0;
+      let size = header;
+      while (take < pending.length && used + size + (pending[take]?.size ?? 0) + 3 + 1 <= limit) {
+        size += (pending[take]?.size ?? 0) + 3;
+        take++;
       }
-      const take = low;
       if (take === 0) {
         if (current.length === 0) return undefined; // one resource alone does not fit: nothing can
         close();
         continue;
       }
-      const part = build(spec, pending.slice(0, take));
+      const part = build(spec, pending.slice(0, take), header);
       current.push(part);
       used += part.size + 1;
       pending = pending.slice(take);

@@ -27,11 +27,15 @@ export function rewriteReferences(
 ): unknown {
   const tableFor = (name: string): TableRefs | undefined =>
     context.isDefined(name) ? undefined : context.tables.get(name);
+  // Segments of the current position; the path text is only built when a problem is reported.
+  const stack: (string | number)[] = [];
+  const here = (...more: (string | number)[]): string =>
+    [...stack, ...more].reduce<string>((p, k) => joinPath(p, k), path);
 
   const attributeValue = (
     table: TableRefs,
     attribute: string,
-    at: string,
+    at: () => string,
     allowed: readonly TableAttribute[],
   ): unknown => {
     const known = allowed.find((a) => a === attribute);
@@ -42,55 +46,87 @@ export function rewriteReferences(
           ? 'the table has no stream (set StreamSpecification)'
           : `use one of: ${allowed.join(', ')}`;
       problems.push(
-        problem('ATTRIBUTE_NOT_AVAILABLE', at, `table ${table.key} has no attribute ${attribute}; ${reason}`),
+        problem(
+          'ATTRIBUTE_NOT_AVAILABLE',
+          at(),
+          `table ${table.key} has no attribute ${attribute}; ${reason}`,
+        ),
       );
       return undefined;
     }
     return resolved;
   };
 
-  const rewriteSub = (node: unknown, at: string): unknown => {
+  const within = (key: string | number, node: unknown): unknown => {
+    stack.push(key);
+    const next = visit(node);
+    stack.pop();
+    return next;
+  };
+
+  const rewriteSub = (node: unknown): unknown => {
     const [text, variables] = Array.isArray(node) ? [node[0], node[1]] : [node, undefined];
-    if (typeof text !== 'string') return visit(node, at);
+    if (typeof text !== 'string') return { 'Fn::Sub': within('Fn::Sub', node) };
     const local = new Set(isRecord(variables) ? Object.keys(variables) : []);
     let literalOnly = true;
-    const out = text.replace(SUB_VARIABLE, (whole, inner: string) => {
-      const trimmed = inner.trim();
-      if (trimmed.startsWith('!')) return whole;
-      const dot = trimmed.indexOf('.');
-      const name = dot < 0 ? trimmed : trimmed.slice(0, dot);
-      const table = local.has(name) ? undefined : tableFor(name);
-      if (!table) {
-        literalOnly = false;
-        return whole;
-      }
-      const attribute = dot < 0 ? 'TableName' : trimmed.slice(dot + 1);
-      const resolved = attributeValue(table, attribute, at, dot < 0 ? ['TableName'] : GETATT_ATTRIBUTES);
-      if (typeof resolved === 'string') return resolved;
-      literalOnly = false;
-      if (table.logicalId === undefined) return whole;
-      return dot < 0 ? `\${${table.logicalId}}` : `\${${table.logicalId}.${attribute}}`;
-    });
+    const out = !text.includes('${')
+      ? text
+      : text.replace(SUB_VARIABLE, (whole, inner: string) => {
+          const trimmed = inner.trim();
+          if (trimmed.startsWith('!')) return whole;
+          const dot = trimmed.indexOf('.');
+          const name = dot < 0 ? trimmed : trimmed.slice(0, dot);
+          const table = local.has(name) ? undefined : tableFor(name);
+          if (!table) {
+            literalOnly = false;
+            return whole;
+          }
+          const attribute = dot < 0 ? 'TableName' : trimmed.slice(dot + 1);
+          const resolved = attributeValue(
+            table,
+            attribute,
+            () => here('Fn::Sub'),
+            dot < 0 ? ['TableName'] : GETATT_ATTRIBUTES,
+          );
+          if (typeof resolved === 'string') return resolved;
+          literalOnly = false;
+          if (table.logicalId === undefined) return whole;
+          return dot < 0 ? `\${${table.logicalId}}` : `\${${table.logicalId}.${attribute}}`;
+        });
     const hasVariables = isRecord(variables) && Object.keys(variables).length > 0;
     // cfn-lint flags a Sub without variables: once looked-up values are written in, it is plain text.
     if (literalOnly && !hasVariables && out !== text) return out.replace(/\$\{!/g, '${');
-    if (Array.isArray(node)) return [out, visit(variables, joinPath(joinPath(at, 'Fn::Sub'), 1))];
+    if (Array.isArray(node)) {
+      stack.push('Fn::Sub');
+      const rest = within(1, variables);
+      stack.pop();
+      return out === text && rest === variables ? { 'Fn::Sub': node } : { 'Fn::Sub': [out, rest] };
+    }
     return { 'Fn::Sub': out };
   };
 
-  const visit = (node: unknown, at: string): unknown => {
+  const visit = (node: unknown): unknown => {
     if (typeof node === 'string') {
+      if (!node.startsWith('x-dynamodb::')) return node;
       const match = PLACEHOLDER.exec(node);
       if (!match) return node;
       const [, key = '', attribute = ''] = match;
       const table = context.tables.get(key);
       if (!table) {
-        problems.push(problem('REFERENCE_NOT_FOUND', at, `"${key}" is not a key of x-dynamodb`));
+        problems.push(problem('REFERENCE_NOT_FOUND', here(), `"${key}" is not a key of x-dynamodb`));
         return node;
       }
-      return attributeValue(table, attribute, at, TABLE_ATTRIBUTES) ?? node;
+      return attributeValue(table, attribute, here, TABLE_ATTRIBUTES) ?? node;
     }
-    if (Array.isArray(node)) return node.map((item, i) => visit(item, joinPath(at, i)));
+    if (Array.isArray(node)) {
+      let changed = false;
+      const items = node.map((item, i) => {
+        const next = within(i, item);
+        changed ||= next !== item;
+        return next;
+      });
+      return changed ? items : node;
+    }
     if (!isRecord(node)) return node;
     const keys = Object.keys(node);
     if (keys.length === 1) {
@@ -103,27 +139,29 @@ export function rewriteReferences(
       if (key === 'Fn::GetAtt') {
         const parts = getAttParts(inner);
         const table = parts ? tableFor(parts.name) : undefined;
-        if (parts && table) {
-          const resolved = attributeValue(
-            table,
-            String(parts.attribute),
-            joinPath(at, key),
-            GETATT_ATTRIBUTES,
-          );
-          return resolved ?? node;
-        }
+        if (parts && table)
+          return attributeValue(table, String(parts.attribute), () => here(key), GETATT_ATTRIBUTES) ?? node;
       }
       if (key === 'Fn::Sub') {
-        const rewritten = rewriteSub(inner, at);
-        return Array.isArray(rewritten) ? { 'Fn::Sub': rewritten } : rewritten;
+        const rewritten = rewriteSub(inner);
+        return isRecord(rewritten) && rewritten['Fn::Sub'] === inner ? node : rewritten;
       }
     }
-    const out = record<unknown>();
-    for (const key of keys) put(out, key, visit(node[key], joinPath(at, key)));
-    return out;
+    // Unchanged subtrees are shared with the input, not copied: later stages copy before they change anything.
+    let out: Record<string, unknown> | undefined;
+    for (const [i, key] of keys.entries()) {
+      const child = node[key];
+      const next = within(key, child);
+      if (next !== child && out === undefined) {
+        out = record<unknown>();
+        for (const earlier of keys.slice(0, i)) put(out, earlier, node[earlier]);
+      }
+      if (out !== undefined) put(out, key, next);
+    }
+    return out ?? node;
   };
 
-  return visit(value, path);
+  return visit(value);
 }
 
 /** `DependsOn` on a table key: the new table's logical ID, or nothing for a looked-up table the stack does not create. */

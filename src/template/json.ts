@@ -33,7 +33,9 @@ export function record<T>(): Record<string, T> {
 
 /** Sets an own property even for keys like `__proto__`, which plain assignment would treat as the prototype. */
 export function put(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** A shallow copy that keeps every own key as data. */

@@ -40,53 +40,88 @@ export function getAttParts(value: unknown): { name: string; attribute: string |
   return undefined;
 }
 
-/** Every reference inside `value`, depth first, with its path. */
-export function collectReferences(value: unknown, path: string): Reference[] {
-  const out: Reference[] = [];
-  const visit = (node: unknown, at: string, local: ReadonlySet<string>): void => {
+type Visitor = (
+  kind: Reference['kind'],
+  name: string,
+  attribute: string | undefined,
+  at: () => string,
+) => void;
+
+/**
+ * Walks every reference inside `value`, depth first. The path of a reference is a function, valid during the
+ * callback, so that a caller that only reports a few of many references builds only those paths.
+ */
+export function walkReferences(value: unknown, path: string, onReference: Visitor): void {
+  // Segments of the current position; the path text is built on demand.
+  const stack: (string | number)[] = [];
+  // Valid only during the callback, which is all a caller needs: no copy of the stack per reference.
+  const here =
+    (key: string): (() => string) =>
+    () =>
+      joinPath(
+        stack.reduce<string>((p, k) => joinPath(p, k), path),
+        key,
+      );
+  const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
-      node.forEach((item, i) => {
-        visit(item, joinPath(at, i), local);
-      });
+      for (let i = 0; i < node.length; i++) {
+        stack.push(i);
+        visit(node[i]);
+        stack.pop();
+      }
       return;
     }
     if (!isRecord(node)) return;
-    for (const [key, child] of Object.entries(node)) {
-      const childPath = joinPath(at, key);
+    for (const key of Object.keys(node)) {
+      const child = node[key];
       if (key === 'Ref') {
-        out.push({
-          kind: typeof child === 'string' ? 'Ref' : 'Malformed',
-          name: typeof child === 'string' ? child : '',
-          attribute: undefined,
-          path: childPath,
-        });
+        if (typeof child === 'string') onReference('Ref', child, undefined, here(key));
+        else onReference('Malformed', '', undefined, here(key));
       } else if (key === 'Fn::GetAtt') {
         const parts = getAttParts(child);
-        if (parts) {
-          const attribute = typeof parts.attribute === 'string' ? parts.attribute : undefined;
-          out.push({ kind: 'GetAtt', name: parts.name, attribute, path: childPath });
-        } else {
-          out.push({ kind: 'Malformed', name: '', attribute: undefined, path: childPath });
+        if (parts)
+          onReference(
+            'GetAtt',
+            parts.name,
+            typeof parts.attribute === 'string' ? parts.attribute : undefined,
+            here(key),
+          );
+        else onReference('Malformed', '', undefined, here(key));
+        if (Array.isArray(child)) {
+          stack.push(key, 1);
+          visit(child[1]);
+          stack.pop();
+          stack.pop();
         }
-        if (Array.isArray(child)) visit(child[1], joinPath(childPath, 1), local);
       } else if (key === 'Fn::Sub') {
         const [text, variables] = Array.isArray(child) ? [child[0], child[1]] : [child, undefined];
-        const names = new Set(local);
         if (isRecord(variables)) {
-          for (const name of Object.keys(variables)) names.add(name);
-          visit(variables, joinPath(childPath, 1), local);
+          stack.push(key, 1);
+          visit(variables);
+          stack.pop();
+          stack.pop();
         }
-        if (typeof text === 'string') {
+        if (typeof text === 'string' && text.includes('${')) {
+          const local = isRecord(variables) ? variables : {};
           for (const v of subVariables(text)) {
-            if (!names.has(v.name))
-              out.push({ kind: 'Sub', name: v.name, attribute: v.attribute, path: childPath });
+            if (!Object.hasOwn(local, v.name)) onReference('Sub', v.name, v.attribute, here(key));
           }
         }
       } else {
-        visit(child, childPath, local);
+        stack.push(key);
+        visit(child);
+        stack.pop();
       }
     }
   };
-  visit(value, path, new Set());
+  visit(value);
+}
+
+/** Every reference inside `value`, depth first, with its path. */
+export function collectReferences(value: unknown, path: string): Reference[] {
+  const out: Reference[] = [];
+  walkReferences(value, path, (kind, name, attribute, at) => {
+    out.push({ kind, name, attribute, path: at() });
+  });
   return out;
 }

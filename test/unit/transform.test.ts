@@ -767,3 +767,20 @@ describe('transform: parameters', () => {
     expect(await expandOk(template)).toEqual(template);
   });
 });
+
+describe('transform: structure kept', () => {
+  it('keeps every Fn::Sub a Sub, whatever its form', async () => {
+    const topic = {
+      Type: 'AWS::SNS::Topic',
+      Properties: {
+        DisplayName: { 'Fn::Sub': ['${A}-${t}', { A: { Ref: 't' } }] },
+        TopicName: { 'Fn::Sub': { 'Fn::Join': ['', ['${AWS::Region}']] } },
+      },
+    };
+    const out: Json = await expandOk(baseTemplate({ t: { Properties: SIMPLE_TABLE } }, { Topic: topic }));
+    expect(out.Resources.Topic.Properties).toEqual({
+      DisplayName: { 'Fn::Sub': ['${A}-${t}', { A: { Ref: 't' } }] },
+      TopicName: { 'Fn::Sub': { 'Fn::Join': ['', ['${AWS::Region}']] } },
+    });
+  });
+});
