@@ -146,6 +146,9 @@ function parse(argv: readonly string[]) {
   });
 }
 
+/** The lookups (and the AWS SDK) sit in a file of their own once bundled: see handler.ts. */
+const LOOKUP_MODULE = './lookup.js';
+
 const isMain = typeof require !== 'undefined' && require.main === module;
 if (isMain) {
   runCli(process.argv.slice(2), {
@@ -153,7 +156,10 @@ if (isMain) {
     stderr: (t) => process.stderr.write(t),
     readFile: (p) => readFileSync(p, 'utf8'),
     env: process.env,
-    awsFinder: async () => (await import('./lookup/awsFinder.js')).createAwsFinder(),
+    awsFinder: async () => {
+      const { createAwsFinder }: typeof import('./lookup.js') = await import(LOOKUP_MODULE);
+      return createAwsFinder();
+    },
   }).then(
     (code) => {
       process.exitCode = code;

@@ -106,9 +106,15 @@ export function createHandler(dependencies: HandlerDependencies): (event: unknow
   };
 }
 
+/**
+ * Where the lookups live: a separate file next to this one once bundled, so that a template without lookups never
+ * loads the AWS SDK. A variable keeps the bundler from inlining it.
+ */
+const LOOKUP_MODULE = './lookup.js';
+
 export const handler = createHandler({
   createFinder: async () => {
-    const { createAwsFinder } = await import('./lookup/awsFinder.js');
+    const { createAwsFinder }: typeof import('./lookup.js') = await import(LOOKUP_MODULE);
     return createAwsFinder();
   },
   // The level comes from POWERTOOLS_LOG_LEVEL (INFO unless set), so a benchmark or a test can silence it.

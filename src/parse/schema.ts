@@ -1,72 +1,10 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import tableSchemaSource from '../../schema/aws-dynamodb-table.json';
-import sectionSchema from '../../schema/x-dynamodb.schema.json';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
-
-/** Keywords of the CloudFormation registry schema that describe the resource, not its values. */
-const REGISTRY_KEYWORDS = [
-  'conditionalCreateOnlyProperties',
-  'createOnlyProperties',
-  'primaryIdentifier',
-  'propertyTransform',
-  'readOnlyProperties',
-  'writeOnlyProperties',
-  'tagging',
-  'typeName',
-  'relationshipRef',
-  'uniqueKeys',
-];
-
-/**
- * The registry schema, made fit for a 2020-12 validator. Three edits, each because the file is written for
- * CloudFormation's own tooling: read-only attributes are not properties one may set; the deprecated JSON-string
- * alternative of `KeySchema` would turn every key mistake into an opaque `oneOf` failure; and the draft-07
- * `dependencies` keyword is `dependentRequired` in 2020-12.
- */
-export function registrySchemaForValidation(source: unknown): Record<string, unknown> {
-  const schema: unknown = JSON.parse(JSON.stringify(source));
-  if (!isRecord(schema) || !isRecord(schema.properties) || !isRecord(schema.definitions)) {
-    throw new Error('aws-dynamodb-table.json is not a registry schema');
-  }
-  const readOnly = Array.isArray(schema.readOnlyProperties) ? schema.readOnlyProperties : [];
-  for (const pointer of readOnly) {
-    if (typeof pointer === 'string') delete schema.properties[pointer.replace('/properties/', '')];
-  }
-  const keySchema = schema.properties.KeySchema;
-  if (isRecord(keySchema) && Array.isArray(keySchema.oneOf) && isRecord(keySchema.oneOf[0])) {
-    schema.properties.KeySchema = keySchema.oneOf[0];
-  }
-  for (const definition of Object.values(schema.definitions)) {
-    if (isRecord(definition) && isRecord(definition.dependencies)) {
-      definition.dependentRequired = definition.dependencies;
-      delete definition.dependencies;
-    }
-  }
-  return schema;
-}
-
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({
-    allErrors: true,
-    verbose: true,
-    strictTypes: false,
-    strictTuples: false,
-    allowUnionTypes: true,
-    formats: { json: true, 'AWS::S3::Bucket.Name': true },
-  });
-  ajv.addVocabulary(REGISTRY_KEYWORDS);
-  ajv.addSchema(registrySchemaForValidation(tableSchemaSource), 'aws-dynamodb-table.json');
-  compiled = ajv.compile(sectionSchema);
-  return compiled;
-}
+import { validateSection as validate } from './generated/validateSection.cjs';
 
 /** Validates the value of `x-dynamodb` against `schema/x-dynamodb.schema.json`; problems carry template paths. */
 export function validateSection(section: unknown, basePath = 'x-dynamodb'): Problem[] {
-  const validate = validator();
   if (validate(section)) return [];
   const errors = (validate.errors ?? []).filter(
     (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(section, e.instancePath)),

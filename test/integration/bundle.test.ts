@@ -34,7 +34,8 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
       if (build.status !== 0) throw new Error(build.stderr);
     }
     dir = mkdtempSync(join(tmpdir(), 'cxddb-bundle-'));
-    copyFileSync(join(ROOT, 'dist/handler.js'), join(dir, 'handler.js'));
+    // What the function ships: the handler and, beside it, the lookups with the AWS SDK.
+    for (const file of ['handler.js', 'lookup.js']) copyFileSync(join(ROOT, 'dist', file), join(dir, file));
     moto = await startMoto();
     const client = new DynamoDBClient({
       region: 'us-east-1',
@@ -87,6 +88,13 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
     }
     expect(logs).toHaveLength(events.length);
     for (const log of logs) expect(log).toMatchObject({ level: 'INFO', service: 'composex-dynamodb' });
+  });
+
+  it('keeps the AWS SDK out of the handler file, for templates without lookups', () => {
+    const handlerText = readFileSync(join(dir, 'handler.js'), 'utf8');
+    const lookupText = readFileSync(join(dir, 'lookup.js'), 'utf8');
+    expect(handlerText).not.toContain('DescribeTableCommand');
+    expect(lookupText).toContain('DescribeTableCommand');
   });
 
   it('writes the real table into the lookup answer and every problem into the failure answer', () => {
