@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LookupOutcome, LookupRequest, TableFinder } from './lookup/port.js';
 import { formatProblem, formatProblems, type Problem, problem } from './problems.js';
 import { isRecord } from './template/json.js';
@@ -25,7 +25,11 @@ export interface MacroResponse {
 export interface HandlerDependencies {
   /** Called at most once per container, and only for a template that has lookups. */
   readonly createFinder: () => Promise<TableFinder>;
-  readonly logger: Pick<Logger, 'info' | 'error'>;
+  /** One structured line per request; awaited, so a line is written before the response is returned. */
+  readonly logger: {
+    info(message: string, data: Record<string, unknown>): unknown;
+    error(message: string, data: Record<string, unknown>): unknown;
+  };
 }
 
 /** Creates the AWS finder on first use, so that a template without lookups never loads the AWS SDK. */
@@ -73,7 +77,7 @@ export function createHandler(dependencies: HandlerDependencies): (event: unknow
       );
       const durationMs = Math.round(performance.now() - started);
       if (result.ok) {
-        dependencies.logger.info('transformed', {
+        await dependencies.logger.info('transformed', {
           ...base,
           status: 'success',
           ...result.summary,
@@ -81,7 +85,7 @@ export function createHandler(dependencies: HandlerDependencies): (event: unknow
         });
         return { requestId, status: 'success', fragment: result.template };
       }
-      dependencies.logger.info('rejected', {
+      await dependencies.logger.info('rejected', {
         ...base,
         status: 'failure',
         ...result.summary,
@@ -90,7 +94,7 @@ export function createHandler(dependencies: HandlerDependencies): (event: unknow
       });
       return fail(result.problems);
     } catch (error) {
-      dependencies.logger.error('internal error', {
+      await dependencies.logger.error('internal error', {
         ...base,
         status: 'failure',
         error: error instanceof Error ? error : String(error),
@@ -107,6 +111,25 @@ export function createHandler(dependencies: HandlerDependencies): (event: unknow
 }
 
 /**
+ * Powertools Logger, created on the first log line: loading it (and node:crypto) is left out of the cold start's
+ * import, and the handler awaits each line, so nothing is lost when Lambda freezes the process.
+ */
+function lazyLogger(): HandlerDependencies['logger'] {
+  let logger: Promise<Logger> | undefined;
+  const get = (): Promise<Logger> => {
+    // The level comes from POWERTOOLS_LOG_LEVEL (INFO unless set), so a benchmark or a test can silence it.
+    logger ??= import('@aws-lambda-powertools/logger').then(
+      ({ Logger }) => new Logger({ serviceName: 'composex-dynamodb' }),
+    );
+    return logger;
+  };
+  return {
+    info: async (message, data) => (await get()).info(message, data),
+    error: async (message, data) => (await get()).error(message, data),
+  };
+}
+
+/**
  * Where the lookups live: a separate file next to this one once bundled, so that a template without lookups never
  * loads the AWS SDK. A variable keeps the bundler from inlining it.
  */
@@ -117,6 +140,5 @@ export const handler = createHandler({
     const { createAwsFinder }: typeof import('./lookup.js') = await import(LOOKUP_MODULE);
     return createAwsFinder();
   },
-  // The level comes from POWERTOOLS_LOG_LEVEL (INFO unless set), so a benchmark or a test can silence it.
-  logger: new Logger({ serviceName: 'composex-dynamodb' }),
+  logger: lazyLogger(),
 });
