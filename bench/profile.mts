@@ -2,7 +2,12 @@
 import { createHandler } from '../src/handler.js';
 import { largeEvent } from './largeTemplate.js';
 
-const handler = createHandler({ createFinder: async () => { throw new Error('no lookups'); }, logger: { info: () => {}, error: () => {} } as never });
+const handler = createHandler({
+  createFinder: async () => {
+    throw new Error('no lookups');
+  },
+  logger: { info: () => {}, error: () => {} } as never,
+});
 const event = largeEvent(Number(process.argv[2] ?? 100));
 for (let i = 0; i < 5; i++) await handler(event);
 const start = performance.now();

@@ -41,17 +41,26 @@ async function timeAsync(work: () => Promise<unknown>): Promise<number> {
 
 type Handler = (event: unknown) => Promise<{ status: string; fragment: unknown; errorMessage?: string }>;
 
-async function warmTransform(handler: Handler, event: unknown): Promise<{ ms: number; output: unknown }> {
-  let output: unknown;
-  for (let i = 0; i < 3; i++) output = (await handler(event)).fragment;
-  const times: number[] = [];
-  for (let i = 0; i < REPEAT; i++) times.push(await timeAsync(() => handler(event)));
-  return { ms: median(times), output };
+/**
+ * Warm timings of several kinds of work, interleaved run by run, so that the machine's noise (other processes,
+ * frequency changes) hits every kind alike and their ratio stays meaningful.
+ */
+async function interleaved(
+  kinds: Record<string, () => Promise<unknown> | unknown>,
+): Promise<Record<string, number>> {
+  for (let i = 0; i < 3; i++) for (const work of Object.values(kinds)) await work();
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+  for (let i = 0; i < REPEAT * 3; i++) {
+    for (const [name, work] of Object.entries(kinds)) times[name]?.push(await timeAsync(async () => work()));
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 }
 
 /** Wall time of fresh Node processes, the two kinds interleaved so that machine noise hits both alike. */
 function processTimes(commands: Record<string, string[]>): Record<string, number[]> {
-  const times: Record<string, number[]> = Object.fromEntries([...Object.keys(commands), 'rss'].map((k) => [k, []]));
+  const times: Record<string, number[]> = Object.fromEntries(
+    [...Object.keys(commands), 'rss'].map((k) => [k, []]),
+  );
   for (let i = 0; i < REPEAT; i++) {
     for (const [name, args] of Object.entries(commands)) {
       const ms = timeSync(() => {
@@ -159,12 +168,15 @@ async function main(): Promise<void> {
   const check = await handler(event100);
   if (check.status !== 'success') throw new Error(`the large template fails: ${check.errorMessage}`);
 
-  const large = await warmTransform(handler, event100);
-  const text = JSON.stringify(large.output);
-  const floor = median(
-    Array.from({ length: REPEAT }, () => timeSync(() => JSON.stringify(JSON.parse(text)))),
-  );
-  const larger = await warmTransform(handler, event200);
+  const text = JSON.stringify(check.fragment);
+  const warm = await interleaved({
+    transform100: () => handler(event100),
+    transform200: () => handler(event200),
+    jsonFloor: () => JSON.stringify(JSON.parse(text)),
+  });
+  const large = { ms: warm.transform100 ?? 0 };
+  const larger = { ms: warm.transform200 ?? 0 };
+  const floor = warm.jsonFloor ?? 1;
 
   const dir = mkdtempSync(join(tmpdir(), 'cxddb-bench-'));
   const eventFile = join(dir, 'event.json');

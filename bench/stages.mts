@@ -1,9 +1,10 @@
 // Times each stage of the transform on the large template (a diagnostic for `npm run bench`, not a test).
-import { validateSection } from '../src/parse/schema.js';
+
 import { parseSection } from '../src/parse/parseSection.js';
+import { validateSection } from '../src/parse/schema.js';
+import { walkReferences } from '../src/template/references.js';
 import { viewTemplate } from '../src/template/view.js';
 import { transform } from '../src/transform.js';
-import { walkReferences } from '../src/template/references.js';
 import { largeEvent } from './largeTemplate.js';
 
 const event = largeEvent(100) as { fragment: Record<string, unknown>; params: unknown };
@@ -20,8 +21,10 @@ time('walkRefs', () => walkReferences(event.fragment, '', () => {}));
 time('stringify', () => JSON.stringify(event.fragment));
 let total = 0;
 const t0 = performance.now();
-for (let i = 0; i < 40; i++) await transform({ fragment: event.fragment, parameters: event.params, region: 'us-east-1' }, undefined);
+for (let i = 0; i < 40; i++)
+  await transform({ fragment: event.fragment, parameters: event.params, region: 'us-east-1' }, undefined);
 total = (performance.now() - t0) / 40;
 console.log('transform'.padEnd(16), total.toFixed(2), 'ms');
 const g = globalThis as any;
-const avg = (rows: number[][]) => rows[0]?.map((_, i) => (rows.slice(5).reduce((n, r) => n + (r[i] ?? 0), 0) / (rows.length - 5)).toFixed(2));
+const avg = (rows: number[][]) =>
+  rows[0]?.map((_, i) => (rows.slice(5).reduce((n, r) => n + (r[i] ?? 0), 0) / (rows.length - 5)).toFixed(2));

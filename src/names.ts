@@ -7,11 +7,20 @@ export function tableLogicalId(key: string): string {
 
 /** Default environment variable for a table: the key upper-cased, `-` to `_`, other non-alphanumerics removed. */
 export function tableEnvName(key: string): string {
-  return key
-    .toUpperCase()
-    .replace(/-/g, '_')
-    .replace(/[^A-Z0-9_]/g, '');
+  let name = ENV_NAMES.get(key);
+  if (name === undefined) {
+    name = key
+      .toUpperCase()
+      .replace(/-/g, '_')
+      .replace(/[^A-Z0-9_]/g, '');
+    if (ENV_NAMES.size >= 10_000) ENV_NAMES.clear(); // bounded: a warm container serves many templates
+    ENV_NAMES.set(key, name);
+  }
+  return name;
 }
+
+/** Names are asked for once per grant: a table granted to fifty task definitions is named once. */
+const ENV_NAMES = new Map<string, string>();
 
 /** Logical ID of the policy a role gets; `roleId` is a logical ID or an alphanumeric form of a role name. */
 export function policyLogicalId(roleId: string): string {

@@ -277,10 +277,11 @@ function render(
 
   const policiesOf = new Map<string, string[]>();
   const conditions = new GeneratedConditions();
+  const roleBudget = roleBudgets(view);
   for (const key of [...plan.roles.keys()].sort()) {
     const entry = plan.roles.get(key);
     if (!entry || entry.grants.length === 0) continue;
-    const rendered = renderRolePolicies(entry, roleBudget(entry.role, view), conditions);
+    const rendered = renderRolePolicies(entry, roleBudget(entry.role), conditions);
     const roleName = entry.role.kind === 'stack' ? entry.role.logicalId : entry.role.name;
     if (!rendered.ok) {
       problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `role ${roleName}: ${rendered.reason}`));
@@ -359,28 +360,38 @@ function render(
  * What a role of the stack already uses of IAM's quotas: its own inline policies, other policies of the template
  * attached to it, and its managed policies. A role outside the stack is unknown here: it counts as empty.
  */
-function roleBudget(role: RoleRef, view: TemplateView): RoleBudget {
-  if (role.kind === 'external') return { inlineUsed: 0, managedUsed: 0 };
-  const properties = view.resources.get(role.logicalId)?.Properties;
-  let inlineUsed = 0;
-  let managedUsed = 0;
-  if (isRecord(properties)) {
-    if (Array.isArray(properties.Policies)) {
-      for (const policy of properties.Policies) {
-        if (isRecord(policy)) inlineUsed += JSON.stringify(policy.PolicyDocument ?? {}).length;
-      }
-    }
-    if (Array.isArray(properties.ManagedPolicyArns)) managedUsed += properties.ManagedPolicyArns.length;
-  }
+function roleBudgets(view: TemplateView): (role: RoleRef) => RoleBudget {
+  // Policies of the template attached to each role, found in one pass over the resources.
+  const attached = new Map<string, { inline: number; managed: number }>();
   for (const resource of view.resources.values()) {
-    const attached = isRecord(resource.Properties) ? resource.Properties.Roles : undefined;
-    if (!Array.isArray(attached) || !attached.some((r) => isRecord(r) && r.Ref === role.logicalId)) continue;
-    if (resource.Type === 'AWS::IAM::Policy' && isRecord(resource.Properties)) {
-      inlineUsed += JSON.stringify(resource.Properties.PolicyDocument ?? {}).length;
+    const properties = resource.Properties;
+    const roles = isRecord(properties) ? properties.Roles : undefined;
+    if (!isRecord(properties) || !Array.isArray(roles)) continue;
+    for (const ref of roles) {
+      if (!isRecord(ref) || typeof ref.Ref !== 'string') continue;
+      const entry = attached.get(ref.Ref) ?? { inline: 0, managed: 0 };
+      if (resource.Type === 'AWS::IAM::Policy')
+        entry.inline += JSON.stringify(properties.PolicyDocument ?? {}).length;
+      if (resource.Type === 'AWS::IAM::ManagedPolicy') entry.managed++;
+      attached.set(ref.Ref, entry);
     }
-    if (resource.Type === 'AWS::IAM::ManagedPolicy') managedUsed++;
   }
-  return { inlineUsed, managedUsed };
+  return (role) => {
+    if (role.kind === 'external') return { inlineUsed: 0, managedUsed: 0 };
+    const properties = view.resources.get(role.logicalId)?.Properties;
+    const others = attached.get(role.logicalId) ?? { inline: 0, managed: 0 };
+    let inlineUsed = others.inline;
+    let managedUsed = others.managed;
+    if (isRecord(properties)) {
+      if (Array.isArray(properties.Policies)) {
+        for (const policy of properties.Policies) {
+          if (isRecord(policy)) inlineUsed += JSON.stringify(policy.PolicyDocument ?? {}).length;
+        }
+      }
+      if (Array.isArray(properties.ManagedPolicyArns)) managedUsed += properties.ManagedPolicyArns.length;
+    }
+    return { inlineUsed, managedUsed };
+  };
 }
 
 /** An ECS service must not start tasks before their role has its permissions: it depends on the policy. */

@@ -11,7 +11,7 @@ import { describeQuery, foundFromDescription, multipleMatches, noMatch, parseTab
 import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
 
 /** How many AWS calls run at once: enough to hide latency, few enough to stay clear of throttling. */
-export const CONCURRENCY = 8;
+export const CONCURRENCY = 10;
 const MAX_ATTEMPTS = 5;
 
 export interface AwsClients {
