@@ -15,7 +15,14 @@ import {
 } from './plan/targets.js';
 import { joinPath, type Problem, problem, sortProblems } from './problems.js';
 import { addVariables, type EnvVariable, variablesFor } from './render/environment.js';
-import { GeneratedConditions, type Grant, type RoleBudget, renderRolePolicies } from './render/policies.js';
+import {
+  GeneratedConditions,
+  type Grant,
+  type IamRole,
+  type RoleBudget,
+  renderFunctionPolicy,
+  renderRolePolicies,
+} from './render/policies.js';
 import { type RewriteContext, rewriteDependsOn, rewriteReferences } from './render/rewrite.js';
 import { scalingResources } from './render/scaling.js';
 import { kmsKeyOf, lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
@@ -281,8 +288,13 @@ function render(
   for (const key of [...plan.roles.keys()].sort()) {
     const entry = plan.roles.get(key);
     if (!entry || entry.grants.length === 0) continue;
-    const rendered = renderRolePolicies(entry, roleBudget(entry.role), conditions);
-    const roleName = entry.role.kind === 'stack' ? entry.role.logicalId : entry.role.name;
+    const role = entry.role;
+    if (role.kind === 'sam') {
+      addFunctionPolicy(outResources, role.functionId, entry, conditions, problems);
+      continue;
+    }
+    const rendered = renderRolePolicies({ role, grants: entry.grants }, roleBudget(role), conditions);
+    const roleName = role.kind === 'stack' ? role.logicalId : role.name;
     if (!rendered.ok) {
       problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `role ${roleName}: ${rendered.reason}`));
       continue;
@@ -360,7 +372,7 @@ function render(
  * What a role of the stack already uses of IAM's quotas: its own inline policies, other policies of the template
  * attached to it, and its managed policies. A role outside the stack is unknown here: it counts as empty.
  */
-function roleBudgets(view: TemplateView): (role: RoleRef) => RoleBudget {
+function roleBudgets(view: TemplateView): (role: IamRole) => RoleBudget {
   // Policies of the template attached to each role, found in one pass over the resources.
   const attached = new Map<string, { inline: number; managed: number }>();
   for (const resource of view.resources.values()) {
@@ -392,6 +404,33 @@ function roleBudgets(view: TemplateView): (role: RoleRef) => RoleBudget {
     }
     return { inlineUsed, managedUsed };
   };
+}
+
+/** Appends the grants of a SAM function without `Role` to its `Policies`, which SAM turns into its role's policies. */
+function addFunctionPolicy(
+  resources: Record<string, unknown>,
+  functionId: string,
+  entry: { grants: Grant[]; path: string },
+  conditions: GeneratedConditions,
+  problems: Problem[],
+): void {
+  const resource = resources[functionId];
+  if (!isRecord(resource)) return;
+  const properties = isRecord(resource.Properties) ? resource.Properties : {};
+  const current = properties.Policies;
+  const at = `Resources.${functionId}.Properties.Policies`;
+  if (current !== undefined && typeof current !== 'string' && !Array.isArray(current)) {
+    problems.push(problem('TARGET_NOT_EDITABLE', at, 'is not a list or a policy name, so the macro cannot add its statements'));
+    return;
+  }
+  const rendered = renderFunctionPolicy(entry.grants, conditions);
+  if (!rendered.ok) {
+    problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `function ${functionId}: ${rendered.reason}`));
+    return;
+  }
+  const policies = current === undefined ? [] : typeof current === 'string' ? [current] : [...current];
+  policies.push(rendered.document);
+  put(resources, functionId, { ...resource, Properties: { ...properties, Policies: policies } });
 }
 
 /** An ECS service must not start tasks before their role has its permissions: it depends on the policy. */

@@ -6,7 +6,9 @@ import type { TemplateView } from '../template/view.js';
 /** The role a policy is attached to: a role of this stack, or one that exists outside it (by name). */
 export type RoleRef =
   | { readonly kind: 'stack'; readonly logicalId: string }
-  | { readonly kind: 'external'; readonly name: string };
+  | { readonly kind: 'external'; readonly name: string }
+  /** The role SAM creates for an `AWS::Serverless::Function` without `Role`: grants go to its `Policies`. */
+  | { readonly kind: 'sam'; readonly functionId: string };
 
 /** Where a target's environment variables go. */
 export type EnvSink =
@@ -23,10 +25,18 @@ export const TARGET_TYPES = [
   'AWS::ECS::TaskDefinition',
   'AWS::ECS::Service',
   'AWS::Lambda::Function',
+  'AWS::Serverless::Function',
 ] as const;
 
 export function roleKey(role: RoleRef): string {
-  return role.kind === 'stack' ? `stack:${role.logicalId}` : `external:${role.name}`;
+  switch (role.kind) {
+    case 'stack':
+      return `stack:${role.logicalId}`;
+    case 'external':
+      return `external:${role.name}`;
+    case 'sam':
+      return `sam:${role.functionId}`;
+  }
 }
 
 function resourceType(view: TemplateView, id: string): unknown {
@@ -160,6 +170,14 @@ export function resolveTarget(
       if (roleValue === undefined)
         return problem('TARGET_WITHOUT_ROLE', path, `function ${target} has no Role`);
       const role = resolveRoleValue(roleValue, rolePath, view, parameterValues);
+      if ('code' in role) return role;
+      return { role, env: { kind: 'function', resourceId: target } };
+    }
+    case 'AWS::Serverless::Function': {
+      // With a Role, SAM uses it as it is; without, SAM creates one from the function's Policies.
+      const roleValue = propertiesOf(view, target).Role;
+      if (roleValue === undefined) return { role: { kind: 'sam', functionId: target }, env: { kind: 'function', resourceId: target } };
+      const role = resolveRoleValue(roleValue, `Resources.${target}.Properties.Role`, view, parameterValues);
       if ('code' in role) return role;
       return { role, env: { kind: 'function', resourceId: target } };
     }

@@ -9,8 +9,11 @@ export interface Grant {
   readonly access: AccessType;
 }
 
+/** A role that policies attach to: one of the stack, or one outside it by name. */
+export type IamRole = Exclude<RoleRef, { kind: 'sam' }>;
+
 export interface RoleGrants {
-  readonly role: RoleRef;
+  readonly role: IamRole;
   readonly grants: readonly Grant[];
 }
 
@@ -323,8 +326,27 @@ export type RoleRender =
   | { readonly ok: true; readonly policies: readonly RenderedPolicy[] }
   | { readonly ok: false; readonly reason: string };
 
-function roleId(role: RoleRef): string {
+function roleId(role: IamRole): string {
   return role.kind === 'stack' ? role.logicalId : `External${role.name}`;
+}
+
+/**
+ * The statements SAM adds to the role it creates for a function: one policy document for `Policies`, within
+ * what IAM allows inline (SAM's own policies for the function share the role, and are not counted here).
+ */
+export function renderFunctionPolicy(
+  grants: readonly Grant[],
+  conditions: GeneratedConditions,
+): { readonly ok: true; readonly document: Record<string, unknown> } | { readonly ok: false; readonly reason: string } {
+  const documents = pack(statementSpecs(grants), IAM_LIMITS.inline);
+  const [only] = documents ?? [];
+  if (!documents || documents.length !== 1 || !only) {
+    return { ok: false, reason: `the grants do not fit in the ${IAM_LIMITS.inline} characters IAM allows inline; give the function a Role` };
+  }
+  const { statements, condition } = finalize(only, conditions);
+  // With every table conditional, the whole document is.
+  const document = { Version: '2012-10-17', Statement: statements };
+  return { ok: true, document: condition === undefined ? document : { 'Fn::If': [condition, document, NO_VALUE] } };
 }
 
 /**

@@ -1,25 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { type Json, ROOT } from '../helpers.js';
-import { validatorAvailable } from './tools.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expandOk, type Json, ROOT, readYaml } from '../helpers.js';
+import { cfnLint, describeMatch, hasCommand, samTranslatorAvailable, translate } from './tools.js';
 
-const available =
-  validatorAvailable('python3') && spawnSync('python3', ['-c', 'import samtranslator']).status === 0;
-if (!available && process.env.CI === 'true') throw new Error('aws-sam-translator is required in CI');
-
-function translate(): Json {
-  const result = spawnSync(
-    'python3',
-    [join(ROOT, 'test/integration/sam_translate.py'), join(ROOT, 'template.yaml')],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, AWS_DEFAULT_REGION: 'us-east-1' },
-    },
-  );
-  if (result.status !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout);
-}
+const available = samTranslatorAvailable();
+const lintAvailable = hasCommand('cfn-lint');
 
 describe.skipIf(!available)('template.yaml through aws-sam-translator', () => {
   const out = available ? translate() : {};
@@ -79,5 +66,62 @@ describe.skipIf(!available)('template.yaml through aws-sam-translator', () => {
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
+  });
+});
+
+describe.skipIf(!available || !lintAvailable)('ComposeXDynamoDB and SAM side by side', () => {
+  const outputs: Record<string, Json> = {};
+  let matches: string[] = [];
+
+  beforeAll(async () => {
+    // Macro first: CloudFormation runs ComposeXDynamoDB, then SAM on what it returns.
+    const expanded: Json = await expandOk(readYaml(join(ROOT, 'examples/sam-app.yaml')));
+    outputs.expanded = expanded;
+    outputs.macroFirst = translate(expanded);
+    // SAM first: the macro sees the expanded AWS::Lambda::Function and the role SAM made for it.
+    const input = readYaml(join(ROOT, 'examples/sam-app.yaml'));
+    input.Transform = 'AWS::Serverless-2016-10-31';
+    outputs.translated = translate(input);
+    outputs.samFirst = await expandOk(outputs.translated);
+    const dir = mkdtempSync(join(tmpdir(), 'cxddb-sam-'));
+    const files = ['macroFirst', 'samFirst'].map((name) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(outputs[name]));
+      return file;
+    });
+    matches = cfnLint(files).map(describeMatch);
+  });
+
+  it("macro first: grants go to the SAM function's Policies and variables to its Environment, then SAM expands", () => {
+    expect(outputs.expanded?.Transform).toEqual(['AWS::Serverless-2016-10-31']);
+    const out = outputs.macroFirst ?? {};
+    const statements = out.Resources.PutOrderRole.Properties.Policies.flatMap(
+      (p: Json) => p.PolicyDocument.Statement,
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Sid: 'DynamoDBCrudPolicy', Resource: [{ 'Fn::GetAtt': ['orders', 'Arn'] }] }),
+    );
+    expect(out.Resources.PutOrder.Properties.Environment.Variables).toEqual({
+      ORDERS_TABLE: { Ref: 'orders' },
+    });
+    expect(out.Resources.ShipOrderOrders.Properties.EventSourceArn).toEqual({
+      'Fn::GetAtt': ['orders', 'StreamArn'],
+    });
+  });
+
+  it('SAM first: the expanded AWS::Lambda::Function and its generated role are the targets', () => {
+    expect(outputs.translated?.['x-dynamodb']).toBeDefined();
+    const out = outputs.samFirst ?? {};
+    expect(out.Resources.PutOrderRoleDynamoDBPolicy.Properties.Roles).toEqual([{ Ref: 'PutOrderRole' }]);
+    expect(
+      out.Resources.ShipOrderRoleDynamoDBPolicy.Properties.PolicyDocument.Statement.map((s: Json) => s.Sid),
+    ).toEqual(['StreamRead', 'StreamRead2']);
+    expect(out.Resources.PutOrder.Properties.Environment.Variables).toEqual({
+      ORDERS_TABLE: { Ref: 'orders' },
+    });
+  });
+
+  it('both orders lint clean (one cfn-lint run)', () => {
+    expect(matches).toEqual([]);
   });
 });

@@ -1,13 +1,23 @@
-# Expands template.yaml with aws-sam-translator as `sam deploy` would, for the packaging test. Prints JSON.
-import json, sys
+# Expands a SAM template with aws-sam-translator, as `sam deploy` would: prints the CloudFormation as JSON.
+# A function's local CodeUri becomes an S3 location, since nothing is packaged here.
+import json
+import sys
+
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
-class Loader:
+
+class NoManagedPolicies:
+    """SAM looks managed policy names up in IAM; these templates use only AWS-managed names it knows."""
+
     def load(self):
         return {}
 
-template = yaml_parse(open(sys.argv[1]).read())
-fn = template['Resources']['MacroFunction']['Properties']
-fn['CodeUri'] = 's3://bucket/composex-dynamodb.zip'
-print(json.dumps(transform(template, {}, Loader())))
+
+text = sys.stdin.read() if sys.argv[1] == '-' else open(sys.argv[1]).read()
+template = yaml_parse(text)
+for resource in template.get('Resources', {}).values():
+    properties = resource.get('Properties') or {}
+    if resource.get('Type') == 'AWS::Serverless::Function' and isinstance(properties.get('CodeUri'), str):
+        properties['CodeUri'] = 's3://bucket/code.zip'
+print(json.dumps(transform(template, {}, NoManagedPolicies())))

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 export const IN_CI = process.env.CI === 'true';
 
@@ -100,4 +101,30 @@ export async function startMoto(): Promise<Moto> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+const ROOT = join(import.meta.dirname, '../..');
+
+export function samTranslatorAvailable(): boolean {
+  const found =
+    validatorAvailable('python3') && spawnSync('python3', ['-c', 'import samtranslator']).status === 0;
+  if (!found && IN_CI) throw new Error('aws-sam-translator is required in CI (see ../shared/TESTING.md)');
+  return found;
+}
+
+/** Expands a SAM template (a file path, or a template as data) with aws-sam-translator, as `sam deploy` would. */
+// biome-ignore lint/suspicious/noExplicitAny: the translator's output is walked by tests that assert its shape.
+export function translate(template: unknown = join(ROOT, 'template.yaml')): Record<string, any> {
+  const fromFile = typeof template === 'string';
+  const result = spawnSync(
+    'python3',
+    [join(ROOT, 'test/integration/sam_translate.py'), fromFile ? template : '-'],
+    {
+      encoding: 'utf8',
+      input: fromFile ? undefined : JSON.stringify(template),
+      env: { ...process.env, AWS_DEFAULT_REGION: 'us-east-1' },
+    },
+  );
+  if (result.status !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout);
 }
