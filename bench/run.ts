@@ -234,7 +234,7 @@ async function main(): Promise<void> {
       `${key.padEnd(30)} ${r.value.toFixed(key === 'bundleBytes' ? 0 : 2).padStart(10)}  ${r.goal.padEnd(8)} ${r.pass ? 'ok' : 'MISSED'}`,
   );
   process.stdout.write(
-    `${['key'.padEnd(30) + 'value'.padStart(11) + '  goal', ...rows].join('\n')}\n\n${JSON.stringify(measured)}\n`,
+    `${[`${'key'.padEnd(30) + 'value'.padStart(11)}  goal`, ...rows].join('\n')}\n\n${JSON.stringify(measured)}\n`,
   );
 }
 

@@ -420,7 +420,13 @@ function addFunctionPolicy(
   const current = properties.Policies;
   const at = `Resources.${functionId}.Properties.Policies`;
   if (current !== undefined && typeof current !== 'string' && !Array.isArray(current)) {
-    problems.push(problem('TARGET_NOT_EDITABLE', at, 'is not a list or a policy name, so the macro cannot add its statements'));
+    problems.push(
+      problem(
+        'TARGET_NOT_EDITABLE',
+        at,
+        'is not a list or a policy name, so the macro cannot add its statements',
+      ),
+    );
     return;
   }
   const rendered = renderFunctionPolicy(entry.grants, conditions);

@@ -176,7 +176,8 @@ export function resolveTarget(
     case 'AWS::Serverless::Function': {
       // With a Role, SAM uses it as it is; without, SAM creates one from the function's Policies.
       const roleValue = propertiesOf(view, target).Role;
-      if (roleValue === undefined) return { role: { kind: 'sam', functionId: target }, env: { kind: 'function', resourceId: target } };
+      if (roleValue === undefined)
+        return { role: { kind: 'sam', functionId: target }, env: { kind: 'function', resourceId: target } };
       const role = resolveRoleValue(roleValue, `Resources.${target}.Properties.Role`, view, parameterValues);
       if ('code' in role) return role;
       return { role, env: { kind: 'function', resourceId: target } };

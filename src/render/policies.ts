@@ -337,16 +337,24 @@ function roleId(role: IamRole): string {
 export function renderFunctionPolicy(
   grants: readonly Grant[],
   conditions: GeneratedConditions,
-): { readonly ok: true; readonly document: Record<string, unknown> } | { readonly ok: false; readonly reason: string } {
+):
+  | { readonly ok: true; readonly document: Record<string, unknown> }
+  | { readonly ok: false; readonly reason: string } {
   const documents = pack(statementSpecs(grants), IAM_LIMITS.inline);
   const [only] = documents ?? [];
-  if (!documents || documents.length !== 1 || !only) {
-    return { ok: false, reason: `the grants do not fit in the ${IAM_LIMITS.inline} characters IAM allows inline; give the function a Role` };
+  if (documents?.length !== 1 || !only) {
+    return {
+      ok: false,
+      reason: `the grants do not fit in the ${IAM_LIMITS.inline} characters IAM allows inline; give the function a Role`,
+    };
   }
   const { statements, condition } = finalize(only, conditions);
   // With every table conditional, the whole document is.
   const document = { Version: '2012-10-17', Statement: statements };
-  return { ok: true, document: condition === undefined ? document : { 'Fn::If': [condition, document, NO_VALUE] } };
+  return {
+    ok: true,
+    document: condition === undefined ? document : { 'Fn::If': [condition, document, NO_VALUE] },
+  };
 }
 
 /**
