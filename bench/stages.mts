@@ -25,4 +25,3 @@ for (let i = 0; i < 40; i++)
   await transform({ fragment: event.fragment, parameters: event.params, region: 'us-east-1' }, undefined);
 total = (performance.now() - t0) / 40;
 console.log('transform'.padEnd(16), total.toFixed(2), 'ms');
-rows[0]?.map((_, i) => (rows.slice(5).reduce((n, r) => n + (r[i] ?? 0), 0) / (rows.length - 5)).toFixed(2));
