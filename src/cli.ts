@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { explain } from './explain.js';
 import { FixtureFinder, parseFixture } from './lookup/fixtureFinder.js';
 import { OfflineFinder } from './lookup/offlineFinder.js';
 import type { TableFinder } from './lookup/port.js';
@@ -15,6 +16,7 @@ const USAGE = `usage: composex-dynamodb <command> TEMPLATE [options]
 commands:
   expand TEMPLATE     print the template as CloudFormation gets it back from the macro
   validate TEMPLATE   check the template without calling AWS; exit 1 with the problems
+  explain TEMPLATE    say which tables are created or looked up, and who gets which access and variables
   event TEMPLATE      print a macro request event for the template (for sam local invoke -e)
 
 options:
@@ -49,7 +51,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(USAGE);
     return 0;
   }
-  if (!command || !file || !['expand', 'validate', 'event'].includes(command) || positionals.length > 2) {
+  if (
+    !command ||
+    !file ||
+    !['expand', 'validate', 'event', 'explain'].includes(command) ||
+    positionals.length > 2
+  ) {
     io.stderr(USAGE);
     return 2;
   }
@@ -116,6 +123,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       `${result.problems.map(formatProblem).join('\n')}\n${result.problems.length} problem(s) in ${file}\n`,
     );
     return 1;
+  }
+  if (command === 'explain') {
+    io.stdout(explain(result.report));
+    return 0;
   }
   if (command === 'validate') {
     io.stderr(

@@ -53,8 +53,34 @@ export interface TransformSummary {
   readonly problems: number;
 }
 
+/** What the transform did, for a person (`composex-dynamodb explain`): tables, and who gets what. */
+export interface TransformReport {
+  readonly tables: readonly (
+    | {
+        readonly kind: 'create';
+        readonly key: string;
+        readonly logicalId: string;
+        readonly properties: Readonly<Record<string, unknown>>;
+        readonly deletionPolicy: string;
+      }
+    | { readonly kind: 'lookup'; readonly key: string; readonly name: string; readonly arn: string }
+  )[];
+  readonly grants: readonly {
+    readonly table: string;
+    readonly target: string;
+    readonly role: string;
+    readonly access: readonly string[];
+    readonly variables: readonly string[];
+  }[];
+}
+
 export type TransformResult =
-  | { readonly ok: true; readonly template: Record<string, unknown>; readonly summary: TransformSummary }
+  | {
+      readonly ok: true;
+      readonly template: Record<string, unknown>;
+      readonly summary: TransformSummary;
+      readonly report: TransformReport;
+    }
   | { readonly ok: false; readonly problems: readonly Problem[]; readonly summary: TransformSummary };
 
 const TOP_LEVEL_MAPPINGS = ['Resources', 'Parameters', 'Conditions', 'Outputs', 'Mappings'] as const;
@@ -128,7 +154,33 @@ export async function transform(
   const rendered = render(template, parsed.tables, refs, plan, view, parameters, problems);
   const summary = { ...counts, policies: plan.roles.size };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
-  return { ok: true, template: rendered, summary: { ...summary, problems: 0 } };
+  const report: TransformReport = {
+    tables: parsed.tables.flatMap((spec): TransformReport['tables'][number][] => {
+      if (spec.kind === 'create') {
+        const deletionPolicy = spec.deletionPolicy ?? parameters.deletionPolicy;
+        return [
+          {
+            kind: 'create',
+            key: spec.key,
+            logicalId: spec.logicalId,
+            properties: spec.properties,
+            deletionPolicy,
+          },
+        ];
+      }
+      const found = refs.get(spec.key)?.values;
+      return [
+        {
+          kind: 'lookup',
+          key: spec.key,
+          name: String(found?.TableName ?? ''),
+          arn: String(found?.Arn ?? ''),
+        },
+      ];
+    }),
+    grants: plan.report,
+  };
+  return { ok: true, template: rendered, summary: { ...summary, problems: 0 }, report };
 }
 
 async function lookUp(
@@ -167,6 +219,7 @@ interface Plan {
     string,
     { sink: EnvSink; variables: (EnvVariable & { condition: string | undefined })[] }
   >;
+  readonly report: TransformReport['grants'][number][];
 }
 
 function planGrants(
@@ -176,7 +229,7 @@ function planGrants(
   parameterValues: Readonly<Record<string, unknown>>,
   problems: Problem[],
 ): Plan {
-  const plan: Plan = { roles: new Map(), env: new Map() };
+  const plan: Plan = { roles: new Map(), env: new Map(), report: [] };
   const targets = new Map<string, ResolvedTarget | Problem>();
   for (const spec of tables) {
     const table = refs.get(spec.key);
@@ -192,17 +245,37 @@ function planGrants(
       }
       if (!table) continue;
       addGrant(plan, target, table, grant, problems);
+      const names: string[] = [];
       if (target.env) {
         const key = target.env.resourceId;
         const entry = plan.env.get(key) ?? { sink: target.env, variables: [] };
         for (const variable of variablesFor(table, grant, spec.envNames, spec.path, problems)) {
           entry.variables.push({ ...variable, condition: table.condition });
+          names.push(variable.name);
         }
         plan.env.set(key, entry);
       }
+      plan.report.push({
+        table: spec.key,
+        target: grant.target,
+        role: roleLabel(target.role),
+        access: grant.access,
+        variables: names,
+      });
     }
   }
   return plan;
+}
+
+function roleLabel(role: RoleRef): string {
+  switch (role.kind) {
+    case 'stack':
+      return `role ${role.logicalId}`;
+    case 'external':
+      return `role ${role.name} (outside the stack)`;
+    case 'sam':
+      return `the role SAM creates for ${role.functionId}`;
+  }
 }
 
 function addGrant(

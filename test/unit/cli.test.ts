@@ -111,6 +111,37 @@ describe('composex-dynamodb validate', () => {
   });
 });
 
+describe('composex-dynamodb explain', () => {
+  it('says which tables are created and looked up, and who gets which access and variables', async () => {
+    const { cli, out } = io();
+    expect(
+      await runCli(['explain', 'examples/ecs-app.yaml', '--lookups', 'examples/lookups.json'], cli),
+    ).toBe(0);
+    const text = out.join('');
+    expect(text).toContain('Tables created: 2');
+    expect(text).toContain(
+      'sessions-v2 -> sessionsv2 (key sessionId HASH; PAY_PER_REQUEST; DeletionPolicy Delete)',
+    );
+    expect(text).toContain(
+      'customers -> billing-customers-prod in us-east-1 (arn:aws:dynamodb:us-east-1:111122223333:table/billing-customers-prod)',
+    );
+    expect(text).toContain('  AppTaskDefinition, through role AppTaskRole\n');
+    expect(text).toContain('    orders: RW; variables ORDERS, ORDERS_TABLE_ARN\n');
+  });
+
+  it('explains a SAM function without a role', async () => {
+    const { cli, out } = io();
+    expect(await runCli(['explain', 'examples/sam-app.yaml'], cli)).toBe(0);
+    expect(out.join('')).toContain('PutOrder, through the role SAM creates for PutOrder');
+  });
+
+  it('fails like expand when the template has problems', async () => {
+    const { cli, err } = io();
+    expect(await runCli(['explain', 'test/fixtures/invalid/mistakes.yaml'], cli)).toBe(1);
+    expect(err.join('')).toContain('[PROPERTIES_AND_LOOKUP]');
+  });
+});
+
 describe('composex-dynamodb event', () => {
   it('writes the request events in events/ from their templates', async () => {
     const sources: Record<string, string[]> = {

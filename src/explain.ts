@@ -1,0 +1,54 @@
+import { isRecord } from './template/json.js';
+import type { TransformReport } from './transform.js';
+
+function describeNewTable(properties: Readonly<Record<string, unknown>>): string {
+  const parts: string[] = [
+    typeof properties.BillingMode === 'string' ? properties.BillingMode : 'PROVISIONED',
+  ];
+  const keys = Array.isArray(properties.KeySchema)
+    ? properties.KeySchema.flatMap((k) =>
+        isRecord(k) && typeof k.AttributeName === 'string' ? [`${k.AttributeName} ${String(k.KeyType)}`] : [],
+      )
+    : [];
+  if (keys.length > 0) parts.unshift(`key ${keys.join(', ')}`);
+  const stream = properties.StreamSpecification;
+  if (isRecord(stream)) parts.push(`stream ${String(stream.StreamViewType ?? '')}`.trim());
+  const indexes = ['GlobalSecondaryIndexes', 'LocalSecondaryIndexes'].flatMap((list) => {
+    const value = properties[list];
+    return Array.isArray(value)
+      ? value.flatMap((i) => (isRecord(i) && typeof i.IndexName === 'string' ? [i.IndexName] : []))
+      : [];
+  });
+  if (indexes.length > 0) parts.push(`indexes ${indexes.join(', ')}`);
+  return parts.join('; ');
+}
+
+function regionOf(arn: string): string {
+  return arn.split(':')[3] ?? '';
+}
+
+/** The report of a transform as text for a person: tables created, tables looked up, and who gets what. */
+export function explain(report: TransformReport): string {
+  const lines: string[] = [];
+  const created = report.tables.flatMap((t) => (t.kind === 'create' ? [t] : []));
+  const looked = report.tables.flatMap((t) => (t.kind === 'lookup' ? [t] : []));
+  lines.push(`Tables created: ${created.length}`);
+  for (const t of created) {
+    lines.push(
+      `  ${t.key} -> ${t.logicalId} (${describeNewTable(t.properties)}; DeletionPolicy ${t.deletionPolicy})`,
+    );
+  }
+  lines.push(`Tables looked up: ${looked.length}`);
+  for (const t of looked) lines.push(`  ${t.key} -> ${t.name} in ${regionOf(t.arn)} (${t.arn})`);
+  const targets = [...new Set(report.grants.map((g) => g.target))].sort();
+  lines.push(`Access: ${targets.length} targets`);
+  for (const target of targets) {
+    const grants = report.grants.filter((g) => g.target === target);
+    lines.push(`  ${target}, through ${grants[0]?.role ?? 'its role'}`);
+    for (const g of grants) {
+      const variables = g.variables.length > 0 ? `; variables ${g.variables.join(', ')}` : '';
+      lines.push(`    ${g.table}: ${g.access.join(', ')}${variables}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
