@@ -5,7 +5,7 @@ import sectionSchema from '../../schema/x-dynamodb.schema.json';
 import { isRecord } from '../template/json.js';
 
 /** Keywords of the CloudFormation registry schema that describe the resource, not its values. */
-const REGISTRY_KEYWORDS = [
+export const REGISTRY_KEYWORDS = [
   'conditionalCreateOnlyProperties',
   'createOnlyProperties',
   'primaryIdentifier',
