@@ -1,7 +1,6 @@
 import { ACCESS_TYPES } from './access.js';
 import type { LookupOutcome, TableFinder } from './lookup/port.js';
 import type { ServiceGrant, TableRefs, TableSpec } from './model.js';
-import { outputName, TABLE_ATTRIBUTES } from './names.js';
 import { parseParameters, type TransformParameters } from './params.js';
 import { parseSection } from './parse/parseSection.js';
 import { resolveKmsKey } from './plan/kms.js';
@@ -637,5 +636,3 @@ function checkQuotas(
     );
   }
 }
-
-export { outputName, TABLE_ATTRIBUTES };

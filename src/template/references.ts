@@ -29,7 +29,8 @@ export function subVariables(text: string): { name: string; attribute: string | 
 }
 
 /** Splits a `Fn::GetAtt` value (`[Name, Attr]` or `"Name.Attr"`) into its parts, or undefined when malformed. */
-export function getAttParts(value: unknown): { name: string; attribute: string | unknown } | undefined {
+/** The attribute is usually text, but CloudFormation allows a `Ref` to a parameter there. */
+export function getAttParts(value: unknown): { name: string; attribute: unknown } | undefined {
   if (typeof value === 'string') {
     const dot = value.indexOf('.');
     return dot < 0 ? undefined : { name: value.slice(0, dot), attribute: value.slice(dot + 1) };

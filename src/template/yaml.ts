@@ -5,13 +5,12 @@ import {
   isPair,
   isScalar,
   isSeq,
-  type Node,
   parseDocument,
   type ScalarTag,
   stringify,
   type Tags,
 } from 'yaml';
-import { isRecord, put, record } from './json.js';
+import { put, record } from './json.js';
 
 /** CloudFormation's short-form tags and the long-form key each stands for. */
 const SHORT_FORMS: Record<string, string> = {
@@ -106,7 +105,7 @@ function toPlain(node: unknown, doc: Document): unknown {
   } else {
     throw new TemplateSyntaxError('unsupported YAML node');
   }
-  const tag = (node as Node).tag;
+  const tag = isScalar(node) || isMap(node) || isSeq(node) ? node.tag : undefined;
   if (tag === undefined || !tag.startsWith('!') || tag.startsWith('!!')) return value;
   const long = SHORT_FORMS[tag];
   if (long === undefined) throw new TemplateSyntaxError(`unknown tag ${tag}`);
@@ -136,8 +135,4 @@ export function readTemplate(text: string): { template: unknown; format: 'json' 
   }
   const template = parseTemplate(text);
   return { template, format: 'yaml' };
-}
-
-export function isTemplateObject(value: unknown): value is Record<string, unknown> {
-  return isRecord(value);
 }
