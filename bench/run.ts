@@ -129,6 +129,7 @@ async function lookups(): Promise<{
       tableName: undefined,
       roleArn: undefined,
       region: undefined,
+      shown: {},
     },
   }));
 

@@ -54,6 +54,11 @@ export interface LookupQuery {
   readonly tableName: string | undefined;
   readonly roleArn: string | undefined;
   readonly region: string | undefined;
+  /**
+   * How to show a value that came from a template parameter (`tag:<key>`, `arn`, `tableName`, `roleArn`,
+   * `region`): by the parameter's name, never its value, which may be NoEcho.
+   */
+  readonly shown: Readonly<Record<string, string>>;
 }
 
 export interface LookupTableSpec extends TableSpecBase {

@@ -42,12 +42,16 @@ export function parseTableArn(arn: string): { region: string; account: string; n
   return { region: match[2] ?? '', account: match[3] ?? '', name: match[4] ?? '' };
 }
 
+/** The query as a person reads it; values that came from parameters are shown by the parameter's name. */
 export function describeQuery(query: LookupQuery, region: string): string {
+  const show = (name: string, value: string): string => query.shown[name] ?? value;
   const parts: string[] = [];
-  if (query.tags.length > 0) parts.push(`tags ${query.tags.map((t) => `${t.key}=${t.value}`).join(', ')}`);
-  if (query.arn !== undefined) parts.push(`ARN ${query.arn}`);
-  if (query.tableName !== undefined) parts.push(`name ${query.tableName}`);
-  return `${parts.join(' and ')} in ${region}${query.roleArn === undefined ? '' : ` (as ${query.roleArn})`}`;
+  if (query.tags.length > 0)
+    parts.push(`tags ${query.tags.map((t) => `${t.key}=${show(`tag:${t.key}`, t.value)}`).join(', ')}`);
+  if (query.arn !== undefined) parts.push(`ARN ${show('arn', query.arn)}`);
+  if (query.tableName !== undefined) parts.push(`name ${show('tableName', query.tableName)}`);
+  const where = query.region === undefined ? region : show('region', region);
+  return `${parts.join(' and ')} in ${where}${query.roleArn === undefined ? '' : ` (as ${show('roleArn', query.roleArn)})`}`;
 }
 
 export function noMatch(path: string, query: LookupQuery, region: string): Problem {

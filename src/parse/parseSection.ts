@@ -247,13 +247,16 @@ function lookupText(
   parameterValues: Readonly<Record<string, unknown>>,
   view: TemplateView,
   problems: Problem[],
+  show: (text: string) => void,
 ): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
     const given = parameterValues[value.Ref];
-    if (view.parameters.has(value.Ref) && (typeof given === 'string' || typeof given === 'number'))
+    if (view.parameters.has(value.Ref) && (typeof given === 'string' || typeof given === 'number')) {
+      show(`{Ref ${value.Ref}}`);
       return String(given);
+    }
     if (view.parameters.has(value.Ref)) {
       problems.push(
         problem(
@@ -301,17 +304,24 @@ function parseLookup(
     : isRecord(value.Tags)
       ? Object.entries(value.Tags).map(([k, v]): [string, unknown, string] => [k, v, joinPath(tagsPath, k)])
       : [];
+  const shown: Record<string, string> = {};
   for (const [key, raw, at] of pairs) {
-    const text = lookupText(raw, at, parameterValues, view, problems);
+    const text = lookupText(raw, at, parameterValues, view, problems, (s) => {
+      shown[`tag:${key}`] = s;
+    });
     if (text !== undefined) tags.push({ key, value: text });
   }
-  const field = (key: string) => lookupText(value[key], joinPath(path, key), parameterValues, view, problems);
+  const field = (key: string, name: string) =>
+    lookupText(value[key], joinPath(path, key), parameterValues, view, problems, (s) => {
+      shown[name] = s;
+    });
   const query: LookupQuery = {
     tags,
-    arn: field('Arn'),
-    tableName: field('TableName'),
-    roleArn: field('RoleArn'),
-    region: field('Region'),
+    arn: field('Arn', 'arn'),
+    tableName: field('TableName', 'tableName'),
+    roleArn: field('RoleArn', 'roleArn'),
+    region: field('Region', 'region'),
+    shown,
   };
   if (value.Tags === undefined && value.Arn === undefined && value.TableName === undefined) {
     problems.push(problem('LOOKUP_WITHOUT_CRITERIA', path, 'needs at least one of Tags, Arn, TableName'));

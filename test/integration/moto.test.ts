@@ -139,6 +139,7 @@ describe.skipIf(!available)('against moto', () => {
               tableName: 'billing-customers-prod',
               roleArn: undefined,
               region: undefined,
+              shown: {},
             },
           },
           {
@@ -150,6 +151,7 @@ describe.skipIf(!available)('against moto', () => {
               tableName: 'encrypted-table',
               roleArn: undefined,
               region: undefined,
+              shown: {},
             },
           },
         ],
@@ -245,6 +247,7 @@ describe.skipIf(!available)('against moto', () => {
                 tableName: 'encrypted-table',
                 roleArn: undefined,
                 region: undefined,
+                shown: {},
               },
             },
             {
@@ -256,6 +259,7 @@ describe.skipIf(!available)('against moto', () => {
                 tableName: 'encrypted-table',
                 roleArn: 'arn:aws:iam::123456789012:role/lookup',
                 region: undefined,
+                shown: {},
               },
             },
           ],

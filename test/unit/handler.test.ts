@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler, handler, type MacroResponse } from '../../src/handler.js';
 import type { TableFinder } from '../../src/lookup/port.js';
-import { baseTemplate, ROOT, SIMPLE_TABLE } from '../helpers.js';
+import { baseTemplate, fixtureFinder, ROOT, SIMPLE_TABLE } from '../helpers.js';
 
 function event(fragment: unknown, extra: Record<string, unknown> = {}) {
   return {
@@ -92,6 +92,21 @@ describe('createHandler', () => {
     );
     expect(response.status).toBe('failure');
     expect(response.errorMessage).toContain('TARGET_ROLE_UNRESOLVED');
+    expect(response.errorMessage).not.toContain('hunter2');
+    expect(JSON.stringify(logger.lines)).not.toContain('hunter2');
+  });
+
+  it('names a parameter that a failed lookup used, never its value', async () => {
+    const logger = fakeLogger();
+    const finder = fixtureFinder();
+    const run = createHandler({ createFinder: async () => finder, logger: logger as never });
+    const fragment = baseTemplate({
+      t: { Lookup: { Tags: { team: { Ref: 'Team' } }, TableName: { Ref: 'Team' } } },
+    });
+    fragment.Parameters = { Team: { Type: 'String', NoEcho: true } };
+    const response = await run(event(fragment, { templateParameterValues: { Team: 'hunter2' } }));
+    expect(response.errorMessage).toContain('[LOOKUP_NO_MATCH]');
+    expect(response.errorMessage).toContain('team={Ref Team}');
     expect(response.errorMessage).not.toContain('hunter2');
     expect(JSON.stringify(logger.lines)).not.toContain('hunter2');
   });

@@ -16,7 +16,7 @@ const arn = (name: string, region = 'us-east-1') => `arn:aws:dynamodb:${region}:
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
 
-function request(key: string, query: Partial<LookupQuery>): LookupRequest {
+function request(key: string, query: Partial<Omit<LookupQuery, 'shown'>>): LookupRequest {
   return {
     key,
     path: `x-dynamodb.${key}`,
@@ -26,6 +26,7 @@ function request(key: string, query: Partial<LookupQuery>): LookupRequest {
       tableName: undefined,
       roleArn: undefined,
       region: undefined,
+      shown: {},
       ...query,
     },
   };

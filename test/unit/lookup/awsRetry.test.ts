@@ -11,7 +11,7 @@ const describeAs = (name: string) => ({
 const request = (key: string, query: { tableName: string }) => ({
   key,
   path: `x-dynamodb.${key}`,
-  query: { tags: [], arn: undefined, roleArn: undefined, region: undefined, ...query },
+  query: { tags: [], arn: undefined, roleArn: undefined, region: undefined, shown: {}, ...query },
 });
 
 describe('AwsFinder with the real retry middleware', () => {
