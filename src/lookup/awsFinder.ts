@@ -31,15 +31,19 @@ function errorText(error: unknown): string {
 }
 
 /** Turns an AWS error into a problem that says what to do about it. */
-export function callProblem(error: unknown, path: string, action: string, what: string): Problem {
+export function callProblem(
+  error: unknown,
+  path: string,
+  action: string,
+  what: string,
+  fromParameters = false,
+): Problem {
   const name = errorName(error);
+  // AWS repeats the names it was given; those may come from NoEcho parameters, so then its text is left out.
+  const detail = fromParameters ? '' : `: ${errorText(error)}`;
   const at = joinPath(path, 'Lookup');
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnrecognizedClientException') {
-    return problem(
-      'LOOKUP_FAILED',
-      at,
-      `access denied: the macro's role needs ${action} (${what}): ${errorText(error)}`,
-    );
+    return problem('LOOKUP_FAILED', at, `access denied: the macro's role needs ${action} (${what})${detail}`);
   }
   if (/Throttl|TooManyRequests|LimitExceeded|RequestLimit/.test(name)) {
     return problem(
@@ -48,7 +52,7 @@ export function callProblem(error: unknown, path: string, action: string, what: 
       `${action} was still throttled after the SDK's retries (${what}); try again later`,
     );
   }
-  return problem('LOOKUP_FAILED', at, `${action} failed (${what}): ${name}: ${errorText(error)}`);
+  return problem('LOOKUP_FAILED', at, `${action} failed (${what}): ${name}${detail}`);
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the order of `items`. */
@@ -151,7 +155,7 @@ export class AwsFinder implements TableFinder {
           r.key,
           Array.isArray(all)
             ? all
-            : callProblem(all, r.path, 'tag:GetResources', describeQuery(r.query, region)),
+            : callProblem(all, r.path, 'tag:GetResources', describeQuery(r.query, region), hasShown(r)),
         );
       }
     } else {
@@ -161,7 +165,7 @@ export class AwsFinder implements TableFinder {
           r.key,
           Array.isArray(found)
             ? found
-            : callProblem(found, r.path, 'tag:GetResources', describeQuery(r.query, region)),
+            : callProblem(found, r.path, 'tag:GetResources', describeQuery(r.query, region), hasShown(r)),
         );
       }
     }
@@ -211,7 +215,10 @@ export class AwsFinder implements TableFinder {
       if (isFound(result)) return { key: r.key, table: result };
       if (errorName(result) === 'ResourceNotFoundException')
         return { key: r.key, problems: [noMatch(r.path, r.query, region)] };
-      return { key: r.key, problems: [callProblem(result, r.path, 'dynamodb:DescribeTable', what)] };
+      return {
+        key: r.key,
+        problems: [callProblem(result, r.path, 'dynamodb:DescribeTable', what, hasShown(r))],
+      };
     });
   }
 
@@ -246,6 +253,10 @@ export class AwsFinder implements TableFinder {
     } while (token);
     return out;
   }
+}
+
+function hasShown(request: LookupRequest): boolean {
+  return Object.keys(request.query.shown).length > 0;
 }
 
 function isFound(value: unknown): value is FoundTable {
