@@ -81,16 +81,58 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+function dataAt(root: unknown, pointer: string): unknown {
+  let node: unknown = root;
+  for (const segment of segments(pointer)) {
+    if (Array.isArray(node)) node = node[Number(segment)];
+    else node = isRecord(node) ? node[segment] : undefined;
+  }
+  return node;
+}
+
+/** What a keyword requires, in words, for the keywords whose errors have no more specific message. */
+function requirement(keyword: string, params: Record<string, unknown>): string {
+  const limit = params.limit;
+  switch (keyword) {
+    case 'minItems':
+      return `must have at least ${limit} items`;
+    case 'maxItems':
+      return `must have at most ${limit} items`;
+    case 'minLength':
+      return `must be at least ${limit} characters long`;
+    case 'maxLength':
+      return `must be at most ${limit} characters long`;
+    case 'minProperties':
+      return `must have at least ${limit} keys`;
+    case 'maxProperties':
+      return `must have at most ${limit} keys`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `must be ${String(params.comparison)} ${limit}`;
+    case 'pattern':
+      return `must match ${String(params.pattern)}`;
+    case 'uniqueItems':
+      return `must not repeat items (items ${String(params.j)} and ${String(params.i)} are the same)`;
+    case 'dependentRequired':
+      return `needs ${String(params.missingProperty)} when ${String(params.property)} is set`;
+    case 'format':
+      return `must be a valid ${String(params.format)}`;
+    default:
+      return `fails the schema's ${keyword} rule`;
+  }
+}
+
 function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem {
   const path = templatePath(root, error.instancePath, basePath);
   const params: Record<string, unknown> = error.params;
+  const data = dataAt(root, error.instancePath);
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const allowed =
-        isRecord(error.parentSchema) && isRecord(error.parentSchema.properties)
-          ? Object.keys(error.parentSchema.properties)
-          : [];
+      const parent = error.parentSchema;
+      const allowed = isRecord(parent) && isRecord(parent.properties) ? Object.keys(parent.properties) : [];
       const hint = allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}` : '';
       return problem('UNKNOWN_KEY', joinPath(path, key), `unknown key${hint}`);
     }
@@ -98,23 +140,23 @@ function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem
       return problem('MISSING_KEY', joinPath(path, String(params.missingProperty)), 'is required');
     case 'type': {
       const expected = Array.isArray(params.type) ? params.type.join(' or ') : String(params.type);
-      return problem('WRONG_TYPE', path, `must be ${expected}, not ${describe(error.data)}`);
+      return problem('WRONG_TYPE', path, `must be ${expected}, not ${describe(data)}`);
     }
     case 'enum': {
       const code = SPECIFIC_CODES[error.schemaPath] ?? 'INVALID_VALUE';
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.join(', ') : '';
-      return problem(code, path, `${describe(error.data)} is not one of: ${allowed}`);
+      return problem(code, path, `${describe(data)} is not one of: ${allowed}`);
     }
     case 'const':
       return problem(
         'INVALID_VALUE',
         path,
-        `${describe(error.data)} must be ${JSON.stringify(params.allowedValue)}`,
+        `${describe(data)} must be ${JSON.stringify(params.allowedValue)}`,
       );
     case 'anyOf':
     case 'oneOf':
-      return problem('INVALID_VALUE', path, `${describe(error.data)} does not match any allowed form`);
+      return problem('INVALID_VALUE', path, `${describe(data)} does not match any allowed form`);
     default:
-      return problem('INVALID_VALUE', path, error.message ?? `fails ${error.keyword}`);
+      return problem('INVALID_VALUE', path, requirement(error.keyword, params));
   }
 }

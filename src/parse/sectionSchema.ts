@@ -53,7 +53,9 @@ export function registrySchemaForValidation(source: unknown): Record<string, unk
 export function sectionValidatorSource(): string {
   const ajv = new Ajv2020({
     allErrors: true,
+    // The parent schema (verbose) names the keys a place allows; messages are ours, so Ajv's are left out.
     verbose: true,
+    messages: false,
     strictTypes: false,
     strictTuples: false,
     allowUnionTypes: true,

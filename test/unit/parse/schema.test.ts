@@ -56,6 +56,18 @@ describe('validateSection', () => {
     );
   });
 
+  it('says what a rule requires and which keys a place allows', () => {
+    const messages = validateSection({
+      t: { Properties: { ...SIMPLE_TABLE, TableName: 'ab', SSESpecification: { SSEEnabled: true, Foo: 1 } } },
+    }).map((p) => `${p.path}: ${p.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'x-dynamodb.t.Properties.TableName: must be at least 3 characters long',
+        'x-dynamodb.t.Properties.SSESpecification.Foo: unknown key; expected one of: KMSMasterKeyId, SSEEnabled, SSEType',
+      ]),
+    );
+  });
+
   it('reports an unknown access type with its own code, in either Services form', () => {
     expect(
       codes({ t: { Properties: SIMPLE_TABLE, Services: { App: { Access: ['RO', 'Admin'] } } } }),
