@@ -4,12 +4,20 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsFinder } from '../../src/lookup/awsFinder.js';
+import type { LookupRequest } from '../../src/lookup/port.js';
 import { isRecord } from '../../src/template/json.js';
 import { expand, expandOk, fixtureFinder, type Json, ROOT, readYaml, validTemplates } from '../helpers.js';
 import { MotoAws } from './motoClients.js';
 import { type Moto, startMoto, translate, validatorAvailable } from './tools.js';
 
 const available = validatorAvailable('moto_server');
+
+/** A lookup request by table name, as the transform makes it. */
+const byName = (key: string, tableName: string, roleArn?: string): LookupRequest => ({
+  key,
+  path: `x-dynamodb.${key}`,
+  query: { tags: [], arn: undefined, tableName, roleArn, region: undefined, shown: {} },
+});
 
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
@@ -129,32 +137,7 @@ describe.skipIf(!available)('against moto', () => {
 
     it('reads the stream ARN, the KMS key and the indexes with DescribeTable', async () => {
       const outcomes = await createAwsFinder().findTables(
-        [
-          {
-            key: 'a',
-            path: 'x-dynamodb.a',
-            query: {
-              tags: [],
-              arn: undefined,
-              tableName: 'billing-customers-prod',
-              roleArn: undefined,
-              region: undefined,
-              shown: {},
-            },
-          },
-          {
-            key: 'b',
-            path: 'x-dynamodb.b',
-            query: {
-              tags: [],
-              arn: undefined,
-              tableName: 'encrypted-table',
-              roleArn: undefined,
-              region: undefined,
-              shown: {},
-            },
-          },
-        ],
+        [byName('a', 'billing-customers-prod'), byName('b', 'encrypted-table')],
         'us-east-1',
       );
       const byKey = Object.fromEntries(outcomes.map((o) => [o.key, 'table' in o ? o.table : undefined]));
@@ -238,30 +221,8 @@ describe.skipIf(!available)('against moto', () => {
       try {
         const outcomes = await createAwsFinder().findTables(
           [
-            {
-              key: 'local',
-              path: 'x-dynamodb.local',
-              query: {
-                tags: [],
-                arn: undefined,
-                tableName: 'encrypted-table',
-                roleArn: undefined,
-                region: undefined,
-                shown: {},
-              },
-            },
-            {
-              key: 'remote',
-              path: 'x-dynamodb.remote',
-              query: {
-                tags: [],
-                arn: undefined,
-                tableName: 'encrypted-table',
-                roleArn: 'arn:aws:iam::123456789012:role/lookup',
-                region: undefined,
-                shown: {},
-              },
-            },
+            byName('local', 'encrypted-table'),
+            byName('remote', 'encrypted-table', 'arn:aws:iam::123456789012:role/lookup'),
           ],
           'us-east-1',
         );
