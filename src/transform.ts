@@ -22,11 +22,15 @@ import {
   renderFunctionPolicy,
   renderRolePolicies,
 } from './render/policies.js';
-import { type RewriteContext, rewriteDependsOn, rewriteReferences } from './render/rewrite.js';
+import {
+  type ReferenceCheck,
+  type RewriteContext,
+  rewriteDependsOn,
+  rewriteReferences,
+} from './render/rewrite.js';
 import { scalingResources } from './render/scaling.js';
 import { kmsKeyOf, lookupTableRefs, newTableRefs, tableOutputs, tableResource } from './render/tables.js';
 import { copyOf, isRecord, put, record } from './template/json.js';
-import { walkReferences } from './template/references.js';
 import { type TemplateView, viewTemplate } from './template/view.js';
 
 export const SECTION_KEY = 'x-dynamodb';
@@ -336,7 +340,14 @@ function render(
   }
   base.Resources = resources;
 
-  const context: RewriteContext = { tables: refs, isDefined: view.isDefined };
+  const check: ReferenceCheck = {
+    sections: new Set(REFERENCING_SECTIONS),
+    skipResources: new Set(tables.flatMap((t) => (t.kind === 'create' ? [t.logicalId] : []))),
+    isResource: (name) => view.resources.has(name),
+    found: [],
+    languageExtensions: false,
+  };
+  const context: RewriteContext = { tables: refs, isDefined: view.isDefined, check };
   const rewritten = rewriteReferences(base, '', context, problems);
   if (!isRecord(rewritten) || !isRecord(rewritten.Resources)) return undefined;
   const out = copyOf(rewritten);
@@ -430,12 +441,10 @@ function render(
     }
   }
   if (Object.keys(outputs).length > 0) out.Outputs = outputs;
-  // What the macro generated was checked under x-dynamodb or is right by construction; a reference to a table key that failed is reported where it failed.
-  const generated = new Set(Object.keys(outResources).filter((id) => !view.resources.has(id)));
-  // One serialisation serves both checks: the byte quota, and whether later transforms will add names.
   const text = JSON.stringify(out);
+  // A reference to a table key that failed is reported where the table failed.
   const sectionKeys = new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []);
-  checkReferences(out, text, problems, generated, sectionKeys);
+  checkReferences(out, check, sectionKeys, problems);
   checkQuotas(out, text, problems, parameters);
   return out;
 }
@@ -547,52 +556,35 @@ const REFERENCING_SECTIONS = ['Resources', 'Outputs', 'Conditions', 'Rules'] as 
  */
 function checkReferences(
   template: Record<string, unknown>,
-  text: string,
-  problems: Problem[],
-  checkedAlready: ReadonlySet<string>,
+  check: ReferenceCheck,
   tableKeys: ReadonlySet<string>,
+  problems: Problem[],
 ): void {
   const resources = isRecord(template.Resources) ? template.Resources : {};
   const types = Object.values(resources).map((r) => (isRecord(r) ? r.Type : undefined));
-  if (
-    types.some((t) => typeof t === 'string' && (t.startsWith('AWS::Serverless::') || t.endsWith('::MODULE')))
-  )
-    return;
-  if (text.includes('"Fn::ForEach') || text.includes('"Fn::Transform"')) return;
-  const parameters = isRecord(template.Parameters) ? template.Parameters : {};
+  const laterTransform = types.some(
+    (t) => typeof t === 'string' && (t.startsWith('AWS::Serverless::') || t.endsWith('::MODULE')),
+  );
+  if (laterTransform || check.languageExtensions) return;
   for (const [id, resource] of Object.entries(resources)) {
     if (!isRecord(resource) || typeof resource.Type !== 'string') {
       problems.push(problem('INVALID_VALUE', `Resources.${id}`, 'must be a mapping with a Type'));
     }
   }
-  for (const section of REFERENCING_SECTIONS) {
-    const value = template[section];
-    const scope =
-      section === 'Resources' && isRecord(value)
-        ? Object.fromEntries(Object.entries(value).filter(([id]) => !checkedAlready.has(id)))
-        : value;
-    walkReferences(scope, section, (kind, name, _attribute, at) => {
-      if (kind === 'Malformed') {
-        problems.push(
-          problem(
-            'INVALID_VALUE',
-            at(),
-            'is not a valid Ref ("Name") or Fn::GetAtt ([Resource, Attribute] or "Resource.Attribute")',
-          ),
-        );
-        return;
-      }
-      if (tableKeys.has(name)) return;
-      const isResource = Object.hasOwn(resources, name);
-      const defined =
-        kind === 'GetAtt'
-          ? isResource
-          : isResource || Object.hasOwn(parameters, name) || name.startsWith('AWS::');
-      if (!defined) {
-        const what = kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
-        problems.push(problem('REFERENCE_NOT_FOUND', at(), `"${name}" is not ${what} of this template`));
-      }
-    });
+  // The rewrite noted every reference the input does not define; what the macro added may define some of them.
+  for (const { kind, name, path } of check.found) {
+    if (kind === 'Malformed') {
+      problems.push(
+        problem(
+          'INVALID_VALUE',
+          path,
+          'is not a valid Ref ("Name") or Fn::GetAtt ([Resource, Attribute] or "Resource.Attribute")',
+        ),
+      );
+    } else if (!Object.hasOwn(resources, name) && !tableKeys.has(name)) {
+      const what = kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
+      problems.push(problem('REFERENCE_NOT_FOUND', path, `"${name}" is not ${what} of this template`));
+    }
   }
 }
 

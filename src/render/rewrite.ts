@@ -8,10 +8,30 @@ const PLACEHOLDER = /^x-dynamodb::(.+)::([A-Za-z]+)$/;
 const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 const GETATT_ATTRIBUTES: readonly TableAttribute[] = ['Arn', 'StreamArn'];
 
+/** A reference the input does not define: the transform reports it unless the output comes to define it. */
+export interface UnresolvedReference {
+  readonly kind: 'Ref' | 'GetAtt' | 'Sub' | 'Malformed';
+  readonly name: string;
+  readonly path: string;
+}
+
+/** What the rewrite walk notes on the way, so that no other walk of the template is needed to check references. */
+export interface ReferenceCheck {
+  /** Top-level sections whose references CloudFormation resolves. */
+  readonly sections: ReadonlySet<string>;
+  /** Resources not to check (new tables: their properties were checked under x-dynamodb). */
+  readonly skipResources: ReadonlySet<string>;
+  readonly isResource: (name: string) => boolean;
+  readonly found: UnresolvedReference[];
+  /** Set when the template uses `Fn::ForEach` or `Fn::Transform`, which define names of their own. */
+  languageExtensions: boolean;
+}
+
 export interface RewriteContext {
   readonly tables: ReadonlyMap<string, TableRefs>;
   /** Names the template defines itself (resources, parameters): a `Ref` to one of those is never a table key. */
   readonly isDefined: (name: string) => boolean;
+  readonly check?: ReferenceCheck;
 }
 
 /**
@@ -31,6 +51,18 @@ export function rewriteReferences(
   const stack: (string | number)[] = [];
   const here = (...more: (string | number)[]): string =>
     [...stack, ...more].reduce<string>((p, k) => joinPath(p, k), path);
+
+  const check = context.check;
+  const checking = (): boolean => {
+    if (!check || !check.sections.has(String(stack[0]))) return false;
+    return !(stack[0] === 'Resources' && check.skipResources.has(String(stack[1])));
+  };
+  const note = (kind: UnresolvedReference['kind'], name: string, at: () => string): void => {
+    if (!check || !checking()) return;
+    const known =
+      kind === 'GetAtt' ? check.isResource(name) : kind !== 'Malformed' && context.isDefined(name);
+    if (!known && !context.tables.has(name)) check.found.push({ kind, name, path: at() });
+  };
 
   const attributeValue = (
     table: TableRefs,
@@ -78,6 +110,7 @@ export function rewriteReferences(
           const name = dot < 0 ? trimmed : trimmed.slice(0, dot);
           const table = local.has(name) ? undefined : tableFor(name);
           if (!table) {
+            if (!local.has(name)) note('Sub', name, () => here('Fn::Sub'));
             literalOnly = false;
             return whole;
           }
@@ -132,15 +165,24 @@ export function rewriteReferences(
     if (keys.length === 1) {
       const [key = ''] = keys;
       const inner = node[key];
-      if (key === 'Ref' && typeof inner === 'string') {
+      if (key === 'Ref') {
+        if (typeof inner !== 'string') {
+          note('Malformed', '', () => here(key));
+          return node;
+        }
         const table = tableFor(inner);
         if (table) return table.logicalId === undefined ? table.values.TableName : { Ref: table.logicalId };
+        note('Ref', inner, () => here(key));
+        return node;
       }
       if (key === 'Fn::GetAtt') {
         const parts = getAttParts(inner);
         const table = parts ? tableFor(parts.name) : undefined;
         if (parts && table)
           return attributeValue(table, String(parts.attribute), () => here(key), GETATT_ATTRIBUTES) ?? node;
+        if (parts) note('GetAtt', parts.name, () => here(key));
+        else note('Malformed', '', () => here(key));
+        if (!Array.isArray(inner)) return node;
       }
       if (key === 'Fn::Sub') {
         const rewritten = rewriteSub(inner);
@@ -150,6 +192,8 @@ export function rewriteReferences(
     // Unchanged subtrees are shared with the input, not copied: later stages copy before they change anything.
     let out: Record<string, unknown> | undefined;
     for (const [i, key] of keys.entries()) {
+      if (check && (key.startsWith('Fn::ForEach') || key === 'Fn::Transform'))
+        check.languageExtensions = true;
       const child = node[key];
       const next = within(key, child);
       if (next !== child && out === undefined) {
