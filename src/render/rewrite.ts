@@ -59,8 +59,11 @@ export function rewriteReferences(
   };
   const note = (kind: UnresolvedReference['kind'], name: string, at: () => string): void => {
     if (!check || !checking()) return;
-    const known =
-      kind === 'GetAtt' ? check.isResource(name) : kind !== 'Malformed' && context.isDefined(name);
+    if (kind === 'Malformed') {
+      check.found.push({ kind, name, path: at() });
+      return;
+    }
+    const known = kind === 'GetAtt' ? check.isResource(name) : context.isDefined(name);
     if (!known && !context.tables.has(name)) check.found.push({ kind, name, path: at() });
   };
 

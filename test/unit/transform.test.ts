@@ -784,3 +784,14 @@ describe('transform: structure kept', () => {
     });
   });
 });
+
+describe('transform: malformed references', () => {
+  it('reports a malformed GetAtt even when a table key is the empty string', async () => {
+    const template = baseTemplate({ '': { Lookup: { TableName: 'billing-customers-staging' } } });
+    (template.Resources as Json).TaskDef.Properties.TaskRoleArn = { 'Fn::GetAtt': [{}, 'Arn'] };
+    expect(await expandProblems(template)).toContainEqual({
+      code: 'INVALID_VALUE',
+      path: 'Resources.TaskDef.Properties.TaskRoleArn.Fn::GetAtt',
+    });
+  });
+});
