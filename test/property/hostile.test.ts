@@ -13,6 +13,13 @@ import { fixtureFinder, type Json } from '../helpers.js';
 
 const RUNS = 2_500; // four properties: 10,000 generated templates per run
 
+/**
+ * A fixed seed in CI, so that a run is repeatable and a landing never hangs on luck; a new seed on every local
+ * run, so that developers keep finding what the fixed one misses (fast-check prints the seed of a failure).
+ */
+const SEED = process.env.CI === 'true' ? 20_261_126 : undefined;
+const settings = { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) };
+
 const handler = createHandler({
   createFinder: async () => fixtureFinder(),
   logger: { info: () => {}, error: () => {} } as never,
@@ -255,7 +262,7 @@ describe('hostile input (fast-check)', () => {
         const response = await answer(template);
         if (response.status === 'success') checkSuccess(template, response.fragment as Json);
       }),
-      { numRuns: RUNS },
+      settings,
     );
   });
 
@@ -267,7 +274,7 @@ describe('hostile input (fast-check)', () => {
           checkSuccess(template, response.fragment as Json);
         }
       }),
-      { numRuns: RUNS },
+      settings,
     );
   });
 
@@ -276,7 +283,7 @@ describe('hostile input (fast-check)', () => {
       fc.asyncProperty(fc.anything({ maxDepth: 3 }), fc.boolean(), async (value, asSection) => {
         await answer(asSection ? { 'x-dynamodb': value, Resources: baseResources() } : value);
       }),
-      { numRuns: RUNS },
+      settings,
     );
   });
 
@@ -287,7 +294,7 @@ describe('hostile input (fast-check)', () => {
         expect(({} as Json).polluted).toBeUndefined();
         expect(Object.prototype).not.toHaveProperty('Properties');
       }),
-      { numRuns: RUNS },
+      settings,
     );
   });
 });
