@@ -54,7 +54,7 @@ export function rewriteReferences(
 
   const check = context.check;
   const checking = (): boolean => {
-    if (!check || !check.sections.has(String(stack[0]))) return false;
+    if (!check?.sections.has(String(stack[0]))) return false;
     return !(stack[0] === 'Resources' && check.skipResources.has(String(stack[1])));
   };
   const note = (kind: UnresolvedReference['kind'], name: string, at: () => string): void => {

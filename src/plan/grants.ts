@@ -1,0 +1,109 @@
+import { ACCESS_TYPES } from '../access.js';
+import type { ServiceGrant, TableRefs, TableSpec } from '../model.js';
+import { joinPath, type Problem, problem } from '../problems.js';
+import { type EnvVariable, variablesFor } from '../render/environment.js';
+import type { Grant } from '../render/policies.js';
+import type { TemplateView } from '../template/view.js';
+import { type EnvSink, type ResolvedTarget, type RoleRef, resolveTarget, roleKey } from './targets.js';
+
+/** One grant as `explain` tells it: a table, a target, the role that gets it, the access and the variables. */
+export interface GrantReport {
+  readonly table: string;
+  readonly target: string;
+  readonly role: string;
+  readonly access: readonly string[];
+  readonly variables: readonly string[];
+}
+
+/** Who gets what: grants per role, variables per target, and the same for a person. */
+export interface Plan {
+  readonly roles: Map<string, { role: RoleRef; grants: Grant[]; path: string }>;
+  readonly env: Map<
+    string,
+    { sink: EnvSink; variables: (EnvVariable & { condition: string | undefined })[] }
+  >;
+  readonly report: GrantReport[];
+}
+
+/** Resolves every Services target and collects the grants, the variables and the problems on the way. */
+export function planGrants(
+  tables: readonly TableSpec[],
+  refs: ReadonlyMap<string, TableRefs>,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>>,
+  problems: Problem[],
+): Plan {
+  const plan: Plan = { roles: new Map(), env: new Map(), report: [] };
+  const targets = new Map<string, ResolvedTarget | Problem>();
+  for (const spec of tables) {
+    const table = refs.get(spec.key);
+    for (const grant of spec.services) {
+      let target = targets.get(grant.target);
+      if (!target) {
+        target = resolveTarget(grant.target, grant.path, view, parameterValues);
+        targets.set(grant.target, target);
+      }
+      if ('code' in target) {
+        problems.push({ ...target, path: grant.path });
+        continue;
+      }
+      if (!table) continue;
+      addGrant(plan, target, table, grant, problems);
+      const names: string[] = [];
+      if (target.env) {
+        const key = target.env.resourceId;
+        const entry = plan.env.get(key) ?? { sink: target.env, variables: [] };
+        for (const variable of variablesFor(table, grant, spec.envNames, spec.path, problems)) {
+          entry.variables.push({ ...variable, condition: table.condition });
+          names.push(variable.name);
+        }
+        plan.env.set(key, entry);
+      }
+      plan.report.push({
+        table: spec.key,
+        target: grant.target,
+        role: roleLabel(target.role),
+        access: grant.access,
+        variables: names,
+      });
+    }
+  }
+  return plan;
+}
+
+function roleLabel(role: RoleRef): string {
+  switch (role.kind) {
+    case 'stack':
+      return `role ${role.logicalId}`;
+    case 'external':
+      return `role ${role.name} (outside the stack)`;
+    case 'sam':
+      return `the role SAM creates for ${role.functionId}`;
+  }
+}
+
+function addGrant(
+  plan: Plan,
+  target: ResolvedTarget,
+  table: TableRefs,
+  grant: ServiceGrant,
+  problems: Problem[],
+): void {
+  const key = roleKey(target.role);
+  const entry = plan.roles.get(key) ?? { role: target.role, grants: [], path: grant.path };
+  for (const access of grant.access) {
+    if (ACCESS_TYPES[access].needsStream && !table.hasStream) {
+      problems.push(
+        problem(
+          'ACCESS_NEEDS_STREAM',
+          joinPath(grant.path, 'Access'),
+          `${access} reads the table's stream, and table ${table.key} has none`,
+        ),
+      );
+      continue;
+    }
+    if (!entry.grants.some((g) => g.table === table && g.access === access))
+      entry.grants.push({ table, access });
+  }
+  plan.roles.set(key, entry);
+}

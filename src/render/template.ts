@@ -1,0 +1,350 @@
+import type { TableRefs, TableSpec } from '../model.js';
+import type { TransformParameters } from '../params.js';
+import type { Plan } from '../plan/grants.js';
+import { serviceTaskDefinition } from '../plan/targets.js';
+import { type Problem, problem } from '../problems.js';
+import { copyOf, isRecord, put, record } from '../template/json.js';
+import type { TemplateView } from '../template/view.js';
+import { addVariables } from './environment.js';
+import {
+  GeneratedConditions,
+  type Grant,
+  type IamRole,
+  type RoleBudget,
+  renderFunctionPolicy,
+  renderRolePolicies,
+} from './policies.js';
+import { type ReferenceCheck, type RewriteContext, rewriteDependsOn, rewriteReferences } from './rewrite.js';
+import { scalingResources } from './scaling.js';
+import { tableOutputs, tableResource } from './tables.js';
+
+export const SECTION_KEY = 'x-dynamodb';
+
+/** CloudFormation template quotas that the output must stay within. */
+export const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;
+
+/**
+ * Builds the output: the template without x-dynamodb, new tables and their scaling, references rewritten,
+ * variables added, policies attached, outputs; checks references and quotas. Undefined when nothing can be built.
+ */
+export function renderTemplate(
+  template: Record<string, unknown>,
+  tables: readonly TableSpec[],
+  refs: ReadonlyMap<string, TableRefs>,
+  plan: Plan,
+  view: TemplateView,
+  parameters: TransformParameters,
+  problems: Problem[],
+): Record<string, unknown> | undefined {
+  const resources = copyOf(isRecord(template.Resources) ? template.Resources : {});
+  for (const spec of tables) {
+    if (spec.kind !== 'create') continue;
+    resources[spec.logicalId] = tableResource(spec, parameters);
+    for (const [id, resource] of scalingResources(spec)) {
+      if (Object.hasOwn(resources, id)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Resources.${id}`,
+            `the scaling resource the macro generates for table ${spec.key} already exists`,
+          ),
+        );
+      } else {
+        put(resources, id, resource);
+      }
+    }
+  }
+  const base = record<unknown>();
+  for (const [key, value] of Object.entries(template)) {
+    if (key !== SECTION_KEY) put(base, key, key === 'Resources' ? resources : value);
+  }
+  base.Resources = resources;
+
+  const check: ReferenceCheck = {
+    sections: new Set(REFERENCING_SECTIONS),
+    skipResources: new Set(tables.flatMap((t) => (t.kind === 'create' ? [t.logicalId] : []))),
+    isResource: (name) => view.resources.has(name),
+    found: [],
+    languageExtensions: false,
+  };
+  const context: RewriteContext = { tables: refs, isDefined: view.isDefined, check };
+  const rewritten = rewriteReferences(base, '', context, problems);
+  if (!isRecord(rewritten) || !isRecord(rewritten.Resources)) return undefined;
+  const out = copyOf(rewritten);
+  const outResources = record<unknown>();
+  for (const [id, resource] of Object.entries(rewritten.Resources)) {
+    if (isRecord(resource) && resource.DependsOn !== undefined) {
+      const next = { ...resource, DependsOn: rewriteDependsOn(resource.DependsOn, context) };
+      if (next.DependsOn === undefined) delete next.DependsOn;
+      put(outResources, id, next);
+    } else {
+      put(outResources, id, resource);
+    }
+  }
+  out.Resources = outResources;
+
+  for (const { sink, variables } of plan.env.values()) addVariables(outResources, sink, variables, problems);
+
+  const policiesOf = new Map<string, string[]>();
+  const conditions = new GeneratedConditions();
+  const roleBudget = roleBudgets(view);
+  for (const key of [...plan.roles.keys()].sort()) {
+    const entry = plan.roles.get(key);
+    if (!entry || entry.grants.length === 0) continue;
+    const role = entry.role;
+    if (role.kind === 'sam') {
+      addFunctionPolicy(outResources, role.functionId, entry, conditions, problems);
+      continue;
+    }
+    const rendered = renderRolePolicies({ role, grants: entry.grants }, roleBudget(role), conditions);
+    const roleName = role.kind === 'stack' ? role.logicalId : role.name;
+    if (!rendered.ok) {
+      problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `role ${roleName}: ${rendered.reason}`));
+      continue;
+    }
+    for (const policy of rendered.policies) {
+      if (Object.hasOwn(outResources, policy.logicalId)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Resources.${policy.logicalId}`,
+            'the policy the macro generates for this role would replace this resource',
+          ),
+        );
+        continue;
+      }
+      outResources[policy.logicalId] = policy.resource;
+      // A service cannot depend on a resource that may not exist; its conditional grants need no ordering.
+      if (entry.role.kind === 'stack' && policy.condition === undefined) {
+        policiesOf.set(entry.role.logicalId, [
+          ...(policiesOf.get(entry.role.logicalId) ?? []),
+          policy.logicalId,
+        ]);
+      }
+    }
+  }
+  addServiceDependencies(outResources, view, policiesOf);
+  if (conditions.added.size > 0) {
+    const merged = copyOf(isRecord(out.Conditions) ? out.Conditions : {});
+    for (const [name, condition] of conditions.added) {
+      if (Object.hasOwn(merged, name)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Conditions.${name}`,
+            'the macro needs this condition name for conditional tables',
+          ),
+        );
+      } else {
+        put(merged, name, condition);
+      }
+    }
+    out.Conditions = merged;
+  }
+
+  const outputs = copyOf(isRecord(out.Outputs) ? out.Outputs : {});
+  for (const spec of tables) {
+    const table = refs.get(spec.key);
+    if (!table) continue;
+    for (const [name, output] of tableOutputs(table, parameters)) {
+      if (Object.hasOwn(outputs, name)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Outputs.${name}`,
+            `the output the macro generates for table ${spec.key} already exists`,
+          ),
+        );
+      } else {
+        outputs[name] = output;
+      }
+    }
+  }
+  if (Object.keys(outputs).length > 0) out.Outputs = outputs;
+  const text = JSON.stringify(out);
+  // A reference to a table key that failed is reported where the table failed.
+  const sectionKeys = new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []);
+  checkReferences(out, check, sectionKeys, problems);
+  checkQuotas(out, text, problems, parameters);
+  return out;
+}
+
+/**
+ * What a role of the stack already uses of IAM's quotas: its own inline policies, other policies of the template
+ * attached to it, and its managed policies. A role outside the stack is unknown here: it counts as empty.
+ */
+function roleBudgets(view: TemplateView): (role: IamRole) => RoleBudget {
+  // Policies of the template attached to each role, found in one pass over the resources.
+  const attached = new Map<string, { inline: number; managed: number }>();
+  for (const resource of view.resources.values()) {
+    const properties = resource.Properties;
+    const roles = isRecord(properties) ? properties.Roles : undefined;
+    if (!isRecord(properties) || !Array.isArray(roles)) continue;
+    for (const ref of roles) {
+      if (!isRecord(ref) || typeof ref.Ref !== 'string') continue;
+      const entry = attached.get(ref.Ref) ?? { inline: 0, managed: 0 };
+      if (resource.Type === 'AWS::IAM::Policy')
+        entry.inline += JSON.stringify(properties.PolicyDocument ?? {}).length;
+      if (resource.Type === 'AWS::IAM::ManagedPolicy') entry.managed++;
+      attached.set(ref.Ref, entry);
+    }
+  }
+  return (role) => {
+    if (role.kind === 'external') return { inlineUsed: 0, managedUsed: 0 };
+    const properties = view.resources.get(role.logicalId)?.Properties;
+    const others = attached.get(role.logicalId) ?? { inline: 0, managed: 0 };
+    let inlineUsed = others.inline;
+    let managedUsed = others.managed;
+    if (isRecord(properties)) {
+      if (Array.isArray(properties.Policies)) {
+        for (const policy of properties.Policies) {
+          if (isRecord(policy)) inlineUsed += JSON.stringify(policy.PolicyDocument ?? {}).length;
+        }
+      }
+      if (Array.isArray(properties.ManagedPolicyArns)) managedUsed += properties.ManagedPolicyArns.length;
+    }
+    return { inlineUsed, managedUsed };
+  };
+}
+
+/** Appends the grants of a SAM function without `Role` to its `Policies`, which SAM turns into its role's policies. */
+function addFunctionPolicy(
+  resources: Record<string, unknown>,
+  functionId: string,
+  entry: { grants: Grant[]; path: string },
+  conditions: GeneratedConditions,
+  problems: Problem[],
+): void {
+  const resource = resources[functionId];
+  if (!isRecord(resource)) return;
+  const properties = isRecord(resource.Properties) ? resource.Properties : {};
+  const current = properties.Policies;
+  const at = `Resources.${functionId}.Properties.Policies`;
+  if (current !== undefined && typeof current !== 'string' && !Array.isArray(current)) {
+    problems.push(
+      problem(
+        'TARGET_NOT_EDITABLE',
+        at,
+        'is not a list or a policy name, so the macro cannot add its statements',
+      ),
+    );
+    return;
+  }
+  const rendered = renderFunctionPolicy(entry.grants, conditions);
+  if (!rendered.ok) {
+    problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `function ${functionId}: ${rendered.reason}`));
+    return;
+  }
+  const policies = current === undefined ? [] : typeof current === 'string' ? [current] : [...current];
+  policies.push(rendered.document);
+  put(resources, functionId, { ...resource, Properties: { ...properties, Policies: policies } });
+}
+
+/** An ECS service must not start tasks before their role has its permissions: it depends on the policy. */
+function addServiceDependencies(
+  resources: Record<string, unknown>,
+  view: TemplateView,
+  policiesOf: ReadonlyMap<string, readonly string[]>,
+): void {
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!isRecord(resource) || resource.Type !== 'AWS::ECS::Service') continue;
+    const taskDefinition = serviceTaskDefinition(view, id);
+    const properties =
+      taskDefinition === undefined ? undefined : view.resources.get(taskDefinition)?.Properties;
+    const role = isRecord(properties) ? properties.TaskRoleArn : undefined;
+    const roleId = isRecord(role)
+      ? Array.isArray(role['Fn::GetAtt'])
+        ? role['Fn::GetAtt'][0]
+        : role.Ref
+      : undefined;
+    const policies = typeof roleId === 'string' ? policiesOf.get(roleId) : undefined;
+    if (policies === undefined) continue;
+    const current = resource.DependsOn;
+    const list = typeof current === 'string' ? [current] : Array.isArray(current) ? [...current] : [];
+    for (const policy of policies) if (!list.includes(policy)) list.push(policy);
+    put(resources, id, { ...resource, DependsOn: list });
+  }
+}
+
+/** Sections whose references CloudFormation resolves against resources and parameters. */
+const REFERENCING_SECTIONS = ['Resources', 'Outputs', 'Conditions', 'Rules'] as const;
+
+/**
+ * Every `Ref`, `Fn::GetAtt` and `${...}` in the output names something the stack has, so a success never hands
+ * CloudFormation a dangling reference. Skipped when a later transform will add resources (SAM, modules) or
+ * define names of its own (`Fn::ForEach`): their references are not resolvable yet.
+ */
+function checkReferences(
+  template: Record<string, unknown>,
+  check: ReferenceCheck,
+  tableKeys: ReadonlySet<string>,
+  problems: Problem[],
+): void {
+  const resources = isRecord(template.Resources) ? template.Resources : {};
+  const types = Object.values(resources).map((r) => (isRecord(r) ? r.Type : undefined));
+  const laterTransform = types.some(
+    (t) => typeof t === 'string' && (t.startsWith('AWS::Serverless::') || t.endsWith('::MODULE')),
+  );
+  if (laterTransform || check.languageExtensions) return;
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!isRecord(resource) || typeof resource.Type !== 'string') {
+      problems.push(problem('INVALID_VALUE', `Resources.${id}`, 'must be a mapping with a Type'));
+    }
+  }
+  // The rewrite noted every reference the input does not define; what the macro added may define some of them.
+  for (const { kind, name, path } of check.found) {
+    if (kind === 'Malformed') {
+      problems.push(
+        problem(
+          'INVALID_VALUE',
+          path,
+          'is not a valid Ref ("Name") or Fn::GetAtt ([Resource, Attribute] or "Resource.Attribute")',
+        ),
+      );
+    } else if (!Object.hasOwn(resources, name) && !tableKeys.has(name)) {
+      const what = kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
+      problems.push(problem('REFERENCE_NOT_FOUND', path, `"${name}" is not ${what} of this template`));
+    }
+  }
+}
+
+function checkQuotas(
+  template: Record<string, unknown>,
+  text: string,
+  problems: Problem[],
+  parameters: TransformParameters,
+): void {
+  const resources = isRecord(template.Resources) ? Object.keys(template.Resources).length : 0;
+  const outputs = isRecord(template.Outputs) ? Object.keys(template.Outputs).length : 0;
+  if (resources > QUOTAS.resources) {
+    problems.push(
+      problem(
+        'QUOTA_EXCEEDED',
+        'Resources',
+        `the output has ${resources} resources; CloudFormation allows ${QUOTAS.resources}. Split the stack`,
+      ),
+    );
+  }
+  if (outputs > QUOTAS.outputs) {
+    const hint = parameters.outputs
+      ? '; set the transform parameter Outputs: false to leave out the table outputs'
+      : '';
+    problems.push(
+      problem(
+        'QUOTA_EXCEEDED',
+        'Outputs',
+        `the output has ${outputs} outputs; CloudFormation allows ${QUOTAS.outputs}${hint}`,
+      ),
+    );
+  }
+  const bytes = Buffer.byteLength(text);
+  if (bytes > QUOTAS.bytes) {
+    problems.push(
+      problem(
+        'QUOTA_EXCEEDED',
+        '',
+        `the output template is ${bytes} bytes; CloudFormation allows ${QUOTAS.bytes}`,
+      ),
+    );
+  }
+}
