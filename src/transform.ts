@@ -121,7 +121,7 @@ export async function transform(
 
   const plan = planGrants(parsed.tables, refs, view, parameterValues, problems);
   const rendered = renderTemplate(template, parsed.tables, refs, plan, view, parameters, problems);
-  const summary = { ...counts, policies: plan.roles.size };
+  const summary = { ...counts, policies: [...plan.roles.values()].filter((r) => r.grants.length > 0).length };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
   const report: TransformReport = {
     tables: parsed.tables.flatMap((spec): TransformReport['tables'][number][] => {

@@ -7,7 +7,7 @@ import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
 export class OfflineFinder implements TableFinder {
   async findTables(requests: readonly LookupRequest[], region: string): Promise<readonly LookupOutcome[]> {
     return requests.map(({ key, query }) => {
-      const name = query.tableName ?? key.replace(/[^a-zA-Z0-9_.-]/g, '') ?? 'table';
+      const name = query.tableName ?? (key.replace(/[^a-zA-Z0-9_.-]/g, '') || 'table');
       const arn = query.arn ?? `arn:aws:dynamodb:${query.region ?? region}:000000000000:table/${name}`;
       return {
         key,
