@@ -4,6 +4,6 @@ import { join } from 'node:path';
 import { sectionValidatorSource } from '../src/parse/sectionSchema.js';
 
 writeFileSync(
-  join(import.meta.dirname, '../src/parse/generated/validateSection.cjs'),
+  join(import.meta.dirname, '../src/parse/generated/validateSection.js'),
   sectionValidatorSource(),
 );

@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
-import { validateSection as validate } from './generated/validateSection.cjs';
+import { validateSection as validate } from './generated/validateSection.js';
 
 /** Validates the value of `x-dynamodb` against `schema/x-dynamodb.schema.json`; problems carry template paths. */
 export function validateSection(section: unknown, basePath = 'x-dynamodb'): Problem[] {

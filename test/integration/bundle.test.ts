@@ -27,6 +27,24 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
     .filter((f) => f.endsWith('.json'))
     .sort();
   const events = names.map((n) => JSON.parse(readFileSync(join(ROOT, 'events', n), 'utf8')));
+  // The validator's runtime helpers, as bundled: lengths in characters (200 astral ones fit in 255), items by value.
+  const astral = '\u{1D538}'.repeat(200);
+  const table = (name: string, keys: readonly string[]) => ({
+    ...events[0],
+    fragment: {
+      'x-dynamodb': {
+        t: {
+          Properties: {
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [{ AttributeName: name, AttributeType: 'S' }],
+            KeySchema: keys.map((key) => ({ AttributeName: key, KeyType: 'HASH' })),
+          },
+        },
+      },
+    },
+  });
+  names.push('characters', 'repeated-key');
+  events.push(table(astral, [astral]), table('id', ['id', 'id']));
 
   beforeAll(async () => {
     if (!existsSync(join(ROOT, 'dist/handler.js'))) {
@@ -76,7 +94,7 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
   it('loads without node_modules and answers every event in events/ as the source handler does', async () => {
     const { responses, logs } = runBundle();
     expect(responses.map((r: Json) => r.status)).toEqual(
-      names.map((n) => (n === 'failure.json' ? 'failure' : 'success')),
+      names.map((n) => (n === 'failure.json' || n === 'repeated-key' ? 'failure' : 'success')),
     );
     const saved = { ...process.env };
     Object.assign(process.env, moto.env);
@@ -115,5 +133,8 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
       'MISSING_KEY',
       'UNKNOWN_KEY',
     ]);
+    expect(byName['repeated-key'].errorMessage).toContain(
+      'x-dynamodb.t.Properties.KeySchema: must not repeat items (items 0 and 1 are the same) [INVALID_VALUE]',
+    );
   });
 });

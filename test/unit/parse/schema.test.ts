@@ -34,6 +34,30 @@ describe('validateSection', () => {
     ).toEqual([]);
   });
 
+  it("counts a string's length in characters and compares list items by value, with Ajv's runtime helpers", () => {
+    // 200 characters outside the Basic Multilingual Plane are 400 UTF-16 code units: within AttributeName's 255.
+    const name = '\u{1D538}'.repeat(200);
+    const long = '\u{1D538}'.repeat(256);
+    const key = (attribute: string) => ({ AttributeName: attribute, KeyType: 'HASH' });
+    const table = (attribute: string, keys: unknown[]) => ({
+      t: {
+        Properties: {
+          ...SIMPLE_TABLE,
+          AttributeDefinitions: [{ AttributeName: attribute, AttributeType: 'S' }],
+          KeySchema: keys,
+        },
+      },
+    });
+    expect(codes(table(name, [key(name)]))).toEqual([]);
+    expect(codes(table(long, [key(long)]))).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.AttributeDefinitions[0].AttributeName' },
+    ]);
+    expect(codes(table('id', [key('id'), key('id')]))).toContainEqual({
+      code: 'INVALID_VALUE',
+      path: 'x-dynamodb.t.Properties.KeySchema',
+    });
+  });
+
   it('names unknown keys, missing keys and wrong types by path', () => {
     expect(
       codes({
