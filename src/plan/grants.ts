@@ -35,6 +35,7 @@ export function planGrants(
 ): Plan {
   const plan: Plan = { roles: new Map(), env: new Map(), report: [] };
   const targets = new Map<string, ResolvedTarget | Problem>();
+  const granted = new Set<string>();
   for (const spec of tables) {
     const table = refs.get(spec.key);
     for (const grant of spec.services) {
@@ -48,7 +49,7 @@ export function planGrants(
         continue;
       }
       if (!table) continue;
-      addGrant(plan, target, table, grant, problems);
+      addGrant(plan, granted, target, table, grant, problems);
       const names: string[] = [];
       if (target.env) {
         const key = target.env.resourceId;
@@ -82,8 +83,10 @@ function roleLabel(role: RoleRef): string {
   }
 }
 
+/** `granted` holds role, table and access of every grant so far: a role gets each access to a table once. */
 function addGrant(
   plan: Plan,
+  granted: Set<string>,
   target: ResolvedTarget,
   table: TableRefs,
   grant: ServiceGrant,
@@ -102,8 +105,10 @@ function addGrant(
       );
       continue;
     }
-    if (!entry.grants.some((g) => g.table === table && g.access === access))
-      entry.grants.push({ table, access });
+    const id = JSON.stringify([key, table.key, access]);
+    if (granted.has(id)) continue;
+    granted.add(id);
+    entry.grants.push({ table, access });
   }
   plan.roles.set(key, entry);
 }

@@ -110,12 +110,15 @@ function byKey(a: TableRefs, b: TableRefs): number {
 /** The statements of one role: one per access type and statement template, tables merged; then KMS. */
 function statementSpecs(grants: readonly Grant[]): StatementSpec[] {
   const specs: StatementSpec[] = [];
+  const tablesOf = new Map<AccessType, TableRefs[]>();
+  for (const { access, table } of grants) {
+    const tables = tablesOf.get(access);
+    if (tables) tables.push(table);
+    else tablesOf.set(access, [table]);
+  }
   for (const access of ACCESS_NAMES) {
-    const tables = grants
-      .filter((g) => g.access === access)
-      .map((g) => g.table)
-      .sort(byKey);
-    if (tables.length === 0) continue;
+    const tables = tablesOf.get(access)?.sort(byKey);
+    if (!tables) continue;
     ACCESS_TYPES[access].statements.forEach((template, i) => {
       const list = new ResourceList();
       for (const table of tables) {
