@@ -19,10 +19,12 @@ export const REGISTRY_KEYWORDS = [
 ];
 
 /**
- * The registry schema, made fit for a 2020-12 validator. Three edits, each because the file is written for
+ * The registry schema, made fit for a 2020-12 validator. Four edits, each because the file is written for
  * CloudFormation's own tooling: read-only attributes are not properties one may set; the deprecated JSON-string
- * alternative of `KeySchema` would turn every key mistake into an opaque `oneOf` failure; and the draft-07
- * `dependencies` keyword is `dependentRequired` in 2020-12.
+ * alternative of `KeySchema` would turn every key mistake into an opaque `oneOf` failure; the draft-07
+ * `dependencies` keyword is `dependentRequired` in 2020-12; and `items` beside `prefixItems` (which cfn-lint adds)
+ * must still apply to every item, as CloudFormation's draft-07 reading does, where 2020-12 would apply it only to
+ * the items after the prefix (a `Foo` key in a table's first `KeySchema` element would otherwise pass).
  */
 export function registrySchemaForValidation(source: unknown): Record<string, unknown> {
   const schema: unknown = JSON.parse(JSON.stringify(source));
@@ -43,7 +45,21 @@ export function registrySchemaForValidation(source: unknown): Record<string, unk
       delete definition.dependencies;
     }
   }
+  applyItemsToPrefixItems(schema);
   return schema;
+}
+
+function applyItemsToPrefixItems(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const child of node) applyItemsToPrefixItems(child);
+    return;
+  }
+  if (!isRecord(node)) return;
+  for (const child of Object.values(node)) applyItemsToPrefixItems(child);
+  const { items, prefixItems } = node;
+  if (isRecord(items) && Array.isArray(prefixItems)) {
+    node.prefixItems = prefixItems.map((prefix) => ({ allOf: [items, prefix] }));
+  }
 }
 
 /**

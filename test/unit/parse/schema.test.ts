@@ -92,6 +92,47 @@ describe('validateSection', () => {
     );
   });
 
+  it('names an unknown key in every KeySchema element, the first ones included', () => {
+    const element = { AttributeName: 'id', KeyType: 'HASH', Foo: 1 };
+    const index = { IndexName: 'gsi', KeySchema: [element], Projection: { ProjectionType: 'ALL' } };
+    expect(
+      codes({
+        t: { Properties: { ...SIMPLE_TABLE, KeySchema: [element], GlobalSecondaryIndexes: [index] } },
+      }),
+    ).toEqual([
+      { code: 'UNKNOWN_KEY', path: 'x-dynamodb.t.Properties.GlobalSecondaryIndexes[0].KeySchema[0].Foo' },
+      { code: 'UNKNOWN_KEY', path: 'x-dynamodb.t.Properties.KeySchema[0].Foo' },
+    ]);
+  });
+
+  it('lists the keys each place allows after an unknown one', () => {
+    const messages = validateSection({
+      t: {
+        Foo: 1,
+        Properties: { ...SIMPLE_TABLE, Foo: 1, StreamSpecification: { StreamViewType: 'KEYS_ONLY', Foo: 1 } },
+        Services: { App: { Access: ['RW'], Foo: 1, ReturnValues: { Foo: 'X' } } },
+        Settings: { Foo: 1 },
+        Scaling: { Foo: 1 },
+      },
+      l: { Lookup: { Tags: { a: 'b' }, Foo: 1 } },
+    }).map((p) => `${p.path}: ${p.message}`);
+    expect(messages.sort()).toEqual([
+      'x-dynamodb.l.Lookup.Foo: unknown key; expected one of: Tags, Arn, TableName, RoleArn, Region',
+      'x-dynamodb.t.Foo: unknown key; expected one of: Properties, Lookup, Services, Settings, DeletionPolicy, ' +
+        'UpdateReplacePolicy, Condition, DependsOn, Scaling, MacroParameters',
+      'x-dynamodb.t.Properties.Foo: unknown key; expected one of: AttributeDefinitions, BillingMode, ' +
+        'ContributorInsightsSpecification, DeletionProtectionEnabled, GlobalSecondaryIndexes, ' +
+        'ImportSourceSpecification, KeySchema, KinesisStreamSpecification, LocalSecondaryIndexes, ' +
+        'OnDemandThroughput, PointInTimeRecoverySpecification, ProvisionedThroughput, ResourcePolicy, ' +
+        'SSESpecification, StreamSpecification, TableClass, TableName, Tags, TimeToLiveSpecification, WarmThroughput',
+      'x-dynamodb.t.Properties.StreamSpecification.Foo: unknown key; expected one of: ResourcePolicy, StreamViewType',
+      'x-dynamodb.t.Scaling.Foo: unknown key; expected one of: Table, Indexes, CopyToIndexes',
+      'x-dynamodb.t.Services.App.Foo: unknown key; expected one of: Access, ReturnValues',
+      'x-dynamodb.t.Services.App.ReturnValues.Foo: unknown key; expected one of: TableName, Arn, StreamArn',
+      'x-dynamodb.t.Settings.Foo: unknown key; expected one of: EnvNames',
+    ]);
+  });
+
   it('reports an unknown access type with its own code, in either Services form', () => {
     expect(
       codes({ t: { Properties: SIMPLE_TABLE, Services: { App: { Access: ['RO', 'Admin'] } } } }),
