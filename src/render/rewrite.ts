@@ -154,14 +154,16 @@ export function rewriteReferences(
       }
       return attributeValue(table, attribute, here, TABLE_ATTRIBUTES) ?? node;
     }
+    // Indexed loops, no iterators: this walk meets every node of the template, mostly before the JIT has warmed up.
     if (Array.isArray(node)) {
-      let changed = false;
-      const items = node.map((item, i) => {
+      let items: unknown[] | undefined;
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
         const next = within(i, item);
-        changed ||= next !== item;
-        return next;
-      });
-      return changed ? items : node;
+        if (next !== item && items === undefined) items = node.slice(0, i);
+        items?.push(next);
+      }
+      return items ?? node;
     }
     if (!isRecord(node)) return node;
     const keys = Object.keys(node);
@@ -194,14 +196,15 @@ export function rewriteReferences(
     }
     // Unchanged subtrees are shared with the input, not copied: later stages copy before they change anything.
     let out: Record<string, unknown> | undefined;
-    for (const [i, key] of keys.entries()) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] ?? '';
       if (check && (key.startsWith('Fn::ForEach') || key === 'Fn::Transform'))
         check.languageExtensions = true;
       const child = node[key];
       const next = within(key, child);
       if (next !== child && out === undefined) {
         out = record<unknown>();
-        for (const earlier of keys.slice(0, i)) put(out, earlier, node[earlier]);
+        for (let j = 0; j < i; j++) put(out, keys[j] ?? '', node[keys[j] ?? '']);
       }
       if (out !== undefined) put(out, key, next);
     }

@@ -41,7 +41,11 @@ export function put(target: Record<string, unknown>, key: string, value: unknown
 /** A shallow copy that keeps every own key as data. */
 export function copyOf(source: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(source)) put(out, key, value);
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] ?? '';
+    put(out, key, source[key]);
+  }
   return out;
 }
 

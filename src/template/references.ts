@@ -73,7 +73,10 @@ export function walkReferences(value: unknown, path: string, onReference: Visito
       return;
     }
     if (!isRecord(node)) return;
-    for (const key of Object.keys(node)) {
+    // An indexed loop, no iterator: this walk meets every node of the template, mostly before the JIT has warmed up.
+    const keys = Object.keys(node);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] ?? '';
       const child = node[key];
       if (key === 'Ref') {
         if (typeof child === 'string') onReference('Ref', child, undefined, here(key));
