@@ -1,4 +1,4 @@
-import { ACCESS_TYPES } from '../access.js';
+import { ACCESS_TYPES, type AccessType } from '../access.js';
 import type { ServiceGrant, TableRefs, TableSpec } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { type EnvVariable, variablesFor } from '../render/environment.js';
@@ -35,7 +35,7 @@ export function planGrants(
 ): Plan {
   const plan: Plan = { roles: new Map(), env: new Map(), report: [] };
   const targets = new Map<string, ResolvedTarget | Problem>();
-  const granted = new Set<string>();
+  const granted = new Map<string, Map<TableRefs, Set<AccessType>>>();
   for (const spec of tables) {
     const table = refs.get(spec.key);
     for (const grant of spec.services) {
@@ -83,10 +83,10 @@ function roleLabel(role: RoleRef): string {
   }
 }
 
-/** `granted` holds role, table and access of every grant so far: a role gets each access to a table once. */
+/** `granted` holds every grant so far, by role and table: a role gets each access to a table once. */
 function addGrant(
   plan: Plan,
-  granted: Set<string>,
+  granted: Map<string, Map<TableRefs, Set<AccessType>>>,
   target: ResolvedTarget,
   table: TableRefs,
   grant: ServiceGrant,
@@ -94,6 +94,10 @@ function addGrant(
 ): void {
   const key = roleKey(target.role);
   const entry = plan.roles.get(key) ?? { role: target.role, grants: [], path: grant.path };
+  const byTable = granted.get(key) ?? new Map<TableRefs, Set<AccessType>>();
+  granted.set(key, byTable);
+  const accesses = byTable.get(table) ?? new Set<AccessType>();
+  byTable.set(table, accesses);
   for (const access of grant.access) {
     if (ACCESS_TYPES[access].needsStream && !table.hasStream) {
       problems.push(
@@ -105,9 +109,8 @@ function addGrant(
       );
       continue;
     }
-    const id = JSON.stringify([key, table.key, access]);
-    if (granted.has(id)) continue;
-    granted.add(id);
+    if (accesses.has(access)) continue;
+    accesses.add(access);
     entry.grants.push({ table, access });
   }
   plan.roles.set(key, entry);

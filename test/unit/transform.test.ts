@@ -113,6 +113,21 @@ describe('transform: grants', () => {
     ]);
   });
 
+  it('grants a role each access to a table once, however many of its targets ask for it', async () => {
+    const out: Json = await expandOk(
+      baseTemplate({
+        t: { Properties: SIMPLE_TABLE, Services: { Role: { Access: ['RO', 'RW'] }, TaskDef: { Access: 'RO' } } },
+        u: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' } } },
+      }),
+    );
+    expect(
+      statements(out, 'RoleDynamoDBPolicy').map((s: Json) => ({ sid: s.Sid, resource: s.Resource })),
+    ).toEqual([
+      { sid: 'RO', resource: [{ 'Fn::GetAtt': ['t', 'Arn'] }, { 'Fn::GetAtt': ['u', 'Arn'] }] },
+      { sid: 'RW', resource: [{ 'Fn::GetAtt': ['t', 'Arn'] }] },
+    ]);
+  });
+
   it('adds /index/* for a table with indexes and the stream for RW DescribeStream', async () => {
     const out: Json = await expandOk(
       baseTemplate({
