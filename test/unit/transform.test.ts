@@ -116,7 +116,10 @@ describe('transform: grants', () => {
   it('grants a role each access to a table once, however many of its targets ask for it', async () => {
     const out: Json = await expandOk(
       baseTemplate({
-        t: { Properties: SIMPLE_TABLE, Services: { Role: { Access: ['RO', 'RW'] }, TaskDef: { Access: 'RO' } } },
+        t: {
+          Properties: SIMPLE_TABLE,
+          Services: { Role: { Access: ['RO', 'RW'] }, TaskDef: { Access: 'RO' } },
+        },
         u: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' } } },
       }),
     );
