@@ -1,7 +1,8 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
+import { ACCESS_NAMES } from '../access.js';
 import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
-import { validateSection as validate } from './generated/validateSection.js';
+import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
 
 /** Validates the value of `x-dynamodb` against `schema/x-dynamodb.schema.json`; problems carry template paths. */
 export function validateSection(section: unknown, basePath = 'x-dynamodb'): Problem[] {
@@ -70,9 +71,14 @@ function templatePath(root: unknown, pointer: string, basePath: string): string 
   return path;
 }
 
-const SPECIFIC_CODES: Record<string, ProblemCode> = {
-  '#/$defs/AccessName/enum': 'ACCESS_UNKNOWN',
-};
+/** An access type the schema does not know has its own code: the schema's AccessName is the list of access types. */
+function enumCode(allowed: unknown): ProblemCode {
+  const isAccessNames =
+    Array.isArray(allowed) &&
+    allowed.length === ACCESS_NAMES.length &&
+    ACCESS_NAMES.every((name) => allowed.includes(name));
+  return isAccessNames ? 'ACCESS_UNKNOWN' : 'INVALID_VALUE';
+}
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
@@ -124,6 +130,31 @@ function requirement(keyword: string, params: Record<string, unknown>): string {
   }
 }
 
+/**
+ * The keys the schemas allow at an instance path, from the patterns generated with the validator; where several
+ * patterns match, the most specific (most named keys) wins.
+ */
+function keysAllowedAt(path: readonly string[]): readonly string[] {
+  let best: readonly string[] = [];
+  let bestScore = -1;
+  for (const [pattern, keys] of allowedKeys) {
+    if (pattern.length !== path.length) continue;
+    let score = 0;
+    const matches = pattern.every((part, i) => {
+      const segment = path[i] ?? '';
+      if (part === '#') return /^\d+$/.test(segment);
+      if (part === '*') return true;
+      score++;
+      return part === segment;
+    });
+    if (matches && score > bestScore) {
+      best = keys;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
 function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem {
   const path = templatePath(root, error.instancePath, basePath);
   const params: Record<string, unknown> = error.params;
@@ -131,8 +162,7 @@ function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const parent = error.parentSchema;
-      const allowed = isRecord(parent) && isRecord(parent.properties) ? Object.keys(parent.properties) : [];
+      const allowed = keysAllowedAt(segments(error.instancePath));
       const hint = allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}` : '';
       return problem('UNKNOWN_KEY', joinPath(path, key), `unknown key${hint}`);
     }
@@ -143,7 +173,7 @@ function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem
       return problem('WRONG_TYPE', path, `must be ${expected}, not ${describe(data)}`);
     }
     case 'enum': {
-      const code = SPECIFIC_CODES[error.schemaPath] ?? 'INVALID_VALUE';
+      const code = enumCode(params.allowedValues);
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.join(', ') : '';
       return problem(code, path, `${describe(data)} is not one of: ${allowed}`);
     }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import sectionSchema from '../../../schema/x-dynamodb.schema.json';
+import { ACCESS_NAMES } from '../../../src/access.js';
 import { validateSection } from '../../../src/parse/schema.js';
 import { SIMPLE_TABLE } from '../../helpers.js';
 
@@ -131,6 +133,10 @@ describe('validateSection', () => {
       'x-dynamodb.t.Services.App.ReturnValues.Foo: unknown key; expected one of: TableName, Arn, StreamArn',
       'x-dynamodb.t.Settings.Foo: unknown key; expected one of: EnvNames',
     ]);
+  });
+
+  it('knows the same access types as the grants do', () => {
+    expect([...sectionSchema.$defs.AccessName.enum].sort()).toEqual([...ACCESS_NAMES].sort());
   });
 
   it('reports an unknown access type with its own code, in either Services form', () => {
