@@ -1,3 +1,4 @@
+import { tagKeyFault, tagValueFault } from './parse/tags.js';
 import { joinPath, type Problem, problem } from './problems.js';
 import { isRecord } from './template/json.js';
 
@@ -66,7 +67,17 @@ export function parseParameters(value: unknown): { parameters: TransformParamete
         break;
       case 'Tags':
         if (isRecord(raw) && Object.values(raw).every((v) => typeof v === 'string')) {
-          for (const [k, v] of Object.entries(raw)) tags.push({ Key: k, Value: String(v) });
+          for (const [k, v] of Object.entries(raw)) {
+            const keyFault = tagKeyFault(k);
+            const valueFault = tagValueFault(String(v));
+            const fault = keyFault
+              ? `the key ${keyFault}`
+              : valueFault
+                ? `the value ${valueFault}`
+                : undefined;
+            if (fault) problems.push(problem('TRANSFORM_PARAMETER_INVALID', joinPath(at, k), fault));
+            else tags.push({ Key: k, Value: String(v) });
+          }
         } else {
           problems.push(
             problem('TRANSFORM_PARAMETER_INVALID', at, 'must be a mapping of tag keys to string values'),

@@ -1,5 +1,6 @@
 import { joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
+import { TAG_LIMITS, tagKeyFault, tagValueFault } from './tags.js';
 
 /** DynamoDB limits that CloudFormation only reports after it starts creating the table. */
 export const LIMITS = { globalIndexes: 20, localIndexes: 5, projectedAttributes: 100 } as const;
@@ -55,6 +56,8 @@ export function checkTableProperties(properties: Record<string, unknown>, path: 
 
   problems.push(...checkAttributes(properties, path, keySchemas));
   problems.push(...checkKeySchemaShapes(indexes));
+  problems.push(...checkKeyAttributesDistinct(keySchemas));
+  problems.push(...checkTags(properties, path));
   problems.push(...checkBilling(properties, path, indexes));
   problems.push(...checkIndexes(properties, path, indexes));
   problems.push(...checkEncryption(properties, path));
@@ -162,6 +165,49 @@ function checkKeySchemaShapes(indexes: IndexAt[]): Problem[] {
       );
     }
   }
+  return problems;
+}
+
+/** A key schema names two different attributes: DynamoDB rejects one attribute as both HASH and RANGE key. */
+function checkKeyAttributesDistinct(keySchemas: KeySchemaAt[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const { items, path } of keySchemas) {
+    const keys = keyAttributeNames(items);
+    const [first, second] = keys;
+    if (keys.length === 2 && first && second && first.name === second.name) {
+      problems.push(
+        problem(
+          'KEY_SCHEMA_INVALID',
+          path,
+          `uses attribute "${first.name}" twice; the HASH and RANGE keys must be different attributes`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Tags DynamoDB refuses: more than 50, a key of AWS's own (`aws:`), or keys and values too long. */
+function checkTags(properties: Record<string, unknown>, path: string): Problem[] {
+  const tags = listAt(properties, 'Tags');
+  if (!tags) return [];
+  const tagsPath = joinPath(path, 'Tags');
+  const problems: Problem[] = [];
+  if (tags.length > TAG_LIMITS.tags) {
+    problems.push(
+      problem('INVALID_VALUE', tagsPath, `has ${tags.length} tags; a table can have ${TAG_LIMITS.tags}`),
+    );
+  }
+  tags.forEach((tag, i) => {
+    if (!isRecord(tag)) return;
+    const key = literalString(tag.Key);
+    const value = literalString(tag.Value);
+    const keyFault = key === undefined ? undefined : tagKeyFault(key);
+    const valueFault = value === undefined ? undefined : tagValueFault(value);
+    if (keyFault) problems.push(problem('INVALID_VALUE', joinPath(joinPath(tagsPath, i), 'Key'), keyFault));
+    if (valueFault)
+      problems.push(problem('INVALID_VALUE', joinPath(joinPath(tagsPath, i), 'Value'), valueFault));
+  });
   return problems;
 }
 

@@ -1,8 +1,9 @@
 import type { TableRefs, TableSpec } from '../model.js';
 import type { TransformParameters } from '../params.js';
+import { TAG_LIMITS } from '../parse/tags.js';
 import type { Plan } from '../plan/grants.js';
 import { serviceTaskDefinition } from '../plan/targets.js';
-import { type Problem, problem } from '../problems.js';
+import { joinPath, type Problem, problem } from '../problems.js';
 import { copyOf, isRecord, put, record } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
 import { addVariables } from './environment.js';
@@ -39,7 +40,18 @@ export function renderTemplate(
   const resources = copyOf(isRecord(template.Resources) ? template.Resources : {});
   for (const spec of tables) {
     if (spec.kind !== 'create') continue;
-    resources[spec.logicalId] = tableResource(spec, parameters);
+    const table = tableResource(spec, parameters);
+    resources[spec.logicalId] = table;
+    const tags = isRecord(table.Properties) ? table.Properties.Tags : undefined;
+    if (Array.isArray(tags) && tags.length > TAG_LIMITS.tags && parameters.tags.length > 0) {
+      problems.push(
+        problem(
+          'INVALID_VALUE',
+          joinPath(joinPath(spec.path, 'Properties'), 'Tags'),
+          `with the transform's Tags the table would have ${tags.length} tags; DynamoDB allows ${TAG_LIMITS.tags}`,
+        ),
+      );
+    }
     for (const [id, resource] of scalingResources(spec)) {
       if (Object.hasOwn(resources, id)) {
         problems.push(

@@ -207,6 +207,31 @@ const CASES: Case[] = [
     expected: ['KEY_SCHEMA_INVALID', 'x-dynamodb.t.Properties.GlobalSecondaryIndexes[0].KeySchema'],
   },
   {
+    title: 'one attribute as both HASH and RANGE key',
+    fragment: x({
+      t: {
+        Properties: table({
+          KeySchema: [
+            { AttributeName: 'id', KeyType: 'HASH' },
+            { AttributeName: 'id', KeyType: 'RANGE' },
+          ],
+        }),
+      },
+    }),
+    expected: ['KEY_SCHEMA_INVALID', 'x-dynamodb.t.Properties.KeySchema'],
+  },
+  {
+    title: 'a tag key AWS keeps for itself',
+    fragment: x({ t: { Properties: table({ Tags: [{ Key: 'aws:team', Value: 'x' }] }) } }),
+    expected: ['INVALID_VALUE', 'x-dynamodb.t.Properties.Tags[0].Key'],
+  },
+  {
+    title: 'a transform tag value too long for DynamoDB',
+    fragment: x({ t: { Properties: T } }),
+    params: { Tags: { team: 'x'.repeat(257) } },
+    expected: ['TRANSFORM_PARAMETER_INVALID', 'Transform.Parameters.Tags.team'],
+  },
+  {
     title: 'provisioned throughput on an on-demand table',
     fragment: x({
       t: { Properties: table({ ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }) },

@@ -778,6 +778,22 @@ describe('transform: parameters', () => {
     ]);
   });
 
+  it('refuses tags DynamoDB would refuse, from the parameters or counted with the table own', async () => {
+    expect(
+      await expandProblems(baseTemplate({ t: { Properties: SIMPLE_TABLE } }), {
+        parameters: { Tags: { 'aws:owner': 'x', fine: 'y' } },
+      }),
+    ).toEqual([{ code: 'TRANSFORM_PARAMETER_INVALID', path: 'Transform.Parameters.Tags.aws:owner' }]);
+    const own = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    const table = (tags: unknown[]) => baseTemplate({ t: { Properties: { ...SIMPLE_TABLE, Tags: tags } } });
+    const parameters = { Tags: { team: 'a', cost: 'b' } };
+    expect(await expandProblems(table(own), { parameters })).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.Tags' },
+    ]);
+    // A key the table sets itself is not added twice.
+    await expandOk(table([...own.slice(1), { Key: 'team', Value: 'mine' }]), { parameters });
+  });
+
   it('leaves a template without x-dynamodb as it was', async () => {
     const template = baseTemplate(undefined);
     delete template['x-dynamodb'];

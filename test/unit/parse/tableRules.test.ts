@@ -157,4 +157,45 @@ describe('checkTableProperties', () => {
       }),
     ).toEqual([]);
   });
+  it('refuses a key schema that names one attribute twice, in the table or an index', () => {
+    const twice = [
+      { AttributeName: 'id', KeyType: 'HASH' },
+      { AttributeName: 'id', KeyType: 'RANGE' },
+    ];
+    expect(
+      check({
+        ...SIMPLE_TABLE,
+        KeySchema: twice,
+        GlobalSecondaryIndexes: [gsi('g', 'id', { KeySchema: twice })],
+      }),
+    ).toEqual([
+      { code: 'KEY_SCHEMA_INVALID', path: 'P.KeySchema' },
+      { code: 'KEY_SCHEMA_INVALID', path: 'P.GlobalSecondaryIndexes[0].KeySchema' },
+    ]);
+  });
+
+  it('holds tags to what DynamoDB takes: 50 at most, no aws: keys, keys to 128 and values to 256 characters', () => {
+    const astral = '\u{1D538}';
+    const fine = [
+      { Key: astral.repeat(128), Value: astral.repeat(256) },
+      { Key: 'AWS:upper-case-is-yours', Value: '' },
+      { Key: { Ref: 'TagKey' }, Value: { Ref: 'TagValue' } },
+    ];
+    expect(check({ ...SIMPLE_TABLE, Tags: fine })).toEqual([]);
+    const wrong = [
+      { Key: 'aws:cloudformation:stack-name', Value: 'x' },
+      { Key: '', Value: 'x' },
+      { Key: astral.repeat(129), Value: 'x' },
+      { Key: 'k', Value: astral.repeat(257) },
+    ];
+    expect(check({ ...SIMPLE_TABLE, Tags: wrong })).toEqual([
+      { code: 'INVALID_VALUE', path: 'P.Tags[0].Key' },
+      { code: 'INVALID_VALUE', path: 'P.Tags[1].Key' },
+      { code: 'INVALID_VALUE', path: 'P.Tags[2].Key' },
+      { code: 'INVALID_VALUE', path: 'P.Tags[3].Value' },
+    ]);
+    const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    expect(check({ ...SIMPLE_TABLE, Tags: many })).toEqual([{ code: 'INVALID_VALUE', path: 'P.Tags' }]);
+    expect(check({ ...SIMPLE_TABLE, Tags: many.slice(0, 50) })).toEqual([]);
+  });
 });
