@@ -187,7 +187,7 @@ function checkKeyAttributesDistinct(keySchemas: KeySchemaAt[]): Problem[] {
   return problems;
 }
 
-/** Tags DynamoDB refuses: more than 50, a key of AWS's own (`aws:`), or keys and values too long. */
+/** Tags DynamoDB refuses: more than 50, a key twice, a key of AWS's own (`aws:`), keys and values too long. */
 function checkTags(properties: Record<string, unknown>, path: string): Problem[] {
   const tags = listAt(properties, 'Tags');
   if (!tags) return [];
@@ -198,11 +198,19 @@ function checkTags(properties: Record<string, unknown>, path: string): Problem[]
       problem('INVALID_VALUE', tagsPath, `has ${tags.length} tags; a table can have ${TAG_LIMITS.tags}`),
     );
   }
+  const seen = new Map<string, number>();
   tags.forEach((tag, i) => {
     if (!isRecord(tag)) return;
     const key = literalString(tag.Key);
     const value = literalString(tag.Value);
-    const keyFault = key === undefined ? undefined : tagKeyFault(key);
+    const first = key === undefined ? undefined : seen.get(key);
+    if (key !== undefined && first === undefined) seen.set(key, i);
+    const keyFault =
+      key === undefined
+        ? undefined
+        : first !== undefined
+          ? `repeats the key of Tags[${first}]; a table has one value per tag key`
+          : tagKeyFault(key);
     const valueFault = value === undefined ? undefined : tagValueFault(value);
     if (keyFault) problems.push(problem('INVALID_VALUE', joinPath(joinPath(tagsPath, i), 'Key'), keyFault));
     if (valueFault)

@@ -174,7 +174,7 @@ describe('checkTableProperties', () => {
     ]);
   });
 
-  it('holds tags to what DynamoDB takes: 50 at most, no aws: keys, keys to 128 and values to 256 characters', () => {
+  it('holds tags to what DynamoDB takes: 50 at most, each key once, no aws: keys, keys to 128 and values to 256 characters', () => {
     const astral = '\u{1D538}';
     const fine = [
       { Key: astral.repeat(128), Value: astral.repeat(256) },
@@ -194,6 +194,15 @@ describe('checkTableProperties', () => {
       { code: 'INVALID_VALUE', path: 'P.Tags[2].Key' },
       { code: 'INVALID_VALUE', path: 'P.Tags[3].Value' },
     ]);
+    expect(
+      check({
+        ...SIMPLE_TABLE,
+        Tags: [
+          { Key: 'team', Value: 'a' },
+          { Key: 'team', Value: 'b' },
+        ],
+      }),
+    ).toEqual([{ code: 'INVALID_VALUE', path: 'P.Tags[1].Key' }]);
     const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
     expect(check({ ...SIMPLE_TABLE, Tags: many })).toEqual([{ code: 'INVALID_VALUE', path: 'P.Tags' }]);
     expect(check({ ...SIMPLE_TABLE, Tags: many.slice(0, 50) })).toEqual([]);
