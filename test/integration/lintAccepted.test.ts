@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transform } from '../../src/transform.js';
+import { fixtureFinder } from '../helpers.js';
+import { plausible } from '../property/templates.js';
 import { cfnLint, describeMatch, type LintMatch, validatorAvailable } from './tools.js';
 
 /**
@@ -182,6 +184,36 @@ describe.skipIf(!available)(`cfn-lint on every table the macro accepts (seed ${S
   it('finds no error or warning in any of them', () => {
     const found = matches.map(
       (m) => `${describeMatch(m)}\n  input: ${JSON.stringify(accepted.get(m.Filename))}`,
+    );
+    expect(found).toEqual([]);
+  });
+});
+
+describe.skipIf(!available)(`cfn-lint on every plausible template the macro expands (seed ${SEED})`, () => {
+  const accepted = new Map<string, unknown>();
+  let matches: LintMatch[] = [];
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cxddb-plausible-'));
+    const finder = fixtureFinder();
+    // Most plausible templates carry a mistake on purpose; enough of them expand to judge the output.
+    for (const [i, fragment] of fc.sample(plausible, { numRuns: 4 * SAMPLES, seed: SEED }).entries()) {
+      const result = await transform({ fragment, region: 'us-east-1' }, finder);
+      if (!result.ok) continue;
+      const file = join(dir, `template-${i}.json`);
+      writeFileSync(file, JSON.stringify(result.template, null, 1));
+      accepted.set(file, fragment['x-dynamodb']);
+    }
+    matches = cfnLint([...accepted.keys()]).filter((m) => m.Level === 'Error' || m.Level === 'Warning');
+  }, 120_000);
+
+  it('expands enough of them to judge', () => {
+    expect(accepted.size).toBeGreaterThan(SAMPLES / 6);
+  });
+
+  it('finds no error or warning in any of them: policies, variables, dependencies, conditions', () => {
+    const found = matches.map(
+      (m) => `${describeMatch(m)}\n  x-dynamodb: ${JSON.stringify(accepted.get(m.Filename))}`,
     );
     expect(found).toEqual([]);
   });
