@@ -9,6 +9,8 @@ export interface EnvVariable {
   readonly value: unknown;
   /** Where the variable was asked for, for error messages. */
   readonly path: string;
+  /** The `<KEY>` variable, named after the table key rather than by the template. */
+  readonly fromKey?: boolean;
 }
 
 /** The variables one table hands one target: its name under `<KEY>` (or ReturnValues.TableName), ReturnValues, EnvNames. */
@@ -21,7 +23,12 @@ export function variablesFor(
 ): EnvVariable[] {
   const out: EnvVariable[] = [];
   if (grant.returnValues.TableName === undefined) {
-    out.push({ name: tableEnvName(table.key), value: table.values.TableName, path: grant.path });
+    out.push({
+      name: tableEnvName(table.key),
+      value: table.values.TableName,
+      path: grant.path,
+      fromKey: true,
+    });
   }
   for (const [attribute, name] of Object.entries(grant.returnValues) as [TableAttribute, string][]) {
     const value = table.values[attribute];
@@ -48,6 +55,46 @@ export function variablesFor(
   return out;
 }
 
+/** Names ECS takes, as the schema's EnvName; Lambda's own pattern and the names its runtime keeps for itself. */
+const CONTAINER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
+const FUNCTION_RESERVED = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+]);
+
+/** Why a target would refuse a variable name, if it would; the name from a table key is named as such. */
+function nameFault(variable: EnvVariable, sink: EnvSink): string | undefined {
+  const shown = variable.name === '' ? 'an empty name' : `"${variable.name}"`;
+  const fix = variable.fromKey ? '; name the variable with ReturnValues.TableName' : '';
+  if (sink.kind === 'containers') {
+    return CONTAINER_NAME.test(variable.name)
+      ? undefined
+      : `${shown} is not a variable name (a letter or _, then letters, digits and _)${fix}`;
+  }
+  if (!FUNCTION_NAME.test(variable.name))
+    return `${shown} is not a Lambda variable name (a letter, then at least one letter, digit or _)${fix}`;
+  if (FUNCTION_RESERVED.has(variable.name))
+    return `${shown} is a variable the Lambda runtime sets itself${fix}`;
+  return undefined;
+}
+
 function withCondition(value: unknown, condition: string | undefined): unknown {
   return condition === undefined ? value : { 'Fn::If': [condition, value, { Ref: 'AWS::NoValue' }] };
 }
@@ -65,6 +112,11 @@ export function addVariables(
   const resource = resources[sink.resourceId];
   const resourcePath = `Resources.${sink.resourceId}`;
   if (!isRecord(resource) || !isRecord(resource.Properties)) return;
+  const named = variables.filter((variable) => {
+    const fault = nameFault(variable, sink);
+    if (fault) problems.push(problem('ENV_NAME_INVALID', variable.path, fault));
+    return fault === undefined;
+  });
   const properties = copyOf(resource.Properties);
   const notEditable = (at: string): void => {
     problems.push(
@@ -92,16 +144,16 @@ export function addVariables(
         return container;
       }
       const next = [...environment];
-      const named = new Map<unknown, number>();
+      const byName = new Map<unknown, number>();
       next.forEach((e, i) => {
-        if (isRecord(e) && !named.has(e.Name)) named.set(e.Name, i);
+        if (isRecord(e) && !byName.has(e.Name)) byName.set(e.Name, i);
       });
-      for (const variable of variables) {
-        const index = named.get(variable.name) ?? -1;
+      for (const variable of named) {
+        const index = byName.get(variable.name) ?? -1;
         const value = withCondition(variable.value, variable.condition);
         const existing = next[index];
         if (index < 0) {
-          named.set(variable.name, next.length);
+          byName.set(variable.name, next.length);
           next.push({ Name: variable.name, Value: value });
         } else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
           problems.push(
@@ -128,7 +180,7 @@ export function addVariables(
       return;
     }
     const next = copyOf(current);
-    for (const variable of variables) {
+    for (const variable of named) {
       const value = withCondition(variable.value, variable.condition);
       if (!Object.hasOwn(next, variable.name)) put(next, variable.name, value);
       else if (!deepEqual(next[variable.name], value)) {

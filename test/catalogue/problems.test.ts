@@ -381,15 +381,23 @@ const CASES: Case[] = [
   {
     title: 'a variable already set to something else',
     fragment: x(
-      { t: { Properties: T, Services: { Fn: { Access: 'RO' } } } },
+      { tt: { Properties: T, Services: { Fn: { Access: 'RO' } } } },
       {
         Fn: {
           Type: 'AWS::Lambda::Function',
-          Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Environment: { Variables: { T: 'mine' } } },
+          Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Environment: { Variables: { TT: 'mine' } } },
         },
       },
     ),
-    expected: ['ENV_VAR_CONFLICT', 'Resources.Fn.Properties.Environment.Variables.T'],
+    expected: ['ENV_VAR_CONFLICT', 'Resources.Fn.Properties.Environment.Variables.TT'],
+  },
+  {
+    title: 'a table key that names a variable the Lambda runtime keeps for itself',
+    fragment: x(
+      { 'aws-region': { Properties: T, Services: { Fn: { Access: 'RO' } } } },
+      { Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] } } } },
+    ),
+    expected: ['ENV_NAME_INVALID', 'x-dynamodb.aws-region.Services.Fn'],
   },
   {
     title: 'a reference to nothing inside x-dynamodb',

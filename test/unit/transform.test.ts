@@ -566,6 +566,53 @@ describe('transform: environment variables', () => {
   });
 });
 
+describe('transform: variable names', () => {
+  const FUNCTION = {
+    Fn: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+      },
+    },
+  };
+  const section = (key: string, target: string, extra: Json = {}) => ({
+    [key]: { Properties: SIMPLE_TABLE, Services: { [target]: { Access: 'RO', ...extra } } },
+  });
+
+  it("refuses names a Lambda function would refuse: one character, a leading _ or digit, the runtime's own", async () => {
+    for (const [key, extra] of [
+      ['t', {}],
+      ['1orders', {}],
+      ['aws-region', {}],
+      ['orders', { ReturnValues: { Arn: '_ARN' } }],
+      ['orders', { ReturnValues: { TableName: 'AWS_LAMBDA_FUNCTION_NAME' } }],
+    ] as const) {
+      const problems = await expandProblems(baseTemplate(section(key, 'Fn', extra), FUNCTION));
+      expect(problems.map((p) => p.code)).toEqual(['ENV_NAME_INVALID']);
+    }
+  });
+
+  it('takes for containers what ECS takes, and any name once ReturnValues.TableName names the variable', async () => {
+    await expandOk(baseTemplate(section('t', 'TaskDef', { ReturnValues: { Arn: '_ARN' } })));
+    expect(await expandProblems(baseTemplate(section('1orders', 'TaskDef')))).toEqual([
+      { code: 'ENV_NAME_INVALID', path: 'x-dynamodb.1orders.Services.TaskDef' },
+    ]);
+    const out: Json = await expandOk(
+      baseTemplate(section('1orders', 'Fn', { ReturnValues: { TableName: 'ORDERS_TABLE' } }), FUNCTION),
+    );
+    expect(Object.keys(out.Resources.Fn.Properties.Environment.Variables)).toEqual(['ORDERS_TABLE']);
+  });
+
+  it('says how to fix a name made from the table key', async () => {
+    const result = await expand(baseTemplate(section('aws-region', 'Fn'), FUNCTION));
+    expect(result.ok ? [] : result.problems.map((p) => p.message)).toEqual([
+      '"AWS_REGION" is a variable the Lambda runtime sets itself; name the variable with ReturnValues.TableName',
+    ]);
+  });
+});
+
 describe('transform: problems', () => {
   it('reports every mistake of every table at once, sorted by path', async () => {
     const template = baseTemplate(
