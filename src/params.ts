@@ -20,8 +20,9 @@ export const DEFAULT_PARAMETERS: TransformParameters = {
 };
 
 const PATH = 'Transform.Parameters';
-const DELETION = ['Delete', 'Retain', 'RetainExceptOnUpdate', 'Snapshot'];
-const REPLACE = ['Delete', 'Retain', 'Snapshot'];
+// What CloudFormation takes for a DynamoDB table: it has no Snapshot (its resource type keeps no snapshots).
+const DELETION = ['Delete', 'Retain', 'RetainExceptOnCreate'];
+const REPLACE = ['Delete', 'Retain'];
 
 /** Reads the parameters CloudFormation passes as JSON; `false` and `"false"` mean the same. */
 export function parseParameters(value: unknown): { parameters: TransformParameters; problems: Problem[] } {

@@ -116,6 +116,11 @@ const CASES: Case[] = [
     expected: ['INVALID_VALUE', 'x-dynamodb.t.DeletionPolicy'],
   },
   {
+    title: 'Snapshot, which a DynamoDB table cannot take',
+    fragment: x({ t: { Properties: T, UpdateReplacePolicy: 'Snapshot' } }),
+    expected: ['INVALID_VALUE', 'x-dynamodb.t.UpdateReplacePolicy'],
+  },
+  {
     title: 'a Lookup value from a function',
     fragment: x({ t: { Lookup: { TableName: { 'Fn::Sub': 'x' } } } }),
     expected: ['INVALID_VALUE', 'x-dynamodb.t.Lookup.TableName'],

@@ -49,8 +49,8 @@ describe('transform: new tables', () => {
       ...baseTemplate({
         a: {
           Properties: SIMPLE_TABLE,
-          DeletionPolicy: 'Delete',
-          UpdateReplacePolicy: 'Snapshot',
+          DeletionPolicy: 'RetainExceptOnCreate',
+          UpdateReplacePolicy: 'Delete',
           Condition: 'IsProd',
         },
         'b-table': { Properties: SIMPLE_TABLE, DependsOn: ['a', 'Role'] },
@@ -58,8 +58,8 @@ describe('transform: new tables', () => {
       Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } },
     });
     expect(out.Resources.a).toMatchObject({
-      DeletionPolicy: 'Delete',
-      UpdateReplacePolicy: 'Snapshot',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Delete',
       Condition: 'IsProd',
     });
     expect(out.Resources.btable.DependsOn).toEqual(['a', 'Role']);
@@ -793,14 +793,17 @@ describe('transform: parameters', () => {
       baseTemplate({ t: { Properties: { ...SIMPLE_TABLE, Tags: [{ Key: 'team', Value: 'mine' }] } } }),
       {
         parameters: {
-          DeletionPolicy: 'Snapshot',
+          DeletionPolicy: 'RetainExceptOnCreate',
           UpdateReplacePolicy: 'Delete',
           Tags: { team: 'platform', cost: 'x' },
           ExportPrefix: 'shop',
         },
       },
     );
-    expect(out.Resources.t).toMatchObject({ DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Delete' });
+    expect(out.Resources.t).toMatchObject({
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Delete',
+    });
     expect(out.Resources.t.Properties.Tags).toEqual([
       { Key: 'team', Value: 'mine' },
       { Key: 'cost', Value: 'x' },

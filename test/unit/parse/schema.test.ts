@@ -29,7 +29,7 @@ describe('validateSection', () => {
           },
           Services: { App: { Access: ['RW', 'StreamRead'], ReturnValues: { Arn: 'ORDERS_ARN' } } },
           Settings: { EnvNames: ['ORDERS_TABLE'] },
-          DeletionPolicy: 'Snapshot',
+          DeletionPolicy: 'RetainExceptOnCreate',
           MacroParameters: { anything: true },
         },
       }),
