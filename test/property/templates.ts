@@ -30,6 +30,8 @@ export function baseResources(): Json {
     Service: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'TaskDef' } } },
     Key: {
       Type: 'AWS::KMS::Key',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
       Properties: {
         KeyPolicy: {
           Version: '2012-10-17',
