@@ -190,6 +190,23 @@ describe.skipIf(!available)(`cfn-lint on every table the macro accepts (seed ${S
   });
 });
 
+/** The same stack with `Fn` a SAM function without a role: its grants go to `Policies`, for SAM's translator. */
+const samPlausible = plausible.map((template) => ({
+  ...template,
+  Resources: {
+    ...template.Resources,
+    Fn: {
+      Type: 'AWS::Serverless::Function',
+      Properties: {
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        InlineCode: 'exports.handler = async () => ({});',
+        Environment: { Variables: {} },
+      },
+    },
+  },
+}));
+
 describe.skipIf(!available)(`cfn-lint on every plausible template the macro expands (seed ${SEED})`, () => {
   const accepted = new Map<string, unknown>();
   let matches: LintMatch[] = [];
@@ -197,13 +214,21 @@ describe.skipIf(!available)(`cfn-lint on every plausible template the macro expa
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cxddb-plausible-'));
     const finder = fixtureFinder();
-    // Most plausible templates carry a mistake on purpose; enough of them expand to judge the output.
-    for (const [i, fragment] of fc.sample(plausible, { numRuns: 4 * SAMPLES, seed: SEED }).entries()) {
-      const result = await transform({ fragment, region: 'us-east-1' }, finder);
+    // Most plausible templates carry a mistake on purpose; enough of them expand to judge the output. Half of
+    // them run before SAM's transform, which cfn-lint applies itself (as CloudFormation would, after the macro).
+    const samples = [
+      ...fc.sample(plausible, { numRuns: 2 * SAMPLES, seed: SEED }).map((t) => ({ template: t, sam: false })),
+      ...fc
+        .sample(samPlausible, { numRuns: 2 * SAMPLES, seed: SEED })
+        .map((t) => ({ template: t, sam: true })),
+    ];
+    for (const [i, { template, sam }] of samples.entries()) {
+      const result = await transform({ fragment: template, region: 'us-east-1' }, finder);
       if (!result.ok) continue;
       const file = join(dir, `template-${i}.json`);
-      writeFileSync(file, JSON.stringify(result.template, null, 1));
-      accepted.set(file, fragment['x-dynamodb']);
+      const output = sam ? { Transform: 'AWS::Serverless-2016-10-31', ...result.template } : result.template;
+      writeFileSync(file, JSON.stringify(output, null, 1));
+      accepted.set(file, template['x-dynamodb']);
     }
     matches = cfnLint([...accepted.keys()]);
   }, 120_000);
