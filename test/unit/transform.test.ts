@@ -608,8 +608,11 @@ describe('transform: variable names', () => {
   it('says how to fix a name made from the table key', async () => {
     const result = await expand(baseTemplate(section('aws-region', 'Fn'), FUNCTION));
     expect(result.ok ? [] : result.problems.map((p) => p.message)).toEqual([
-      '"AWS_REGION" is a variable the Lambda runtime sets itself; name the variable with ReturnValues.TableName',
+      expect.stringContaining('"AWS_REGION" is a variable the Lambda runtime sets itself'),
     ]);
+    expect(result.ok ? '' : result.problems[0]?.message).toEqual(
+      expect.stringContaining('name the variable with ReturnValues.TableName'),
+    );
   });
 });
 
