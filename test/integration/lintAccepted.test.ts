@@ -158,35 +158,57 @@ const table = fc
     },
   );
 
+/** One fragment to expand, what to show of it when lint complains, and whether SAM's transform follows. */
+interface Sample {
+  readonly fragment: Record<string, unknown>;
+  readonly shown: unknown;
+  readonly sam?: boolean;
+}
+
+/**
+ * Expands every sample, writes the ones the macro accepts to files and lints them in one cfn-lint run; returns
+ * how many were accepted and every match, each with the input that led to it. After the macro, a SAM template
+ * keeps its transform, which cfn-lint applies itself, as CloudFormation would.
+ */
+async function lintExpanded(samples: readonly Sample[]): Promise<{ accepted: number; found: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cxddb-accepted-'));
+  const finder = fixtureFinder();
+  const shown = new Map<string, unknown>();
+  for (const [i, sample] of samples.entries()) {
+    const result = await transform({ fragment: sample.fragment, region: 'us-east-1' }, finder);
+    if (!result.ok) continue;
+    const file = join(dir, `template-${i}.json`);
+    const output = sample.sam
+      ? { Transform: 'AWS::Serverless-2016-10-31', ...result.template }
+      : result.template;
+    writeFileSync(file, JSON.stringify(output, null, 1));
+    shown.set(file, sample.shown);
+  }
+  const matches: LintMatch[] = shown.size === 0 ? [] : cfnLint([...shown.keys()]);
+  return {
+    accepted: shown.size,
+    found: matches.map((m) => `${describeMatch(m)}\n  input: ${JSON.stringify(shown.get(m.Filename))}`),
+  };
+}
+
 describe.skipIf(!available)(`cfn-lint on every table the macro accepts (seed ${SEED})`, () => {
-  const accepted = new Map<string, unknown>();
-  let matches: LintMatch[] = [];
+  let outcome = { accepted: 0, found: [] as string[] };
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cxddb-accepted-'));
-    for (const [i, properties] of fc.sample(table, { numRuns: SAMPLES, seed: SEED }).entries()) {
-      const fragment = {
-        AWSTemplateFormatVersion: '2010-09-09',
-        'x-dynamodb': { t: { Properties: properties } },
-      };
-      const result = await transform({ fragment, region: 'us-east-1' }, undefined);
-      if (!result.ok) continue;
-      const file = join(dir, `table-${i}.json`);
-      writeFileSync(file, JSON.stringify(result.template, null, 1));
-      accepted.set(file, properties);
-    }
-    matches = cfnLint([...accepted.keys()]);
+    outcome = await lintExpanded(
+      fc.sample(table, { numRuns: SAMPLES, seed: SEED }).map((properties) => ({
+        fragment: { AWSTemplateFormatVersion: '2010-09-09', 'x-dynamodb': { t: { Properties: properties } } },
+        shown: properties,
+      })),
+    );
   }, 120_000);
 
   it('expands a good share of them (the generator makes mostly well-formed tables)', () => {
-    expect(accepted.size).toBeGreaterThan(SAMPLES / 4);
+    expect(outcome.accepted).toBeGreaterThan(SAMPLES / 4);
   });
 
   it('finds no error, warning or informational match in any of them', () => {
-    const found = matches.map(
-      (m) => `${describeMatch(m)}\n  input: ${JSON.stringify(accepted.get(m.Filename))}`,
-    );
-    expect(found).toEqual([]);
+    expect(outcome.found).toEqual([]);
   });
 });
 
@@ -208,39 +230,27 @@ const samPlausible = plausible.map((template) => ({
 }));
 
 describe.skipIf(!available)(`cfn-lint on every plausible template the macro expands (seed ${SEED})`, () => {
-  const accepted = new Map<string, unknown>();
-  let matches: LintMatch[] = [];
+  let outcome = { accepted: 0, found: [] as string[] };
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cxddb-plausible-'));
-    const finder = fixtureFinder();
     // Most plausible templates carry a mistake on purpose; enough of them expand to judge the output. Half of
-    // them run before SAM's transform, which cfn-lint applies itself (as CloudFormation would, after the macro).
-    const samples = [
-      ...fc.sample(plausible, { numRuns: 2 * SAMPLES, seed: SEED }).map((t) => ({ template: t, sam: false })),
-      ...fc
-        .sample(samPlausible, { numRuns: 2 * SAMPLES, seed: SEED })
-        .map((t) => ({ template: t, sam: true })),
-    ];
-    for (const [i, { template, sam }] of samples.entries()) {
-      const result = await transform({ fragment: template, region: 'us-east-1' }, finder);
-      if (!result.ok) continue;
-      const file = join(dir, `template-${i}.json`);
-      const output = sam ? { Transform: 'AWS::Serverless-2016-10-31', ...result.template } : result.template;
-      writeFileSync(file, JSON.stringify(output, null, 1));
-      accepted.set(file, template['x-dynamodb']);
-    }
-    matches = cfnLint([...accepted.keys()]);
+    // them have a SAM function for a target.
+    const sample = (sam: boolean) => (template: Record<string, unknown>) => ({
+      fragment: template,
+      shown: template['x-dynamodb'],
+      sam,
+    });
+    outcome = await lintExpanded([
+      ...fc.sample(plausible, { numRuns: 2 * SAMPLES, seed: SEED }).map(sample(false)),
+      ...fc.sample(samPlausible, { numRuns: 2 * SAMPLES, seed: SEED }).map(sample(true)),
+    ]);
   }, 120_000);
 
   it('expands enough of them to judge', () => {
-    expect(accepted.size).toBeGreaterThan(SAMPLES / 3);
+    expect(outcome.accepted).toBeGreaterThan(SAMPLES / 3);
   });
 
   it('finds no match in any of them: policies, variables, dependencies, conditions', () => {
-    const found = matches.map(
-      (m) => `${describeMatch(m)}\n  x-dynamodb: ${JSON.stringify(accepted.get(m.Filename))}`,
-    );
-    expect(found).toEqual([]);
+    expect(outcome.found).toEqual([]);
   });
 });
