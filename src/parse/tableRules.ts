@@ -168,7 +168,7 @@ function checkKeySchemaShapes(indexes: IndexAt[]): Problem[] {
   return problems;
 }
 
-/** A key schema names two different attributes: DynamoDB rejects one attribute as both HASH and RANGE key. */
+/** The HASH and RANGE keys of a key schema must be two attributes: DynamoDB rejects one attribute as both. */
 function checkKeyAttributesDistinct(keySchemas: KeySchemaAt[]): Problem[] {
   const problems: Problem[] = [];
   for (const { items, path } of keySchemas) {

@@ -71,7 +71,8 @@ export function lookupTableRefs(
 /** The `AWS::DynamoDB::Table` resource of a new table; Retain unless the template or transform says otherwise. */
 export function tableResource(spec: NewTableSpec, parameters: TransformParameters): Record<string, unknown> {
   const properties = copyOf(spec.properties);
-  if (parameters.tags.length > 0) {
+  // Tags that are not a list (an intrinsic function) stay as they are: renderTemplate reports them.
+  if (parameters.tags.length > 0 && (properties.Tags === undefined || Array.isArray(properties.Tags))) {
     const own = Array.isArray(properties.Tags) ? properties.Tags : [];
     const ownKeys = new Set(own.map((t) => (isRecord(t) ? t.Key : undefined)));
     properties.Tags = [...own, ...parameters.tags.filter((t) => !ownKeys.has(t.Key))];

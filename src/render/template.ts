@@ -43,11 +43,20 @@ export function renderTemplate(
     const table = tableResource(spec, parameters);
     resources[spec.logicalId] = table;
     const tags = isRecord(table.Properties) ? table.Properties.Tags : undefined;
-    if (Array.isArray(tags) && tags.length > TAG_LIMITS.tags && parameters.tags.length > 0) {
+    const tagsPath = joinPath(joinPath(spec.path, 'Properties'), 'Tags');
+    if (parameters.tags.length > 0 && tags !== undefined && !Array.isArray(tags)) {
       problems.push(
         problem(
           'INVALID_VALUE',
-          joinPath(joinPath(spec.path, 'Properties'), 'Tags'),
+          tagsPath,
+          "is not a list, so the transform's Tags cannot be added to it; write the tags out as a list",
+        ),
+      );
+    } else if (parameters.tags.length > 0 && Array.isArray(tags) && tags.length > TAG_LIMITS.tags) {
+      problems.push(
+        problem(
+          'INVALID_VALUE',
+          tagsPath,
           `with the transform's Tags the table would have ${tags.length} tags; DynamoDB allows ${TAG_LIMITS.tags}`,
         ),
       );

@@ -845,6 +845,16 @@ describe('transform: parameters', () => {
     ]);
     // A key the table sets itself is not added twice.
     await expandOk(table([...own.slice(1), { Key: 'team', Value: 'mine' }]), { parameters });
+    // Tags given by an intrinsic function cannot take more: refused rather than replaced.
+    const conditional = baseTemplate({
+      t: { Properties: { ...SIMPLE_TABLE, Tags: { 'Fn::If': ['IsProd', [{ Key: 'a', Value: 'b' }], []] } } },
+    });
+    expect(
+      await expandProblems(
+        { ...conditional, Conditions: { IsProd: { 'Fn::Equals': ['a', 'a'] } } },
+        { parameters },
+      ),
+    ).toEqual([{ code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.Tags' }]);
   });
 
   it('leaves a template without x-dynamodb as it was', async () => {
