@@ -137,7 +137,11 @@ export function addVariables(
     }
     properties.ContainerDefinitions = containers.map((container, i) => {
       const containerPath = joinPath(containersPath, i);
-      if (!isRecord(container) || isIntrinsic(container)) return container;
+      if (isIntrinsic(container)) {
+        notEditable(containerPath);
+        return container;
+      }
+      if (!isRecord(container)) return container;
       const environment = container.Environment ?? [];
       if (!Array.isArray(environment)) {
         notEditable(joinPath(containerPath, 'Environment'));

@@ -566,6 +566,21 @@ describe('transform: environment variables', () => {
   });
 });
 
+describe('transform: containers', () => {
+  it('reports a container given by an intrinsic function, which cannot take the variables', async () => {
+    const template = baseTemplate({
+      t: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' } } },
+    });
+    (template.Resources as Json).TaskDef.Properties.ContainerDefinitions = [
+      { Name: 'app', Image: 'nginx' },
+      { 'Fn::If': ['IsProd', { Name: 'sidecar', Image: 'envoy' }, { Ref: 'AWS::NoValue' }] },
+    ];
+    expect(await expandProblems(template)).toEqual([
+      { code: 'TARGET_NOT_EDITABLE', path: 'Resources.TaskDef.Properties.ContainerDefinitions[1]' },
+    ]);
+  });
+});
+
 describe('transform: variable names', () => {
   const FUNCTION = {
     Fn: {
