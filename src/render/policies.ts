@@ -207,6 +207,16 @@ export class GeneratedConditions {
     if (!this.added.has(name)) this.added.set(name, anyCondition(sorted));
     return name;
   }
+
+  /** The name of a condition that holds when every one of `names` holds. */
+  allOf(names: readonly string[]): string {
+    const sorted = [...new Set(names)].sort();
+    const [only] = sorted;
+    if (sorted.length === 1 && only !== undefined) return only;
+    const name = `XDynamoDBAllOf${sorted.join('And')}`;
+    if (!this.added.has(name)) this.added.set(name, { 'Fn::And': sorted.map((n) => ({ Condition: n })) });
+    return name;
+  }
 }
 
 /** `Fn::Or` takes 2 to 10 conditions: nest for more. */

@@ -117,13 +117,19 @@ export function renderTemplate(
       addFunctionPolicy(outResources, role.functionId, entry, conditions, problems);
       continue;
     }
-    const rendered = renderRolePolicies({ role, grants: entry.grants }, roleBudget(role), conditions);
+    // A policy cannot name a role that may not exist: it takes the role's condition, under which the tables
+    // of that same condition are there for certain.
+    const roleCondition = role.kind === 'stack' ? view.resources.get(role.logicalId)?.Condition : undefined;
+    const grants =
+      typeof roleCondition === 'string' ? underCondition(entry.grants, roleCondition) : entry.grants;
+    const rendered = renderRolePolicies({ role, grants }, roleBudget(role), conditions);
     const roleName = role.kind === 'stack' ? role.logicalId : role.name;
     if (!rendered.ok) {
       problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `role ${roleName}: ${rendered.reason}`));
       continue;
     }
-    for (const policy of rendered.policies) {
+    for (const own of rendered.policies) {
+      const policy = typeof roleCondition === 'string' ? withCondition(own, roleCondition, conditions) : own;
       if (Object.hasOwn(outResources, policy.logicalId)) {
         problems.push(
           problem(
@@ -226,6 +232,27 @@ function roleBudgets(view: TemplateView): (role: IamRole) => RoleBudget {
     }
     return { inlineUsed, managedUsed };
   };
+}
+
+/** Grants as they read inside a policy that exists only under `condition`: its tables are unconditional there. */
+function underCondition(grants: readonly Grant[], condition: string): Grant[] {
+  const tables = new Map<TableRefs, TableRefs>();
+  return grants.map((grant) => {
+    if (grant.table.condition !== condition) return grant;
+    const table = tables.get(grant.table) ?? { ...grant.table, condition: undefined };
+    tables.set(grant.table, table);
+    return { ...grant, table };
+  });
+}
+
+/** A policy that exists only with `condition` (and its own condition, when it has one). */
+function withCondition<P extends { resource: Record<string, unknown>; condition: string | undefined }>(
+  policy: P,
+  condition: string,
+  conditions: GeneratedConditions,
+): P {
+  const both = policy.condition === undefined ? condition : conditions.allOf([condition, policy.condition]);
+  return { ...policy, condition: both, resource: { ...policy.resource, Condition: both } };
 }
 
 /** Appends the grants of a SAM function without `Role` to its `Policies`, which SAM turns into its role's policies. */

@@ -566,6 +566,50 @@ describe('transform: environment variables', () => {
   });
 });
 
+describe('transform: conditional roles', () => {
+  const conditional = (section: Json, roleCondition: string) => {
+    const template = baseTemplate(section);
+    (template.Resources as Json).Role.Condition = roleCondition;
+    return {
+      ...template,
+      Conditions: {
+        RoleCond: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
+        TableCond: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '111122223333'] },
+      },
+    };
+  };
+
+  it("gives a role's policy the role's condition, and drops it from the tables that share it", async () => {
+    const out: Json = await expandOk(
+      conditional(
+        {
+          same: { Condition: 'RoleCond', Properties: SIMPLE_TABLE, Services: { Role: { Access: 'RO' } } },
+          always: { Properties: SIMPLE_TABLE, Services: { Role: { Access: 'RO' } } },
+        },
+        'RoleCond',
+      ),
+    );
+    expect(out.Resources.RoleDynamoDBPolicy.Condition).toBe('RoleCond');
+    expect(statements(out, 'RoleDynamoDBPolicy')[0]?.Resource).toEqual([
+      { 'Fn::GetAtt': ['always', 'Arn'] },
+      { 'Fn::GetAtt': ['same', 'Arn'] },
+    ]);
+  });
+
+  it('joins the conditions of role and tables when every table is conditional', async () => {
+    const out: Json = await expandOk(
+      conditional(
+        { other: { Condition: 'TableCond', Properties: SIMPLE_TABLE, Services: { Role: { Access: 'RO' } } } },
+        'RoleCond',
+      ),
+    );
+    expect(out.Resources.RoleDynamoDBPolicy.Condition).toBe('XDynamoDBAllOfRoleCondAndTableCond');
+    expect(out.Conditions.XDynamoDBAllOfRoleCondAndTableCond).toEqual({
+      'Fn::And': [{ Condition: 'RoleCond' }, { Condition: 'TableCond' }],
+    });
+  });
+});
+
 describe('transform: containers', () => {
   it('reports a container given by an intrinsic function, which cannot take the variables', async () => {
     const template = baseTemplate({
