@@ -29,10 +29,14 @@ export function baseResources(): Json {
       Type: 'AWS::ECS::TaskDefinition',
       Properties: {
         TaskRoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] },
-        ContainerDefinitions: [{ Name: 'app', Image: 'nginx' }],
+        ContainerDefinitions: [{ Name: 'app', Image: 'nginx', Memory: 512 }],
       },
     },
-    Service: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'TaskDef' } } },
+    Cluster: { Type: 'AWS::ECS::Cluster' },
+    Service: {
+      Type: 'AWS::ECS::Service',
+      Properties: { Cluster: { Ref: 'Cluster' }, TaskDefinition: { Ref: 'TaskDef' } },
+    },
     Key: {
       Type: 'AWS::KMS::Key',
       DeletionPolicy: 'Retain',
