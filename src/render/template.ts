@@ -42,25 +42,7 @@ export function renderTemplate(
     if (spec.kind !== 'create') continue;
     const table = tableResource(spec, parameters);
     resources[spec.logicalId] = table;
-    const tags = isRecord(table.Properties) ? table.Properties.Tags : undefined;
-    const tagsPath = joinPath(joinPath(spec.path, 'Properties'), 'Tags');
-    if (parameters.tags.length > 0 && tags !== undefined && !Array.isArray(tags)) {
-      problems.push(
-        problem(
-          'INVALID_VALUE',
-          tagsPath,
-          "is not a list, so the transform's Tags cannot be added to it; write the tags out as a list",
-        ),
-      );
-    } else if (parameters.tags.length > 0 && Array.isArray(tags) && tags.length > TAG_LIMITS.tags) {
-      problems.push(
-        problem(
-          'INVALID_VALUE',
-          tagsPath,
-          `with the transform's Tags the table would have ${tags.length} tags; DynamoDB allows ${TAG_LIMITS.tags}`,
-        ),
-      );
-    }
+    if (parameters.tags.length > 0) checkMergedTags(table, joinPath(spec.path, 'Properties'), problems);
     for (const [id, resource] of scalingResources(spec)) {
       if (Object.hasOwn(resources, id)) {
         problems.push(
@@ -232,6 +214,29 @@ function roleBudgets(view: TemplateView): (role: IamRole) => RoleBudget {
     }
     return { inlineUsed, managedUsed };
   };
+}
+
+/** The tags of a new table once the transform's are added: a list DynamoDB takes. */
+function checkMergedTags(table: Record<string, unknown>, propertiesPath: string, problems: Problem[]): void {
+  const tags = isRecord(table.Properties) ? table.Properties.Tags : undefined;
+  const at = joinPath(propertiesPath, 'Tags');
+  if (tags !== undefined && !Array.isArray(tags)) {
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        at,
+        "is not a list, so the transform's Tags cannot be added to it; write the tags out as a list",
+      ),
+    );
+  } else if (Array.isArray(tags) && tags.length > TAG_LIMITS.tags) {
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        at,
+        `with the transform's Tags the table would have ${tags.length} tags; DynamoDB allows ${TAG_LIMITS.tags}`,
+      ),
+    );
+  }
 }
 
 /** Grants as they read inside a policy that exists only under `condition`: its tables are unconditional there. */
