@@ -88,7 +88,7 @@ export function renderTemplate(
 
   for (const { sink, variables } of plan.env.values()) addVariables(outResources, sink, variables, problems);
 
-  const policiesOf = new Map<string, string[]>();
+  const policiesOf = new Map<string, { id: string; condition: string | undefined }[]>();
   const conditions = new GeneratedConditions();
   const roleBudget = roleBudgets(view);
   for (const key of [...plan.roles.keys()].sort()) {
@@ -123,11 +123,10 @@ export function renderTemplate(
         continue;
       }
       outResources[policy.logicalId] = policy.resource;
-      // A service cannot depend on a resource that may not exist; its conditional grants need no ordering.
-      if (entry.role.kind === 'stack' && policy.condition === undefined) {
+      if (entry.role.kind === 'stack') {
         policiesOf.set(entry.role.logicalId, [
           ...(policiesOf.get(entry.role.logicalId) ?? []),
-          policy.logicalId,
+          { id: policy.logicalId, condition: policy.condition },
         ]);
       }
     }
@@ -297,7 +296,7 @@ function addFunctionPolicy(
 function addServiceDependencies(
   resources: Record<string, unknown>,
   view: TemplateView,
-  policiesOf: ReadonlyMap<string, readonly string[]>,
+  policiesOf: ReadonlyMap<string, readonly { id: string; condition: string | undefined }[]>,
 ): void {
   for (const [id, resource] of Object.entries(resources)) {
     if (!isRecord(resource) || resource.Type !== 'AWS::ECS::Service') continue;
@@ -310,8 +309,11 @@ function addServiceDependencies(
         ? role['Fn::GetAtt'][0]
         : role.Ref
       : undefined;
-    const policies = typeof roleId === 'string' ? policiesOf.get(roleId) : undefined;
-    if (policies === undefined) continue;
+    // A service cannot depend on a policy that may not exist when it does: only on those of its own condition.
+    const policies = (typeof roleId === 'string' ? (policiesOf.get(roleId) ?? []) : [])
+      .filter((policy) => policy.condition === undefined || policy.condition === resource.Condition)
+      .map((policy) => policy.id);
+    if (policies.length === 0) continue;
     const current = resource.DependsOn;
     const list = typeof current === 'string' ? [current] : Array.isArray(current) ? [...current] : [];
     for (const policy of policies) if (!list.includes(policy)) list.push(policy);

@@ -596,6 +596,23 @@ describe('transform: conditional roles', () => {
     ]);
   });
 
+  it('makes a service of the same condition wait for the policy, and no other', async () => {
+    const template = conditional(
+      { t: { Properties: SIMPLE_TABLE, Services: { Role: { Access: 'RO' } } } },
+      'RoleCond',
+    ) as Json;
+    const service = (condition?: string) => ({
+      Type: 'AWS::ECS::Service',
+      ...(condition ? { Condition: condition } : {}),
+      Properties: { TaskDefinition: { Ref: 'TaskDef' } },
+    });
+    template.Resources.Same = service('RoleCond');
+    template.Resources.Always = service();
+    const out: Json = await expandOk(template);
+    expect(out.Resources.Same.DependsOn).toEqual(['RoleDynamoDBPolicy']);
+    expect(out.Resources.Always.DependsOn).toBeUndefined();
+  });
+
   it('joins the conditions of role and tables when every table is conditional', async () => {
     const out: Json = await expandOk(
       conditional(
