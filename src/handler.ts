@@ -135,10 +135,23 @@ function lazyLogger(): HandlerDependencies['logger'] {
  */
 const LOOKUP_MODULE = './lookup.js';
 
+/**
+ * The bundle (CommonJS) `require`s the lookups file: through `import()`, Node would first scan its 580 KB for
+ * named exports, which costs more than loading it (about 570 million instructions, 40 ms here). Run from the
+ * sources there is no such file, and `import()` finds the TypeScript module.
+ */
+async function loadLookups(): Promise<typeof import('./lookup.js')> {
+  if (typeof require === 'function') {
+    try {
+      return require(LOOKUP_MODULE);
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && error.code === 'MODULE_NOT_FOUND')) throw error;
+    }
+  }
+  return import(LOOKUP_MODULE);
+}
+
 export const handler = createHandler({
-  createFinder: async () => {
-    const { createAwsFinder }: typeof import('./lookup.js') = await import(LOOKUP_MODULE);
-    return createAwsFinder();
-  },
+  createFinder: async () => (await loadLookups()).createAwsFinder(),
   logger: lazyLogger(),
 });

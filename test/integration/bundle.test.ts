@@ -108,6 +108,28 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
     for (const log of logs) expect(log).toMatchObject({ level: 'INFO', service: 'composex-dynamodb' });
   });
 
+  it('requires the lookups file, which import() would first scan whole for its exports', () => {
+    const probe = `
+      const { handler } = require('./handler.js');
+      const event = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+      handler(event).then((response) => {
+        const children = require.cache[require.resolve('./handler.js')].children.map((m) => m.id);
+        process.stdout.write(JSON.stringify({ status: response.status, children }));
+      });
+    `;
+    const lookup = events[names.indexOf('lookup.json')];
+    const result = spawnSync('node', ['-e', probe], {
+      cwd: dir,
+      input: JSON.stringify(lookup),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', ...moto.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const { status, children } = JSON.parse(result.stdout);
+    expect(status).toBe('success');
+    expect(children).toContain(join(dir, 'lookup.js'));
+  });
+
   it('keeps the AWS SDK out of the handler file, for templates without lookups', () => {
     const handlerText = readFileSync(join(dir, 'handler.js'), 'utf8');
     const lookupText = readFileSync(join(dir, 'lookup.js'), 'utf8');
