@@ -34,8 +34,9 @@ export function explain(report: TransformReport): string {
   const looked = report.tables.flatMap((t) => (t.kind === 'lookup' ? [t] : []));
   lines.push(`Tables created: ${created.length}`);
   for (const t of created) {
+    const condition = t.condition === undefined ? '' : `; Condition ${t.condition}`;
     lines.push(
-      `  ${t.key} -> ${t.logicalId} (${describeNewTable(t.properties)}; DeletionPolicy ${t.deletionPolicy})`,
+      `  ${t.key} -> ${t.logicalId} (${describeNewTable(t.properties)}; DeletionPolicy ${t.deletionPolicy}${condition})`,
     );
   }
   lines.push(`Tables looked up: ${looked.length}`);

@@ -37,6 +37,7 @@ export interface TransformReport {
         readonly logicalId: string;
         readonly properties: Readonly<Record<string, unknown>>;
         readonly deletionPolicy: string;
+        readonly condition: string | undefined;
       }
     | { readonly kind: 'lookup'; readonly key: string; readonly name: string; readonly arn: string }
   )[];
@@ -134,6 +135,7 @@ export async function transform(
             logicalId: spec.logicalId,
             properties: spec.properties,
             deletionPolicy,
+            condition: spec.condition,
           },
         ];
       }

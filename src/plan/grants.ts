@@ -63,7 +63,7 @@ export function planGrants(
       plan.report.push({
         table: spec.key,
         target: grant.target,
-        role: roleLabel(target.role),
+        role: roleLabel(target.role, view),
         access: grant.access,
         variables: names,
       });
@@ -72,10 +72,14 @@ export function planGrants(
   return plan;
 }
 
-function roleLabel(role: RoleRef): string {
+function roleLabel(role: RoleRef, view: TemplateView): string {
   switch (role.kind) {
-    case 'stack':
-      return `role ${role.logicalId}`;
+    case 'stack': {
+      const condition = view.resources.get(role.logicalId)?.Condition;
+      return typeof condition === 'string'
+        ? `role ${role.logicalId} (Condition ${condition})`
+        : `role ${role.logicalId}`;
+    }
     case 'external':
       return `role ${role.name} (outside the stack)`;
     case 'sam':

@@ -135,6 +135,16 @@ describe('composex-dynamodb explain', () => {
     expect(out.join('')).toContain('PutOrder, through the role SAM creates for PutOrder');
   });
 
+  it('names the conditions of tables and roles', async () => {
+    const { cli, out } = io();
+    expect(await runCli(['explain', 'test/fixtures/valid/conditional.yaml'], cli)).toBe(0);
+    const text = out.join('');
+    expect(text).toContain(
+      'audit -> audit (key id HASH; PAY_PER_REQUEST; stream KEYS_ONLY; DeletionPolicy Retain; Condition IsProd)',
+    );
+    expect(text).toContain('  ProdService, through role ProdRole (Condition IsProd)\n');
+  });
+
   it('fails like expand when the template has problems', async () => {
     const { cli, err } = io();
     expect(await runCli(['explain', 'test/fixtures/invalid/mistakes.yaml'], cli)).toBe(1);
