@@ -55,8 +55,7 @@ export function variablesFor(
   return out;
 }
 
-/** Names ECS takes, as the schema's EnvName; Lambda's own pattern and the names its runtime keeps for itself. */
-const CONTAINER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Lambda's own pattern for variable names, and the names its runtime keeps for itself. */
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
 const FUNCTION_RESERVED = new Set([
   '_HANDLER',
@@ -83,11 +82,9 @@ const FUNCTION_RESERVED = new Set([
 function nameFault(variable: EnvVariable, sink: EnvSink): string | undefined {
   const shown = variable.name === '' ? 'an empty name' : `"${variable.name}"`;
   const fix = variable.fromKey ? '; name the variable with ReturnValues.TableName' : '';
-  if (sink.kind === 'containers') {
-    return CONTAINER_NAME.test(variable.name)
-      ? undefined
-      : `${shown} is not a variable name (a letter or _, then letters, digits and _)${fix}`;
-  }
+  // A container takes any name but an empty one (the schema holds names the template gives to its EnvName).
+  if (sink.kind === 'containers')
+    return variable.name === '' ? `${shown} is not a variable name${fix}` : undefined;
   if (!FUNCTION_NAME.test(variable.name))
     return `${shown} is not a Lambda variable name (a letter, then at least one letter, digit or _)${fix}`;
   if (FUNCTION_RESERVED.has(variable.name))

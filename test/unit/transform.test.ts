@@ -672,8 +672,16 @@ describe('transform: variable names', () => {
 
   it('takes for containers what ECS takes, and any name once ReturnValues.TableName names the variable', async () => {
     await expandOk(baseTemplate(section('t', 'TaskDef', { ReturnValues: { Arn: '_ARN' } })));
-    expect(await expandProblems(baseTemplate(section('1orders', 'TaskDef')))).toEqual([
-      { code: 'ENV_NAME_INVALID', path: 'x-dynamodb.1orders.Services.TaskDef' },
+    const digits: Json = await expandOk(baseTemplate(section('1orders', 'TaskDef')));
+    expect(digits.Resources.TaskDef.Properties.ContainerDefinitions[0].Environment).toEqual([
+      { Name: '1ORDERS', Value: { Ref: '1orders' } },
+    ]);
+    // A looked-up table's key needs no logical ID, so it can make an empty name.
+    const lookup = {
+      '..': { Lookup: { TableName: 'billing-customers-staging' }, Services: { TaskDef: { Access: 'RO' } } },
+    };
+    expect(await expandProblems(baseTemplate(lookup))).toEqual([
+      { code: 'ENV_NAME_INVALID', path: 'x-dynamodb....Services.TaskDef' },
     ]);
     const out: Json = await expandOk(
       baseTemplate(section('1orders', 'Fn', { ReturnValues: { TableName: 'ORDERS_TABLE' } }), FUNCTION),
