@@ -36,7 +36,7 @@ export const PROBLEM_CODES = {
   TARGET_NOT_EDITABLE: "a target's environment cannot be edited (it is an intrinsic function)",
   ENV_VAR_CONFLICT: 'an environment variable already holds a different value',
   ENV_NAME_INVALID:
-    'an environment variable name the target would refuse (Lambda: a letter, then 1+ of A-Z 0-9 _)',
+    'an environment variable name the target would refuse (empty, or one Lambda does not take)',
   REFERENCE_NOT_FOUND: 'a reference names nothing in the template',
   ATTRIBUTE_NOT_AVAILABLE: 'a reference asks a table for an attribute it does not have',
   TRANSFORM_PARAMETER_INVALID: 'a transform parameter is unknown or has a wrong value',
