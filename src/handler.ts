@@ -137,7 +137,7 @@ const LOOKUP_MODULE = './lookup.js';
 
 /**
  * The bundle (CommonJS) `require`s the lookups file: through `import()`, Node would first scan its 580 KB for
- * named exports, which costs more than loading it (about 570 million instructions, 40 ms here). Run from the
+ * named exports, which costs more than loading it (about 570 million instructions, 45 ms here). Run from the
  * sources there is no such file, and `import()` finds the TypeScript module.
  */
 async function loadLookups(): Promise<typeof import('./lookup.js')> {
