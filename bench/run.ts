@@ -3,7 +3,7 @@
  * Every figure is a median of repeated runs. Writes bench/results.json and prints a table.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,11 @@ import { largeEvent } from './largeTemplate.js';
 const ROOT = join(import.meta.dirname, '..');
 const BUNDLE = join(ROOT, 'dist/handler.js');
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 15);
+/**
+ * The Node that runs the fresh processes (bare, import, cold): this one unless BENCH_NODE names another binary,
+ * e.g. the Lambda runtime's major version (nodejs22.x) when the machine's own Node is older.
+ */
+const FRESH_NODE = process.env.BENCH_NODE || process.execPath;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -64,7 +69,7 @@ function processTimes(commands: Record<string, string[]>): Record<string, number
   for (let i = 0; i < REPEAT; i++) {
     for (const [name, args] of Object.entries(commands)) {
       const ms = timeSync(() => {
-        const result = spawnSync(process.execPath, args, {
+        const result = spawnSync(FRESH_NODE, args, {
           encoding: 'utf8',
           env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
         });
@@ -191,6 +196,8 @@ async function main(): Promise<void> {
     import: ['-e', `require(${JSON.stringify(BUNDLE)})`],
     cold: [join(ROOT, 'bench/coldInvoke.cjs'), BUNDLE, eventFile],
   });
+  const requestBytes = statSync(eventFile).size;
+  rmSync(dir, { recursive: true, force: true });
   const bare = median(processes.bare ?? []);
   const lookupTimes = await lookups();
 
@@ -232,7 +239,7 @@ async function main(): Promise<void> {
       request: median(processes.request ?? []),
       handler: median(processes.handler ?? []),
     },
-    requestBytes: statSync(eventFile).size,
+    requestBytes,
     // What a cold invocation would cost if the handler ran at its warm speed from the first call: the floor
     // left once loading and parsing the request are paid. Above 1.6, that goal is out of reach of any JIT warm-up.
     coldAtWarmSpeedOverBareNode:
@@ -247,6 +254,7 @@ async function main(): Promise<void> {
       'a cold invocation also reads and parses the request (requestBytes), as the Lambda runtime does before the handler runs',
     ],
     node: process.version,
+    freshProcessNode: spawnSync(FRESH_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim(),
     date: new Date().toISOString(),
   };
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({ ...results, measured }, null, 2)}\n`);

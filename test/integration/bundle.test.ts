@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, ROOT } from '../helpers.js';
-import { type Moto, startMoto, validatorAvailable } from './tools.js';
+import { type Moto, scratchDir, startMoto, validatorAvailable } from './tools.js';
 
 const available = validatorAvailable('moto_server');
 
@@ -23,6 +22,7 @@ const events = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
   let moto: Moto;
   let dir: string;
+  const scratch = scratchDir('cxddb-bundle-');
   const names = readdirSync(join(ROOT, 'events'))
     .filter((f) => f.endsWith('.json'))
     .sort();
@@ -51,7 +51,7 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
       const build = spawnSync('node', [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, encoding: 'utf8' });
       if (build.status !== 0) throw new Error(build.stderr);
     }
-    dir = mkdtempSync(join(tmpdir(), 'cxddb-bundle-'));
+    dir = scratch();
     // What the function ships: the handler and, beside it, the lookups with the AWS SDK.
     for (const file of ['handler.js', 'lookup.js']) copyFileSync(join(ROOT, 'dist', file), join(dir, file));
     moto = await startMoto();

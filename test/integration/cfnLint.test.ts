@@ -1,10 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringifyTemplate } from '../../src/template/yaml.js';
 import { expandOk, ROOT, readYaml, validTemplates } from '../helpers.js';
-import { cfnLint, describeMatch, type LintMatch, validatorAvailable } from './tools.js';
+import { cfnLint, describeMatch, type LintMatch, scratchDir, validatorAvailable } from './tools.js';
 
 const available = validatorAvailable('cfn-lint');
 const templates = validTemplates();
@@ -12,9 +11,10 @@ const templates = validTemplates();
 describe.skipIf(!available)('cfn-lint on every output (one run for all)', () => {
   const files = new Map<string, string>();
   let matches: LintMatch[] = [];
+  const scratch = scratchDir('cxddb-lint-');
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cxddb-lint-'));
+    const dir = scratch();
     for (const { name, path } of templates) {
       const file = join(dir, `${name.replace(/[/.]/g, '_')}.yaml`);
       writeFileSync(file, stringifyTemplate(await expandOk(readYaml(path))));
@@ -39,8 +39,7 @@ describe.skipIf(!available)('cfn-lint on every output (one run for all)', () => 
   );
 
   it('would report a broken output (the check can fail)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cxddb-lint-neg-'));
-    const bad = join(dir, 'bad.yaml');
+    const bad = join(scratch(), 'bad.yaml');
     writeFileSync(
       bad,
       stringifyTemplate({

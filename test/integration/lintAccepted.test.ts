@@ -1,12 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transform } from '../../src/transform.js';
 import { fixtureFinder } from '../helpers.js';
 import { plausible } from '../property/templates.js';
-import { cfnLint, describeMatch, type LintMatch, validatorAvailable } from './tools.js';
+import { cfnLint, describeMatch, type LintMatch, scratchDir, validatorAvailable } from './tools.js';
 
 /**
  * What the macro accepts, cfn-lint accepts: random tables and templates, mostly well formed and sometimes not, go
@@ -170,8 +169,10 @@ interface Sample {
  * how many were accepted and every match, each with the input that led to it. After the macro, a SAM template
  * keeps its transform, which cfn-lint applies itself, as CloudFormation would.
  */
-async function lintExpanded(samples: readonly Sample[]): Promise<{ accepted: number; found: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'cxddb-accepted-'));
+async function lintExpanded(
+  samples: readonly Sample[],
+  dir: string,
+): Promise<{ accepted: number; found: string[] }> {
   const finder = fixtureFinder();
   const shown = new Map<string, unknown>();
   for (const [i, sample] of samples.entries()) {
@@ -193,6 +194,7 @@ async function lintExpanded(samples: readonly Sample[]): Promise<{ accepted: num
 
 describe.skipIf(!available)(`cfn-lint on every table the macro accepts (seed ${SEED})`, () => {
   let outcome = { accepted: 0, found: [] as string[] };
+  const dir = scratchDir('cxddb-accepted-');
 
   beforeAll(async () => {
     outcome = await lintExpanded(
@@ -200,6 +202,7 @@ describe.skipIf(!available)(`cfn-lint on every table the macro accepts (seed ${S
         fragment: { AWSTemplateFormatVersion: '2010-09-09', 'x-dynamodb': { t: { Properties: properties } } },
         shown: properties,
       })),
+      dir(),
     );
   }, 120_000);
 
@@ -231,6 +234,7 @@ const samPlausible = plausible.map((template) => ({
 
 describe.skipIf(!available)(`cfn-lint on every plausible template the macro expands (seed ${SEED})`, () => {
   let outcome = { accepted: 0, found: [] as string[] };
+  const dir = scratchDir('cxddb-accepted-');
 
   beforeAll(async () => {
     // Most plausible templates carry a mistake on purpose; enough of them expand to judge the output. Half of
@@ -240,10 +244,13 @@ describe.skipIf(!available)(`cfn-lint on every plausible template the macro expa
       shown: template['x-dynamodb'],
       sam,
     });
-    outcome = await lintExpanded([
-      ...fc.sample(plausible, { numRuns: 2 * SAMPLES, seed: SEED }).map(sample(false)),
-      ...fc.sample(samPlausible, { numRuns: 2 * SAMPLES, seed: SEED }).map(sample(true)),
-    ]);
+    outcome = await lintExpanded(
+      [
+        ...fc.sample(plausible, { numRuns: 2 * SAMPLES, seed: SEED }).map(sample(false)),
+        ...fc.sample(samPlausible, { numRuns: 2 * SAMPLES, seed: SEED }).map(sample(true)),
+      ],
+      dir(),
+    );
   }, 120_000);
 
   it('expands enough of them to judge', () => {

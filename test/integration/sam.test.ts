@@ -1,9 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expandOk, type Json, ROOT, readYaml } from '../helpers.js';
-import { cfnLint, describeMatch, hasCommand, samTranslatorAvailable, translate } from './tools.js';
+import {
+  cfnLint,
+  describeMatch,
+  hasCommand,
+  samTranslatorAvailable,
+  scratchDir,
+  translate,
+} from './tools.js';
 
 const available = samTranslatorAvailable();
 const lintAvailable = hasCommand('cfn-lint');
@@ -70,6 +76,7 @@ describe.skipIf(!available)('template.yaml through aws-sam-translator', () => {
 });
 
 describe.skipIf(!available || !lintAvailable)('ComposeXDynamoDB and SAM side by side', () => {
+  const dir = scratchDir('cxddb-sam-');
   const outputs: Record<string, Json> = {};
   let matches: string[] = [];
 
@@ -83,9 +90,8 @@ describe.skipIf(!available || !lintAvailable)('ComposeXDynamoDB and SAM side by 
     input.Transform = 'AWS::Serverless-2016-10-31';
     outputs.translated = translate(input);
     outputs.samFirst = await expandOk(outputs.translated);
-    const dir = mkdtempSync(join(tmpdir(), 'cxddb-sam-'));
     const files = ['macroFirst', 'samFirst'].map((name) => {
-      const file = join(dir, `${name}.json`);
+      const file = join(dir(), `${name}.json`);
       writeFileSync(file, JSON.stringify(outputs[name]));
       return file;
     });

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const IN_CI = process.env.CI === 'true';
 
@@ -16,6 +19,21 @@ export function validatorAvailable(name: string): boolean {
   const found = hasCommand(name);
   if (!found && IN_CI) throw new Error(`${name} is required in CI (see ../shared/TESTING.md)`);
   return found;
+}
+
+/**
+ * A temporary folder for one suite: made on first use, removed with everything in it after the suite. Call it
+ * where `afterAll` may be called (a describe block or a test file's top level), then call the result for the path.
+ */
+export function scratchDir(prefix: string): () => string {
+  let dir: string | undefined;
+  afterAll(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    dir ??= mkdtempSync(join(tmpdir(), prefix));
+    return dir;
+  };
 }
 
 export interface LintMatch {
