@@ -4,8 +4,15 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transform } from '../../src/transform.js';
 import { fixtureFinder } from '../helpers.js';
-import { plausible } from '../property/templates.js';
-import { cfnLint, describeMatch, type LintMatch, scratchDir, validatorAvailable } from './tools.js';
+import { plausible, transformParameters } from '../property/templates.js';
+import {
+  cfnLint,
+  describeMatch,
+  type LintMatch,
+  propertySeed,
+  scratchDir,
+  validatorAvailable,
+} from './tools.js';
 
 /**
  * What the macro accepts, cfn-lint accepts: random tables and templates, mostly well formed and sometimes not, go
@@ -17,7 +24,7 @@ import { cfnLint, describeMatch, type LintMatch, scratchDir, validatorAvailable 
 
 const available = validatorAvailable('cfn-lint');
 const SAMPLES = 300;
-const SEED = process.env.CI === 'true' ? 20_261_126 : Date.now() % 1_000_000;
+const SEED = propertySeed();
 
 const ATTRIBUTES = ['id', 'sk', 'email', 'date', 'n'] as const;
 const attribute = fc.constantFrom(...ATTRIBUTES);
@@ -160,6 +167,7 @@ const table = fc
 /** One fragment to expand, what to show of it when lint complains, and whether SAM's transform follows. */
 interface Sample {
   readonly fragment: Record<string, unknown>;
+  readonly parameters?: unknown;
   readonly shown: unknown;
   readonly sam?: boolean;
 }
@@ -176,7 +184,10 @@ async function lintExpanded(
   const finder = fixtureFinder();
   const shown = new Map<string, unknown>();
   for (const [i, sample] of samples.entries()) {
-    const result = await transform({ fragment: sample.fragment, region: 'us-east-1' }, finder);
+    const result = await transform(
+      { fragment: sample.fragment, parameters: sample.parameters, region: 'us-east-1' },
+      finder,
+    );
     if (!result.ok) continue;
     const file = join(dir, `template-${i}.json`);
     const output = sample.sam
@@ -238,16 +249,20 @@ describe.skipIf(!available)(`cfn-lint on every plausible template the macro expa
 
   beforeAll(async () => {
     // Most plausible templates carry a mistake on purpose; enough of them expand to judge the output. Half of
-    // them have a SAM function for a target.
-    const sample = (sam: boolean) => (template: Record<string, unknown>) => ({
-      fragment: template,
-      shown: template['x-dynamodb'],
-      sam,
-    });
+    // them have a SAM function for a target; about half of them come with transform parameters.
+    const sample =
+      (sam: boolean) =>
+      ([template, parameters]: [Record<string, unknown>, unknown]): Sample => ({
+        fragment: template,
+        parameters,
+        shown: { 'x-dynamodb': template['x-dynamodb'], Outputs: template.Outputs, parameters },
+        sam,
+      });
+    const runs = { numRuns: 2 * SAMPLES, seed: SEED };
     outcome = await lintExpanded(
       [
-        ...fc.sample(plausible, { numRuns: 2 * SAMPLES, seed: SEED }).map(sample(false)),
-        ...fc.sample(samPlausible, { numRuns: 2 * SAMPLES, seed: SEED }).map(sample(true)),
+        ...fc.sample(fc.tuple(plausible, transformParameters), runs).map(sample(false)),
+        ...fc.sample(fc.tuple(samPlausible, transformParameters), runs).map(sample(true)),
       ],
       dir(),
     );

@@ -34,6 +34,8 @@ export class MotoAws {
       region,
       endpoint: moto.endpoint,
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      // No retries: a retried CreateStack after moto's own error reports "already exists" instead of the error.
+      maxAttempts: 1,
     };
     this.cfn = new CloudFormationClient(config);
     this.iam = new IAMClient(config);

@@ -7,6 +7,15 @@ import { afterAll } from 'vitest';
 
 export const IN_CI = process.env.CI === 'true';
 
+/**
+ * The seed of the random suites: fixed in CI, so that a run there can be repeated; new on each run elsewhere, so
+ * that every developer run explores new inputs. SEED=<n> repeats a run (each suite names its seed in its title).
+ */
+export function propertySeed(): number {
+  if (process.env.SEED) return Number(process.env.SEED);
+  return IN_CI ? 20_261_126 : Date.now() % 1_000_000;
+}
+
 export function hasCommand(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }

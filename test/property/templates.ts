@@ -190,11 +190,90 @@ const entry = fc.oneof(
 
 const section = fc.dictionary(tableKey, entry, { minKeys: 1, maxKeys: 4 });
 
-/** Plausible templates: mostly valid, sometimes with a cross-table mistake. */
-export const plausible = section.map((s) => ({
-  AWSTemplateFormatVersion: '2010-09-09',
-  Parameters: { Env: { Type: 'String', AllowedValues: ['dev', 'prod'], Default: 'prod' } },
-  Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] } },
-  'x-dynamodb': s,
-  Resources: baseResources(),
-}));
+const REFERENCE_KINDS = ['Ref', 'Arn', 'StreamArn', 'SubName', 'SubArn', 'Placeholder'] as const;
+
+/** A reference to a table key from the rest of the template, each way SPEC lets a template write one. */
+function referenceTo(key: string, kind: (typeof REFERENCE_KINDS)[number]): Json | string {
+  switch (kind) {
+    case 'Ref':
+      return { Ref: key };
+    case 'Arn':
+      return { 'Fn::GetAtt': [key, 'Arn'] };
+    case 'StreamArn':
+      return { 'Fn::GetAtt': `${key}.StreamArn` };
+    case 'SubName':
+      return { 'Fn::Sub': `table \${${key}} in \${AWS::Region}` };
+    case 'SubArn':
+      return { 'Fn::Sub': `\${${key}.Arn}` };
+    case 'Placeholder':
+      return `x-dynamodb::${key}::Arn`;
+  }
+}
+
+/**
+ * Uses of the section's tables elsewhere in the stack: an SSM parameter (that refers to the table or `DependsOn`
+ * its key) and an output per use, under the table's condition when it has one, as a careful author would write them.
+ */
+const usesOf = (tables: Record<string, Json>) =>
+  fc
+    .array(
+      fc.record({
+        key: fc.constantFrom(...Object.keys(tables)),
+        kind: fc.constantFrom(...REFERENCE_KINDS),
+        dependsOn: fc.boolean(),
+      }),
+      { maxLength: 2 },
+    )
+    .map((uses) => {
+      const resources: Record<string, Json> = {};
+      const outputs: Record<string, Json> = {};
+      uses.forEach(({ key, kind, dependsOn }, i) => {
+        const condition = Object.getOwnPropertyDescriptor(tables, key)?.value?.Condition;
+        const guarded = typeof condition === 'string' ? { Condition: condition } : {};
+        // A reference makes the parameter wait for a new table already; DependsOn is for one without.
+        resources[`Uses${i}`] = {
+          Type: 'AWS::SSM::Parameter',
+          ...guarded,
+          ...(dependsOn ? { DependsOn: key } : {}),
+          Properties: {
+            // Named: moto fails on a parameter without a name (CloudFormation would make one up).
+            Name: { 'Fn::Sub': `/\${AWS::StackName}/uses-${i}` },
+            Type: 'String',
+            Value: dependsOn ? 'after the table' : referenceTo(key, kind),
+          },
+        };
+        outputs[`Uses${i}`] = { ...guarded, Value: referenceTo(key, kind) };
+      });
+      return { resources, outputs };
+    });
+
+/** Plausible templates: mostly valid, sometimes with a cross-table mistake; some use the tables elsewhere. */
+export const plausible = section.chain((tables) =>
+  usesOf(tables).map(({ resources, outputs }) => ({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: { Env: { Type: 'String', AllowedValues: ['dev', 'prod'], Default: 'prod' } },
+    Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] } },
+    'x-dynamodb': tables,
+    Resources: { ...baseResources(), ...resources },
+    ...(Object.keys(outputs).length > 0 ? { Outputs: outputs } : {}),
+  })),
+);
+
+/** The transform's own parameters (`Transform: {Name, Parameters}`), absent in about half of the requests. */
+export const transformParameters = fc.option(
+  fc.record(
+    {
+      Outputs: fc.constantFrom(true, false, 'true', 'false'),
+      ExportPrefix: mostly(fc.constantFrom('app', 'team:app-1'), fc.constant('not a prefix')),
+      Tags: fc.dictionary(
+        mostly(fc.constantFrom('team', 'cost-center', 'app:tier'), fc.constant('aws:owner')),
+        fc.constantFrom('billing', '', 'a b'),
+        { maxKeys: 2 },
+      ),
+      DeletionPolicy: fc.constantFrom('Delete', 'Retain', 'RetainExceptOnCreate'),
+      UpdateReplacePolicy: fc.constantFrom('Delete', 'Retain'),
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
+);
