@@ -358,7 +358,13 @@ function checkReferences(
       );
     } else if (!Object.hasOwn(resources, name) && !tableKeys.has(name)) {
       const what = kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
-      problems.push(problem('REFERENCE_NOT_FOUND', path, `"${name}" is not ${what} of this template`));
+      // "Name.Attribute" splits at the first dot, as CloudFormation splits it, so a key with a dot needs a form
+      // without one.
+      const dotted = [...tableKeys].find((key) => key.startsWith(`${name}.`));
+      const hint = dotted
+        ? `; the x-dynamodb key "${dotted}" has a dot, and "Name.Attribute" splits at the first one: refer to it with Ref or Fn::GetAtt: [${dotted}, Arn]`
+        : '';
+      problems.push(problem('REFERENCE_NOT_FOUND', path, `"${name}" is not ${what} of this template${hint}`));
     }
   }
 }

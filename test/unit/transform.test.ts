@@ -778,6 +778,23 @@ describe('transform: problems', () => {
     ]);
   });
 
+  it('refers a dotted "Key.Attribute" that misses to the forms a key with a dot needs', async () => {
+    const template = {
+      ...baseTemplate({ 'orders.v2': { Properties: SIMPLE_TABLE } }),
+      Outputs: {
+        Split: { Value: { 'Fn::GetAtt': 'orders.v2.Arn' } },
+        Listed: { Value: { 'Fn::GetAtt': ['orders.v2', 'Arn'] } },
+        Named: { Value: { Ref: 'orders.v2' } },
+      },
+    };
+    const result = await expand(template);
+    expect(result.ok ? [] : result.problems.map((p) => [p.code, p.path])).toEqual([
+      ['REFERENCE_NOT_FOUND', 'Outputs.Split.Value.Fn::GetAtt'],
+    ]);
+    if (!result.ok)
+      expect(result.problems[0]?.message).toEqual(expect.stringContaining('Fn::GetAtt: [orders.v2, Arn]'));
+  });
+
   it('stays within the output quota and says how to get under it', async () => {
     const section = Object.fromEntries(
       Array.from({ length: 70 }, (_, i) => [`t${i}`, { Properties: STREAM_TABLE }]),
