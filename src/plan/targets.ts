@@ -68,9 +68,10 @@ export function resolveRoleValue(
   view: TemplateView,
   parameterValues: Readonly<Record<string, unknown>>,
 ): RoleRef | Problem {
-  const unresolved = (why: string): Problem => problem('TARGET_ROLE_UNRESOLVED', path, why);
+  // The problem is reported at the grant, so the message names the property that holds the role.
+  const unresolved = (why: string): Problem => problem('TARGET_ROLE_UNRESOLVED', path, `${path} ${why}`);
   if (typeof value === 'string') {
-    return roleFromText(value) ?? unresolved(`"${value}" is not a role ARN`);
+    return roleFromText(value) ?? unresolved(`is "${value}", which is not a role ARN`);
   }
   if (isRecord(value) && isIntrinsic(value)) {
     if ('Fn::GetAtt' in value) {
@@ -86,11 +87,13 @@ export function resolveRoleValue(
       if (view.parameters.has(ref)) {
         const given = parameterValues[ref];
         if (typeof given !== 'string' || given === '') {
-          return unresolved(`parameter ${ref} has no value in the request, so its role is unknown`);
+          return unresolved(
+            `is !Ref ${ref}, a parameter without a value in the request: its role is unknown`,
+          );
         }
-        return roleFromText(given) ?? unresolved(`the value of parameter ${ref} is not a role ARN or name`);
+        return roleFromText(given) ?? unresolved(`is !Ref ${ref}, whose value is not a role ARN or name`);
       }
-      return unresolved(`"${ref}" is not a role or a parameter of this template`);
+      return unresolved(`is !Ref ${ref}, which is not a role or a parameter of this template`);
     }
   }
   return unresolved('must be a role ARN, !GetAtt <Role>.Arn, !Ref <Role> or !Ref <Parameter>');

@@ -750,6 +750,29 @@ describe('transform: problems', () => {
       expect(result.problems[0]?.message).toEqual(expect.stringContaining('valid targets: Role, TaskDef'));
   });
 
+  it("names the property that holds a target's role when that role cannot be resolved", async () => {
+    const template = baseTemplate(
+      { t: { Properties: SIMPLE_TABLE, Services: { Picked: { Access: 'RO' } } } },
+      {
+        Picked: {
+          Type: 'AWS::ECS::TaskDefinition',
+          Properties: {
+            TaskRoleArn: { 'Fn::If': ['IsProd', { 'Fn::GetAtt': ['Role', 'Arn'] }, 'arn:aws:iam::1:role/r'] },
+            ContainerDefinitions: [],
+          },
+        },
+      },
+    );
+    const result = await expand(template);
+    expect(result.ok ? [] : result.problems.map((p) => [p.code, p.path])).toEqual([
+      ['TARGET_ROLE_UNRESOLVED', 'x-dynamodb.t.Services.Picked'],
+    ]);
+    if (!result.ok)
+      expect(result.problems[0]?.message).toEqual(
+        expect.stringContaining('Resources.Picked.Properties.TaskRoleArn must be a role ARN'),
+      );
+  });
+
   it('rejects references inside x-dynamodb to things the template does not define', async () => {
     expect(
       await expandProblems(
