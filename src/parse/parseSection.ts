@@ -1,7 +1,7 @@
 import { type AccessType, isAccessType } from '../access.js';
 import type { LookupQuery, ServiceGrant, TableSpec } from '../model.js';
 import { TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
-import { joinPath, type Problem, problem } from '../problems.js';
+import { isWithinPath, joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
@@ -29,6 +29,7 @@ export function parseSection(
     };
   }
   const problems: Problem[] = [...validateSection(section, SECTION)];
+  const schemaProblemPaths = problems.map((p) => p.path);
   const tables: TableSpec[] = [];
   const keys = Object.keys(section).sort();
   const tableKeys = new Set(keys);
@@ -88,8 +89,11 @@ export function parseSection(
       );
     }
     if (hasLookup) {
-      const query = parseLookup(entry.Lookup, joinPath(path, 'Lookup'), parameterValues, view, problems);
-      if (query) tables.push({ kind: 'lookup', key, path, services, envNames, query });
+      const lookupPath = joinPath(path, 'Lookup');
+      const query = parseLookup(entry.Lookup, lookupPath, parameterValues, view, problems);
+      // A Lookup the schema refused is not looked up: AWS would only add a second problem (or an error) to it.
+      const refused = schemaProblemPaths.some((p) => isWithinPath(p, lookupPath));
+      if (query && !refused) tables.push({ kind: 'lookup', key, path, services, envNames, query });
       continue;
     }
     const logicalId = tableLogicalId(key);

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { TableFinder } from '../../src/lookup/port.js';
 import { isRecord } from '../../src/template/json.js';
 import { transform } from '../../src/transform.js';
-import { baseTemplate, expand, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../helpers.js';
+import {
+  baseTemplate,
+  expand,
+  expandOk,
+  expandProblems,
+  fixtureFinder,
+  type Json,
+  SIMPLE_TABLE,
+} from '../helpers.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -499,6 +508,25 @@ describe('transform: references', () => {
     expect(await expandProblems(template)).toEqual([
       { code: 'INVALID_VALUE', path: 'x-dynamodb.customers.Lookup.Tags.team' },
     ]);
+  });
+
+  it('looks up only what the schema accepted, so that a refused Lookup gets one problem and makes no AWS call', async () => {
+    const asked: string[] = [];
+    const fixture = fixtureFinder();
+    const finder: TableFinder = {
+      findTables: async (requests, region) => {
+        asked.push(...requests.map((r) => r.key));
+        return fixture.findTables(requests, region);
+      },
+    };
+    const template = baseTemplate({
+      bad: { Lookup: { Arn: 'arn:aws:dynamodb:us-east-1:111122223333:table/' } },
+      good: { Lookup: { Tags: { team: 'billing', env: 'prod' } } },
+    });
+    expect(await expandProblems(template, { finder })).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.bad.Lookup.Arn' },
+    ]);
+    expect(asked).toEqual(['good']);
   });
 
   it('reports an attribute the table does not have', async () => {
