@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { ACCESS_NAMES } from '../access.js';
 import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
+import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
 
@@ -163,7 +164,8 @@ function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = keysAllowedAt(segments(error.instancePath));
-      const hint = allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}` : '';
+      const hint =
+        allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}${didYouMean(key, allowed)}` : '';
       return problem('UNKNOWN_KEY', joinPath(path, key), `unknown key${hint}`);
     }
     case 'required':
@@ -174,8 +176,9 @@ function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem
     }
     case 'enum': {
       const code = enumCode(params.allowedValues);
-      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.join(', ') : '';
-      return problem(code, path, `${describe(data)} is not one of: ${allowed}`);
+      const values = Array.isArray(params.allowedValues) ? params.allowedValues.map(String) : [];
+      const hint = typeof data === 'string' ? didYouMean(data, values) : '';
+      return problem(code, path, `${describe(data)} is not one of: ${values.join(', ')}${hint}`);
     }
     case 'const':
       return problem(

@@ -1,4 +1,5 @@
 import { type Problem, problem } from '../problems.js';
+import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
@@ -99,11 +100,15 @@ export function resolveRoleValue(
   return unresolved('must be a role ARN, !GetAtt <Role>.Arn, !Ref <Role> or !Ref <Parameter>');
 }
 
-function validTargets(view: TemplateView): string {
-  const ids = [...view.resources.entries()]
+function targetIds(view: TemplateView): string[] {
+  return [...view.resources.entries()]
     .filter(([, r]) => TARGET_TYPES.some((t) => t === r.Type))
     .map(([id]) => id)
     .sort();
+}
+
+function validTargets(view: TemplateView): string {
+  const ids = targetIds(view);
   return ids.length > 0
     ? `valid targets: ${ids.join(', ')}`
     : `the template has no ${TARGET_TYPES.join(', ')}`;
@@ -148,7 +153,7 @@ export function resolveTarget(
     return problem(
       'TARGET_NOT_FOUND',
       path,
-      `"${target}" is not a resource of this template; ${validTargets(view)}`,
+      `"${target}" is not a resource of this template; ${validTargets(view)}${didYouMean(target, targetIds(view))}`,
     );
   }
   switch (type) {

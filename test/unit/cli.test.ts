@@ -73,6 +73,15 @@ describe('composex-dynamodb expand', () => {
     expect(lines.at(-1)).toBe('7 problem(s) in test/fixtures/invalid/mistakes.yaml');
   });
 
+  it("prints exactly what the README shows under 'What a failure looks like'", async () => {
+    const { cli, err } = io();
+    expect(await runCli(['validate', 'test/fixtures/invalid/mistakes.yaml'], cli)).toBe(1);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## What a failure looks like'));
+    const shown = /```text\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(err.join('').trim().split('\n').slice(0, -1)).toEqual(shown.trim().split('\n'));
+  });
+
   it('reports a YAML error and a wrong invocation', async () => {
     const bad = io({ 'bad.yaml': 'A: !Nope x' });
     expect(await runCli(['expand', 'bad.yaml'], bad.cli)).toBe(1);

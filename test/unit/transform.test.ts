@@ -778,6 +778,25 @@ describe('transform: problems', () => {
       expect(result.problems[0]?.message).toEqual(expect.stringContaining('valid targets: Role, TaskDef'));
   });
 
+  it('suggests the key, access type or target a misspelt one most likely meant', async () => {
+    const result = await expand(
+      baseTemplate({
+        t: {
+          Properties: { ...SIMPLE_TABLE, TimeToLive: { AttributeName: 'ttl', Enabled: true } },
+          Services: { role: { Access: 'Rw' } },
+        },
+      }),
+    );
+    expect(result.ok ? [] : result.problems.map((p) => [p.path, p.message])).toEqual([
+      [
+        'x-dynamodb.t.Properties.TimeToLive',
+        expect.stringContaining('did you mean TimeToLiveSpecification?'),
+      ],
+      ['x-dynamodb.t.Services.role', expect.stringContaining('did you mean Role?')],
+      ['x-dynamodb.t.Services.role.Access', expect.stringContaining('did you mean RW?')],
+    ]);
+  });
+
   it("names the property that holds a target's role when that role cannot be resolved", async () => {
     const template = baseTemplate(
       { t: { Properties: SIMPLE_TABLE, Services: { Picked: { Access: 'RO' } } } },
