@@ -92,8 +92,52 @@ function nameFault(variable: EnvVariable, sink: EnvSink): string | undefined {
   return undefined;
 }
 
-function withCondition(value: unknown, condition: string | undefined): unknown {
-  return condition === undefined ? value : { 'Fn::If': [condition, value, { Ref: 'AWS::NoValue' }] };
+/** `[condition, then, else]` of a value written as `Fn::If`, or undefined. */
+function conditionBranches(value: unknown): [unknown, unknown, unknown] | undefined {
+  if (!isRecord(value) || !isIntrinsic(value)) return undefined;
+  const branches = value['Fn::If'];
+  return Array.isArray(branches) && branches.length === 3
+    ? [branches[0], branches[1], branches[2]]
+    : undefined;
+}
+
+function isNoValue(value: unknown): boolean {
+  return isRecord(value) && value.Ref === 'AWS::NoValue' && Object.keys(value).length === 1;
+}
+
+/** The names an environment entry under `Fn::If` may set, in either branch. */
+function conditionalNames(entry: unknown): unknown[] {
+  const branches = conditionBranches(entry);
+  if (!branches) return [];
+  return [branches[1], branches[2]].flatMap((branch) =>
+    conditionBranches(branch)
+      ? conditionalNames(branch)
+      : isRecord(branch) && !isIntrinsic(branch)
+        ? [branch.Name]
+        : [],
+  );
+}
+
+/** Conditions known to hold (true) or not (false) where a value is written: the resource's, and Fn::If branches'. */
+type KnownConditions = ReadonlyMap<string, boolean>;
+
+function knowing(known: KnownConditions, condition: unknown, holds: boolean): KnownConditions {
+  return typeof condition === 'string' ? new Map([...known, [condition, holds]]) : known;
+}
+
+/**
+ * The value of a variable of a conditional table: under `Fn::If` on the table's condition, unless the place already
+ * decides it (a resource or branch of the same condition; a branch where it is false gets no variable at all).
+ */
+function conditionalValue(
+  variable: { value: unknown; condition: string | undefined },
+  known: KnownConditions,
+) {
+  const { value, condition } = variable;
+  if (condition === undefined) return { value };
+  const holds = known.get(condition);
+  if (holds === false) return undefined;
+  return { value: holds ? value : { 'Fn::If': [condition, value, { Ref: 'AWS::NoValue' }] } };
 }
 
 /**
@@ -115,6 +159,7 @@ export function addVariables(
     return fault === undefined;
   });
   const properties = copyOf(resource.Properties);
+  const resourceKnown: KnownConditions = knowing(new Map(), resource.Condition, true);
   const notEditable = (at: string): void => {
     problems.push(
       problem(
@@ -132,42 +177,72 @@ export function addVariables(
       if (containers !== undefined) notEditable(containersPath);
       return;
     }
-    properties.ContainerDefinitions = containers.map((container, i) => {
-      const containerPath = joinPath(containersPath, i);
+    const editContainer = (container: unknown, containerPath: string, known: KnownConditions): unknown => {
+      // A container under a condition (a sidecar only in prod) gets the variables in each branch it has.
+      const branches = conditionBranches(container);
+      if (branches) {
+        const [condition, yes, no] = branches;
+        const at = (i: number) => joinPath(joinPath(containerPath, 'Fn::If'), i);
+        return {
+          'Fn::If': [
+            condition,
+            editContainer(yes, at(1), knowing(known, condition, true)),
+            editContainer(no, at(2), knowing(known, condition, false)),
+          ],
+        };
+      }
+      if (isNoValue(container)) return container;
       if (isIntrinsic(container)) {
         notEditable(containerPath);
         return container;
       }
       if (!isRecord(container)) return container;
       const environment = container.Environment ?? [];
+      const environmentPath = joinPath(containerPath, 'Environment');
       if (!Array.isArray(environment)) {
-        notEditable(joinPath(containerPath, 'Environment'));
+        notEditable(environmentPath);
         return container;
       }
       const next = [...environment];
       const byName = new Map<unknown, number>();
+      const conditional = new Map<unknown, number>();
       next.forEach((e, i) => {
-        if (isRecord(e) && !byName.has(e.Name)) byName.set(e.Name, i);
+        if (isRecord(e) && !isIntrinsic(e) && !byName.has(e.Name)) byName.set(e.Name, i);
+        for (const name of conditionalNames(e)) if (!conditional.has(name)) conditional.set(name, i);
       });
       for (const variable of named) {
+        const written = conditionalValue(variable, known);
+        if (written === undefined) continue;
+        const { value } = written;
         const index = byName.get(variable.name) ?? -1;
-        const value = withCondition(variable.value, variable.condition);
         const existing = next[index];
-        if (index < 0) {
+        const underCondition = conditional.get(variable.name);
+        if (underCondition !== undefined) {
+          problems.push(
+            problem(
+              'ENV_VAR_CONFLICT',
+              joinPath(environmentPath, underCondition),
+              `sets ${variable.name} under a condition; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
+            ),
+          );
+        } else if (index < 0) {
           byName.set(variable.name, next.length);
           next.push({ Name: variable.name, Value: value });
         } else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
           problems.push(
             problem(
               'ENV_VAR_CONFLICT',
-              joinPath(joinPath(joinPath(containerPath, 'Environment'), index), 'Value'),
+              joinPath(joinPath(environmentPath, index), 'Value'),
               `${variable.name} is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
             ),
           );
         }
       }
       return { ...container, Environment: next };
-    });
+    };
+    properties.ContainerDefinitions = containers.map((container, i) =>
+      editContainer(container, joinPath(containersPath, i), resourceKnown),
+    );
   } else {
     const environment = properties.Environment ?? { Variables: {} };
     const environmentPath = `${resourcePath}.Properties.Environment`;
@@ -182,7 +257,9 @@ export function addVariables(
     }
     const next = copyOf(current);
     for (const variable of named) {
-      const value = withCondition(variable.value, variable.condition);
+      const written = conditionalValue(variable, resourceKnown);
+      if (written === undefined) continue;
+      const { value } = written;
       if (!Object.hasOwn(next, variable.name)) put(next, variable.name, value);
       else if (!deepEqual(next[variable.name], value)) {
         problems.push(

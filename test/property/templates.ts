@@ -29,7 +29,17 @@ export function baseResources(): Json {
       Type: 'AWS::ECS::TaskDefinition',
       Properties: {
         TaskRoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] },
-        ContainerDefinitions: [{ Name: 'app', Image: 'nginx', Memory: 512 }],
+        ContainerDefinitions: [
+          { Name: 'app', Image: 'nginx', Memory: 512 },
+          // A sidecar only in prod: it gets the variables too, under its condition.
+          {
+            'Fn::If': [
+              'IsProd',
+              { Name: 'sidecar', Image: 'busybox', Memory: 128, Essential: false },
+              { Ref: 'AWS::NoValue' },
+            ],
+          },
+        ],
       },
     },
     Cluster: { Type: 'AWS::ECS::Cluster' },
@@ -214,11 +224,15 @@ function referenceTo(key: string, kind: (typeof REFERENCE_KINDS)[number]): Json 
  * Uses of the section's tables elsewhere in the stack: an SSM parameter (that refers to the table or `DependsOn`
  * its key) and an output per use, under the table's condition when it has one, as a careful author would write them.
  */
-const usesOf = (tables: Record<string, Json>) =>
-  fc
+const usesOf = (tables: Record<string, Json>) => {
+  // A key that also names a resource or parameter is that name wherever the template refers to it.
+  const defined = new Set([...Object.keys(baseResources()), 'Env']);
+  const referable = Object.keys(tables).filter((key) => !defined.has(key));
+  if (referable.length === 0) return fc.constant({ resources: {}, outputs: {} });
+  return fc
     .array(
       fc.record({
-        key: fc.constantFrom(...Object.keys(tables)),
+        key: fc.constantFrom(...referable),
         kind: fc.constantFrom(...REFERENCE_KINDS),
         dependsOn: fc.boolean(),
       }),
@@ -246,6 +260,7 @@ const usesOf = (tables: Record<string, Json>) =>
       });
       return { resources, outputs };
     });
+};
 
 /** Plausible templates: mostly valid, sometimes with a cross-table mistake; some use the tables elsewhere. */
 export const plausible = section.chain((tables) =>

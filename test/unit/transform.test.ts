@@ -656,16 +656,112 @@ describe('transform: conditional roles', () => {
 });
 
 describe('transform: containers', () => {
-  it('reports a container given by an intrinsic function, which cannot take the variables', async () => {
-    const template = baseTemplate({
-      t: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' } } },
-    });
-    (template.Resources as Json).TaskDef.Properties.ContainerDefinitions = [
+  const template = (containers: unknown) => {
+    const out = baseTemplate({ t: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' } } } });
+    (out.Resources as Json).TaskDef.Properties.ContainerDefinitions = containers;
+    return out;
+  };
+  const variable = { Name: 'T', Value: { Ref: 't' } };
+
+  it('gives the variables to a container under a condition, in each branch that is a container', async () => {
+    const out: Json = await expandOk(
+      template([
+        { Name: 'app', Image: 'nginx' },
+        { 'Fn::If': ['IsProd', { Name: 'sidecar', Image: 'envoy' }, { Ref: 'AWS::NoValue' }] },
+        {
+          'Fn::If': [
+            'IsProd',
+            { Name: 'big', Image: 'nginx' },
+            { 'Fn::If': ['IsDev', { Name: 'small', Image: 'nginx' }, { Ref: 'AWS::NoValue' }] },
+          ],
+        },
+      ]),
+    );
+    expect(out.Resources.TaskDef.Properties.ContainerDefinitions).toEqual([
+      { Name: 'app', Image: 'nginx', Environment: [variable] },
+      {
+        'Fn::If': [
+          'IsProd',
+          { Name: 'sidecar', Image: 'envoy', Environment: [variable] },
+          { Ref: 'AWS::NoValue' },
+        ],
+      },
+      {
+        'Fn::If': [
+          'IsProd',
+          { Name: 'big', Image: 'nginx', Environment: [variable] },
+          {
+            'Fn::If': [
+              'IsDev',
+              { Name: 'small', Image: 'nginx', Environment: [variable] },
+              { Ref: 'AWS::NoValue' },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("writes a conditional table's variable plainly where its condition holds, and not where it fails", async () => {
+    const conditional = baseTemplate(
+      {
+        t: {
+          Properties: SIMPLE_TABLE,
+          Condition: 'IsProd',
+          Services: { TaskDef: { Access: 'RO' }, Fn: { Access: 'RO', ReturnValues: { TableName: 'TABLE' } } },
+        },
+      },
+      {
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Condition: 'IsProd',
+          Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Environment: { Variables: {} } },
+        },
+      },
+    );
+    conditional.Conditions = { IsProd: { 'Fn::Equals': ['a', 'b'] } };
+    (conditional.Resources as Json).TaskDef.Properties.ContainerDefinitions = [
       { Name: 'app', Image: 'nginx' },
-      { 'Fn::If': ['IsProd', { Name: 'sidecar', Image: 'envoy' }, { Ref: 'AWS::NoValue' }] },
+      { 'Fn::If': ['IsProd', { Name: 'prod', Image: 'nginx' }, { Name: 'dev', Image: 'nginx' }] },
     ];
-    expect(await expandProblems(template)).toEqual([
+    const out: Json = await expandOk(conditional);
+    const guarded = { 'Fn::If': ['IsProd', { Ref: 't' }, { Ref: 'AWS::NoValue' }] };
+    expect(out.Resources.TaskDef.Properties.ContainerDefinitions).toEqual([
+      { Name: 'app', Image: 'nginx', Environment: [{ Name: 'T', Value: guarded }] },
+      {
+        'Fn::If': [
+          'IsProd',
+          { Name: 'prod', Image: 'nginx', Environment: [variable] },
+          { Name: 'dev', Image: 'nginx', Environment: [] },
+        ],
+      },
+    ]);
+    expect(out.Resources.Fn.Properties.Environment.Variables).toEqual({ TABLE: { Ref: 't' } });
+  });
+
+  it('reports a container given by another function, and a variable the template sets under a condition', async () => {
+    expect(
+      await expandProblems(
+        template([
+          { Name: 'app', Image: 'nginx' },
+          { 'Fn::FindInMap': ['Containers', 'sidecar', 'definition'] },
+        ]),
+      ),
+    ).toEqual([
       { code: 'TARGET_NOT_EDITABLE', path: 'Resources.TaskDef.Properties.ContainerDefinitions[1]' },
+    ]);
+    const conditional = {
+      'Fn::If': ['IsProd', { Name: 'T', Value: 'prod-table' }, { Ref: 'AWS::NoValue' }],
+    };
+    expect(
+      await expandProblems(
+        template([{ Name: 'app', Image: 'nginx', Environment: [{ Name: 'A', Value: 'a' }, conditional] }]),
+      ),
+    ).toEqual([
+      {
+        code: 'ENV_VAR_CONFLICT',
+        path: 'Resources.TaskDef.Properties.ContainerDefinitions[0].Environment[1]',
+      },
     ]);
   });
 });
