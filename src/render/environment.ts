@@ -149,6 +149,7 @@ export function addVariables(
   sink: EnvSink,
   variables: readonly (EnvVariable & { condition: string | undefined })[],
   problems: Problem[],
+  samGlobals: Readonly<Record<string, unknown>> = {},
 ): void {
   const resource = resources[sink.resourceId];
   const resourcePath = `Resources.${sink.resourceId}`;
@@ -256,19 +257,31 @@ export function addVariables(
       return;
     }
     const next = copyOf(current);
+    const globals = resource.Type === 'AWS::Serverless::Function' ? samGlobals : {};
     for (const variable of named) {
       const written = conditionalValue(variable, resourceKnown);
       if (written === undefined) continue;
       const { value } = written;
-      if (!Object.hasOwn(next, variable.name)) put(next, variable.name, value);
-      else if (!deepEqual(next[variable.name], value)) {
+      if (Object.hasOwn(next, variable.name)) {
+        if (!deepEqual(next[variable.name], value)) {
+          problems.push(
+            problem(
+              'ENV_VAR_CONFLICT',
+              joinPath(`${environmentPath}.Variables`, variable.name),
+              `is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
+            ),
+          );
+        }
+      } else if (Object.hasOwn(globals, variable.name) && !deepEqual(globals[variable.name], value)) {
         problems.push(
           problem(
             'ENV_VAR_CONFLICT',
-            joinPath(`${environmentPath}.Variables`, variable.name),
-            `is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
+            joinPath('Globals.Function.Environment.Variables', variable.name),
+            `is set for every function; x-dynamodb (${variable.path}) would set it to the table's value for ${sink.resourceId}. Rename one of them`,
           ),
         );
+      } else {
+        put(next, variable.name, value);
       }
     }
     properties.Environment = { ...environment, Variables: next };

@@ -86,7 +86,9 @@ export function renderTemplate(
   }
   out.Resources = outResources;
 
-  for (const { sink, variables } of plan.env.values()) addVariables(outResources, sink, variables, problems);
+  const globals = samGlobalVariables(out.Globals);
+  for (const { sink, variables } of plan.env.values())
+    addVariables(outResources, sink, variables, problems, globals);
 
   const policiesOf = new Map<string, { id: string; condition: string | undefined }[]>();
   const conditions = new GeneratedConditions();
@@ -408,4 +410,15 @@ function checkQuotas(
       ),
     );
   }
+}
+
+/**
+ * The variables a SAM template's `Globals` give every serverless function: SAM lets a function's own value win, so
+ * one set there too would silently replace the global one.
+ */
+function samGlobalVariables(globals: unknown): Readonly<Record<string, unknown>> {
+  const functions = isRecord(globals) ? globals.Function : undefined;
+  const environment = isRecord(functions) ? functions.Environment : undefined;
+  const variables = isRecord(environment) ? environment.Variables : undefined;
+  return isRecord(variables) ? variables : {};
 }

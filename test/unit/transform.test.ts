@@ -255,6 +255,21 @@ describe('transform: grants', () => {
     expect(out.Resources.RoleDynamoDBPolicy).toBeDefined();
   });
 
+  it("refuses a SAM function's variable that Globals set to something else, which SAM would replace", async () => {
+    const template = (globalValue: unknown) => ({
+      ...baseTemplate(
+        { orders: { Properties: SIMPLE_TABLE, Services: { Api: { Access: 'RO' } } } },
+        { Api: { Type: 'AWS::Serverless::Function', Properties: { Runtime: 'nodejs22.x' } } },
+      ),
+      Globals: { Function: { Environment: { Variables: { ORDERS: globalValue, LEVEL: 'info' } } } },
+    });
+    expect(await expandProblems(template('legacy-orders'))).toEqual([
+      { code: 'ENV_VAR_CONFLICT', path: 'Globals.Function.Environment.Variables.ORDERS' },
+    ]);
+    const same: Json = await expandOk(template({ Ref: 'orders' }));
+    expect(same.Resources.Api.Properties.Environment.Variables).toEqual({ ORDERS: { Ref: 'orders' } });
+  });
+
   it('attaches to a role outside the stack by name, from a literal ARN or a parameter', async () => {
     const template = baseTemplate(
       { t: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' }, Other: { Access: 'RO' } } } },
