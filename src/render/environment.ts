@@ -132,7 +132,7 @@ function knowing(known: KnownConditions, condition: unknown, holds: boolean): Kn
 function conditionalValue(
   variable: { value: unknown; condition: string | undefined },
   known: KnownConditions,
-) {
+): { value: unknown } | undefined {
   const { value, condition } = variable;
   if (condition === undefined) return { value };
   const holds = known.get(condition);
