@@ -125,10 +125,11 @@ export function stringifyTemplate(value: unknown): string {
 
 /** Reads a template from text: JSON when it parses as JSON, YAML otherwise. */
 export function readTemplate(text: string): { template: unknown; format: 'json' | 'yaml' } {
+  // trimStart also drops a byte order mark, which editors on Windows write and JSON.parse refuses.
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
     try {
-      return { template: JSON.parse(text), format: 'json' };
+      return { template: JSON.parse(trimmed), format: 'json' };
     } catch {
       // Not strict JSON: YAML is a superset, so let the YAML parser say what is wrong.
     }

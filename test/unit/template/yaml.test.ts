@@ -50,6 +50,9 @@ describe('readTemplate', () => {
   it('reads JSON as JSON and YAML as YAML', () => {
     expect(readTemplate('{"A": {"Ref": "B"}}')).toEqual({ template: { A: { Ref: 'B' } }, format: 'json' });
     expect(readTemplate('A: !Ref B')).toEqual({ template: { A: { Ref: 'B' } }, format: 'yaml' });
+    // A byte order mark, as Windows editors write it, changes neither.
+    expect(readTemplate('\uFEFF{"A": 1}')).toEqual({ template: { A: 1 }, format: 'json' });
+    expect(readTemplate('\uFEFFA: 1')).toEqual({ template: { A: 1 }, format: 'yaml' });
   });
 });
 
