@@ -15,7 +15,7 @@ const USAGE = `usage: composex-dynamodb <command> TEMPLATE [options]
 
 commands:
   expand TEMPLATE     print the template as CloudFormation gets it back from the macro
-  validate TEMPLATE   check the template without calling AWS; exit 1 with the problems
+  validate TEMPLATE   check the template without calling AWS (lookups: stand-ins, or --lookups); exit 1 with the problems
   explain TEMPLATE    say which tables are created or looked up, and who gets which access and variables
   event TEMPLATE      print a macro request event for the template (for sam local invoke -e)
 
@@ -106,9 +106,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   let finder: TableFinder;
   try {
-    if (command === 'validate') finder = new OfflineFinder();
-    else if (values.lookups !== undefined)
+    // A fixture answers lookups for every command; without one, validate makes stand-ins instead of calling AWS.
+    if (values.lookups !== undefined)
       finder = new FixtureFinder(parseFixture(JSON.parse(io.readFile(values.lookups))));
+    else if (command === 'validate') finder = new OfflineFinder();
     else finder = lazy(io.awsFinder);
   } catch (error) {
     io.stderr(`${values.lookups}: ${error instanceof Error ? error.message : String(error)}\n`);

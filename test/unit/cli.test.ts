@@ -118,6 +118,22 @@ describe('composex-dynamodb validate', () => {
     expect(await runCli(['validate', 'examples/ecs-app.yaml'], cli)).toBe(0);
     expect(err.join('')).toContain('no problems (2 new tables, 1 lookups, 1 policies)');
   });
+
+  it('answers lookups from a fixture when given one, so that a lookup without a match is a problem', async () => {
+    const template = `
+Transform: ComposeXDynamoDB
+x-dynamodb:
+  gone:
+    Lookup: {Tags: {team: nobody}}
+Resources: {}
+`;
+    const offline = io({ 't.yaml': template });
+    expect(await runCli(['validate', 't.yaml'], offline.cli)).toBe(0);
+    const fixture = io({ 't.yaml': template });
+    expect(await runCli(['validate', 't.yaml', '--lookups', 'examples/lookups.json'], fixture.cli)).toBe(1);
+    expect(fixture.err.join('')).toContain('x-dynamodb.gone.Lookup: ');
+    expect(fixture.err.join('')).toContain('[LOOKUP_NO_MATCH]');
+  });
 });
 
 describe('composex-dynamodb explain', () => {
