@@ -85,7 +85,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`--parameter takes KEY=VALUE, not "${pair}"\n`);
       return 2;
     }
-    parameterValues[pair.slice(0, eq)] = pair.slice(eq + 1);
+    const key = pair.slice(0, eq);
+    // As CloudFormation refuses a value for a parameter the template does not declare, rather than ignore it.
+    if (!(isRecord(template.Parameters) && Object.hasOwn(template.Parameters, key))) {
+      io.stderr(`--parameter ${key}: the template declares no parameter ${key}\n`);
+      return 2;
+    }
+    parameterValues[key] = pair.slice(eq + 1);
   }
   const format = values.format ?? source.format;
   const print = (value: unknown): void =>

@@ -92,6 +92,14 @@ describe('composex-dynamodb expand', () => {
     expect(await runCli(['expand', 'x.yaml', '--format', 'xml'], usage.cli)).toBe(2);
   });
 
+  it('refuses a parameter value the template has no parameter for, as CloudFormation does', async () => {
+    const { cli, err } = io({ 't.yaml': TEMPLATE });
+    expect(await runCli(['expand', 't.yaml', '--parameter', 'Env=prod'], cli)).toBe(2);
+    expect(err.join('')).toContain('--parameter Env: the template declares no parameter Env');
+    const declared = io({ 't.yaml': `Parameters: {Env: {Type: String}}\n${TEMPLATE}` });
+    expect(await runCli(['expand', 't.yaml', '--parameter', 'Env=prod'], declared.cli)).toBe(0);
+  });
+
   it('uses AWS only when a template has lookups and no fixture', async () => {
     let used = 0;
     const finder: TableFinder = {
