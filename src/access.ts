@@ -4,15 +4,15 @@
  * IAM does not scope to a table).
  */
 
-export const RESOURCE_SCOPES = ['table', 'indexes', 'stream', 'backups', 'any'] as const;
+const RESOURCE_SCOPES = ['table', 'indexes', 'stream', 'backups', 'any'] as const;
 export type ResourceScope = (typeof RESOURCE_SCOPES)[number];
 
-export interface StatementTemplate {
+interface StatementTemplate {
   readonly actions: readonly string[];
   readonly scopes: readonly ResourceScope[];
 }
 
-export interface AccessDefinition {
+interface AccessDefinition {
   readonly statements: readonly StatementTemplate[];
   /** The access cannot work without a stream, so a table without one is an error rather than an empty grant. */
   readonly needsStream: boolean;

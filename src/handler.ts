@@ -1,11 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Handler } from 'aws-lambda';
 import type { LookupOutcome, LookupRequest, TableFinder } from './lookup/port.js';
 import { formatProblem, formatProblems, type Problem, problem } from './problems.js';
 import { isRecord } from './template/json.js';
 import { transform } from './transform.js';
 
-/** The request CloudFormation sends a macro. */
-export interface MacroEvent {
+/** The request CloudFormation sends a macro; the handler checks every field, as if it could be anything. */
+interface MacroEvent {
   readonly region: string;
   readonly accountId: string;
   readonly fragment: unknown;
@@ -152,7 +153,8 @@ async function loadLookups(): Promise<typeof import('./lookup.js')> {
   return import(LOOKUP_MODULE);
 }
 
+/** The Lambda handler; it takes what `@types/aws-lambda` says a handler takes. */
 export const handler = createHandler({
   createFinder: async () => (await loadLookups()).createAwsFinder(),
   logger: lazyLogger(),
-});
+}) satisfies Handler<MacroEvent, MacroResponse>;

@@ -45,12 +45,6 @@ export function exportName(prefix: string, logicalId: string, attribute: TableAt
   return `${prefix}::${logicalId}::${attribute}`;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export function isValidEnvName(name: string): boolean {
-  return ENV_NAME.test(name);
-}
-
 /** Logical IDs of the scalable target and its policy for one dimension of a table or one of its indexes. */
 export function scalingLogicalIds(
   tableId: string,

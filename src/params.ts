@@ -11,7 +11,7 @@ export interface TransformParameters {
   readonly tags: readonly { readonly Key: string; readonly Value: string }[];
 }
 
-export const DEFAULT_PARAMETERS: TransformParameters = {
+const DEFAULT_PARAMETERS: TransformParameters = {
   deletionPolicy: 'Retain',
   updateReplacePolicy: 'Retain',
   outputs: true,

@@ -10,7 +10,7 @@ import { renderTemplate, SECTION_KEY } from './render/template.js';
 import { isRecord } from './template/json.js';
 import { viewTemplate } from './template/view.js';
 
-export interface TransformRequest {
+interface TransformRequest {
   /** The template, as CloudFormation passes it (without `Transform`). */
   readonly fragment: unknown;
   /** The transform's own parameters (`Transform: {Name, Parameters}`). */
@@ -21,7 +21,7 @@ export interface TransformRequest {
   readonly region: string;
 }
 
-export interface TransformSummary {
+interface TransformSummary {
   readonly newTables: number;
   readonly lookups: number;
   readonly policies: number;

@@ -4,23 +4,22 @@ import {
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { FoundTable, LookupQuery } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { describeQuery, foundFromDescription, multipleMatches, noMatch, parseTableArn } from './describe.js';
 import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
 
 /** How many AWS calls run at once: enough to hide latency, few enough to stay clear of throttling. */
-export const CONCURRENCY = 10;
+const CONCURRENCY = 10;
 const MAX_ATTEMPTS = 5;
 
-export interface AwsClients {
+interface AwsClients {
   readonly dynamodb: DynamoDBClient;
   readonly tagging: ResourceGroupsTaggingAPIClient;
 }
 
 /** Builds clients for one region and, for a cross-account lookup, one assumed role. */
-export type ClientFactory = (region: string, roleArn: string | undefined) => AwsClients;
+type ClientFactory = (region: string, roleArn: string | undefined) => AwsClients;
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
@@ -31,7 +30,7 @@ function errorText(error: unknown): string {
 }
 
 /** Turns an AWS error into a problem that says what to do about it. */
-export function callProblem(
+function callProblem(
   error: unknown,
   path: string,
   action: string,
@@ -269,8 +268,16 @@ function isFound(value: unknown): value is FoundTable {
   );
 }
 
+/** What the SDK's clients take as `credentials`: a function it calls again when the last ones expire. */
+type CredentialProvider = () => Promise<{
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}>;
+
 /** Credentials of an assumed role, refreshed by the SDK when they expire. */
-function assumedRole(sts: STSClient, roleArn: string): AwsCredentialIdentityProvider {
+function assumedRole(sts: STSClient, roleArn: string): CredentialProvider {
   return async () => {
     const { Credentials: c } = await sts.send(
       new AssumeRoleCommand({

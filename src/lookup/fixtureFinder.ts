@@ -9,7 +9,7 @@ interface FixtureTable {
   readonly tags: ReadonlyMap<string, string>;
 }
 
-export class FixtureError extends Error {
+class FixtureError extends Error {
   override readonly name = 'FixtureError';
 }
 

@@ -9,7 +9,7 @@ import { parseScaling } from './scaling.js';
 import { validateSection } from './schema.js';
 import { checkTableProperties } from './tableRules.js';
 
-export interface ParsedSection {
+interface ParsedSection {
   readonly tables: readonly TableSpec[];
   readonly problems: readonly Problem[];
 }

@@ -5,7 +5,7 @@ import sectionSchema from '../../schema/x-dynamodb.schema.json';
 import { isRecord } from '../template/json.js';
 
 /** Keywords of the CloudFormation registry schema that describe the resource, not its values. */
-export const REGISTRY_KEYWORDS = [
+const REGISTRY_KEYWORDS = [
   'conditionalCreateOnlyProperties',
   'createOnlyProperties',
   'primaryIdentifier',
@@ -68,7 +68,7 @@ function applyItemsToPrefixItems(node: unknown): void {
  * messages of unknown keys come from this table, so that the validator need not carry its schemas (Ajv's
  * `verbose`), which made it a fifth larger.
  */
-export function allowedKeyPatterns(): [string[], string[]][] {
+function allowedKeyPatterns(): [string[], string[]][] {
   const table = registrySchemaForValidation(tableSchemaSource);
   const section: unknown = sectionSchema;
   const found = new Map<string, { pattern: string[]; keys: Set<string> }>();

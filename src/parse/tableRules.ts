@@ -3,7 +3,7 @@ import { isIntrinsic, isRecord } from '../template/json.js';
 import { TAG_LIMITS, tagKeyFault, tagValueFault } from './tags.js';
 
 /** DynamoDB limits that CloudFormation only reports after it starts creating the table. */
-export const LIMITS = { globalIndexes: 20, localIndexes: 5, projectedAttributes: 100 } as const;
+const LIMITS = { globalIndexes: 20, localIndexes: 5, projectedAttributes: 100 } as const;
 
 interface KeySchemaAt {
   readonly items: readonly unknown[];

@@ -21,7 +21,7 @@ export interface ResolvedTarget {
   readonly env: EnvSink | undefined;
 }
 
-export const TARGET_TYPES = [
+const TARGET_TYPES = [
   'AWS::IAM::Role',
   'AWS::ECS::TaskDefinition',
   'AWS::ECS::Service',
@@ -52,7 +52,7 @@ function propertiesOf(view: TemplateView, id: string): Record<string, unknown> {
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:.*\/)?([\w+=,.@-]+)$/;
 
 /** A role given as an ARN (any path) or as a bare name. */
-export function roleFromText(text: string): RoleRef | undefined {
+function roleFromText(text: string): RoleRef | undefined {
   const match = ROLE_ARN.exec(text);
   if (match?.[1]) return { kind: 'external', name: match[1] };
   if (/^[\w+=,.@-]{1,64}$/.test(text)) return { kind: 'external', name: text };
@@ -63,7 +63,7 @@ export function roleFromText(text: string): RoleRef | undefined {
  * Resolves a property that names a role (`TaskRoleArn`, a function's `Role`): `!GetAtt Role.Arn` or `!Ref Role`
  * for a role in the stack, a literal ARN, or a `Ref` to a parameter whose value the macro event carries.
  */
-export function resolveRoleValue(
+function resolveRoleValue(
   value: unknown,
   path: string,
   view: TemplateView,

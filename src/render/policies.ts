@@ -12,13 +12,13 @@ export interface Grant {
 /** A role that policies attach to: one of the stack, or one outside it by name. */
 export type IamRole = Exclude<RoleRef, { kind: 'sam' }>;
 
-export interface RoleGrants {
+interface RoleGrants {
   readonly role: IamRole;
   readonly grants: readonly Grant[];
 }
 
 /** IAM's quotas, whitespace not counted: inline policies of one role together, one managed policy, managed per role. */
-export const IAM_LIMITS = { inline: 10_240, managed: 6_144, managedPerRole: 10 } as const;
+const IAM_LIMITS = { inline: 10_240, managed: 6_144, managedPerRole: 10 } as const;
 
 interface Sized {
   readonly value: unknown;
@@ -328,14 +328,14 @@ export interface RoleBudget {
   readonly managedUsed: number;
 }
 
-export interface RenderedPolicy {
+interface RenderedPolicy {
   readonly logicalId: string;
   readonly resource: Record<string, unknown>;
   /** Set when every table of the policy is conditional: the policy exists only with one of them. */
   readonly condition: string | undefined;
 }
 
-export type RoleRender =
+type RoleRender =
   | { readonly ok: true; readonly policies: readonly RenderedPolicy[] }
   | { readonly ok: false; readonly reason: string };
 

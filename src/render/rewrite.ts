@@ -9,7 +9,7 @@ const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 const GETATT_ATTRIBUTES: readonly TableAttribute[] = ['Arn', 'StreamArn'];
 
 /** A reference the input does not define: the transform reports it unless the output comes to define it. */
-export interface UnresolvedReference {
+interface UnresolvedReference {
   readonly kind: 'Ref' | 'GetAtt' | 'Sub' | 'Malformed';
   readonly name: string;
   readonly path: string;

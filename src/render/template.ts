@@ -22,7 +22,7 @@ import { tableOutputs, tableResource } from './tables.js';
 export const SECTION_KEY = 'x-dynamodb';
 
 /** CloudFormation template quotas that the output must stay within. */
-export const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;
+const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;
 
 /**
  * Builds the output: the template without x-dynamodb, new tables and their scaling, references rewritten,

@@ -1,8 +1,5 @@
 /** Narrowing helpers for template data, which always starts as `unknown`. */
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
-
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -14,16 +11,6 @@ export function isIntrinsic(value: unknown): boolean {
   if (keys.length !== 1) return false;
   const key = keys[0] ?? '';
   return key === 'Ref' || key === 'Condition' || key.startsWith('Fn::');
-}
-
-/** Own enumerable entries; safe for keys like `__proto__` because inputs come from JSON.parse or yaml. */
-export function entries(value: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(value);
-}
-
-/** A deep copy through JSON, so that no stage can touch the caller's input. */
-export function cloneJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 /** An empty mapping for template data. */
@@ -49,7 +36,7 @@ export function copyOf(source: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-export function hasOwn(value: Record<string, unknown>, key: string): boolean {
+function hasOwn(value: Record<string, unknown>, key: string): boolean {
   return Object.hasOwn(value, key);
 }
 

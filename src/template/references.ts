@@ -2,7 +2,7 @@ import { joinPath } from '../problems.js';
 import { isRecord } from './json.js';
 
 /** A name that a template value refers to: a `Ref`, the resource of a `Fn::GetAtt`, or a `${...}` in `Fn::Sub`. */
-export interface Reference {
+interface Reference {
   /** `Malformed`: a `Ref` or `Fn::GetAtt` whose value is not of a form CloudFormation accepts. */
   readonly kind: 'Ref' | 'GetAtt' | 'Sub' | 'Malformed';
   readonly name: string;
@@ -13,7 +13,7 @@ export interface Reference {
 const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 
 /** The `${...}` variables of a `Fn::Sub` string, without the `${!literal}` escapes. */
-export function subVariables(text: string): { name: string; attribute: string | undefined }[] {
+function subVariables(text: string): { name: string; attribute: string | undefined }[] {
   const out: { name: string; attribute: string | undefined }[] = [];
   for (const match of text.matchAll(SUB_VARIABLE)) {
     const inner = (match[1] ?? '').trim();

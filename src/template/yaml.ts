@@ -67,7 +67,7 @@ function cloudFormationScalars(tags: Tags): Tags {
   ];
 }
 
-export class TemplateSyntaxError extends Error {
+class TemplateSyntaxError extends Error {
   override readonly name = 'TemplateSyntaxError';
 }
 

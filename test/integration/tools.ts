@@ -26,7 +26,7 @@ export function hasCommand(name: string): boolean {
  */
 export function validatorAvailable(name: string): boolean {
   const found = hasCommand(name);
-  if (!found && IN_CI) throw new Error(`${name} is required in CI (see ../shared/TESTING.md)`);
+  if (!found && IN_CI) throw new Error(`${name} is required in CI (pinned in .ci/requirements.txt)`);
   return found;
 }
 
@@ -135,7 +135,8 @@ const ROOT = join(import.meta.dirname, '../..');
 export function samTranslatorAvailable(): boolean {
   const found =
     validatorAvailable('python3') && spawnSync('python3', ['-c', 'import samtranslator']).status === 0;
-  if (!found && IN_CI) throw new Error('aws-sam-translator is required in CI (see ../shared/TESTING.md)');
+  if (!found && IN_CI)
+    throw new Error('aws-sam-translator is required in CI (pinned in .ci/requirements.txt)');
   return found;
 }
 

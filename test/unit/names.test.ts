@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidEnvName, tableEnvName, tableLogicalId } from '../../src/names.js';
+import { tableEnvName, tableLogicalId } from '../../src/names.js';
 
 describe('tableLogicalId', () => {
   it('removes every non-alphanumeric character', () => {
@@ -13,13 +13,5 @@ describe('tableEnvName', () => {
   it('upper-cases, turns - into _ and drops other characters', () => {
     expect(tableEnvName('orders-v2')).toBe('ORDERS_V2');
     expect(tableEnvName('my.table_1')).toBe('MYTABLE_1');
-  });
-});
-
-describe('isValidEnvName', () => {
-  it('accepts shell-style names only', () => {
-    expect(isValidEnvName('ORDERS_TABLE')).toBe(true);
-    expect(isValidEnvName('1TABLE')).toBe(false);
-    expect(isValidEnvName('A-B')).toBe(false);
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * `npm run lint`'s check for exports nobody needs. An export of `src/` is needed when another file of `src/` uses
+ * it (or the build or the benchmark), or when a test uses it and its own module uses it too (exported for a test of
+ * something the code runs). It is reported when nothing uses it, when only tests use it (the code never runs it),
+ * or when nothing outside its module does (the export is needless). Entry points (the handler, the CLI, the lookups bundle) are used from outside: skipped.
+ */
+import { relative, resolve } from 'node:path';
+import ts from 'typescript';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const ENTRY_POINTS = new Set(['src/handler.ts', 'src/cli.ts', 'src/lookup.ts']);
+const GENERATED = 'src/parse/generated/';
+/** Where code that runs lives (the macro, the build, the benchmark); tests are the other users. */
+const CODE = ['src/', 'scripts/', 'bench/'];
+
+function loadProgram(): ts.Program {
+  const configPath = resolve(ROOT, 'tsconfig.json');
+  const { config } = ts.readConfigFile(configPath, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
+  return ts.createProgram(parsed.fileNames, parsed.options);
+}
+
+/** The symbol a name finally stands for, through imports and re-exports. */
+function target(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+/** For each symbol, the files whose code names it (a declaration's own name is not a use). */
+function usesBySymbol(program: ts.Program, files: readonly ts.SourceFile[]): Map<ts.Symbol, Set<string>> {
+  const checker = program.getTypeChecker();
+  const uses = new Map<ts.Symbol, Set<string>>();
+  for (const file of files) {
+    const name = relative(ROOT, file.fileName);
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node) && !isDeclarationName(node)) {
+        const symbol = checker.getSymbolAtLocation(node);
+        if (symbol) {
+          const resolved = target(checker, symbol);
+          const set = uses.get(resolved) ?? new Set<string>();
+          uses.set(resolved, set);
+          set.add(name);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  return uses;
+}
+
+function isDeclarationName(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  return (
+    (ts.isFunctionDeclaration(parent) ||
+      ts.isClassDeclaration(parent) ||
+      ts.isInterfaceDeclaration(parent) ||
+      ts.isTypeAliasDeclaration(parent) ||
+      ts.isEnumDeclaration(parent) ||
+      ts.isVariableDeclaration(parent)) &&
+    parent.name === node
+  );
+}
+
+function main(): number {
+  const program = loadProgram();
+  const checker = program.getTypeChecker();
+  const ours = program
+    .getSourceFiles()
+    .filter((file) => !file.isDeclarationFile && !relative(ROOT, file.fileName).startsWith('..'));
+  const uses = usesBySymbol(program, ours);
+  const findings: string[] = [];
+  for (const file of ours) {
+    const name = relative(ROOT, file.fileName);
+    if (!name.startsWith('src/') || name.startsWith(GENERATED) || ENTRY_POINTS.has(name)) continue;
+    const moduleSymbol = checker.getSymbolAtLocation(file);
+    if (!moduleSymbol) continue;
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      const users = uses.get(target(checker, exported)) ?? new Set<string>();
+      const others = [...users].filter((user) => user !== name);
+      const fromCode = others.some((user) => CODE.some((folder) => user.startsWith(folder)));
+      if (fromCode) continue;
+      const line = file.getLineAndCharacterOfPosition(exported.declarations?.[0]?.getStart() ?? 0).line + 1;
+      const where = `${name}:${line} ${exported.name}`;
+      if (others.length === 0 && !users.has(name)) findings.push(`${where}: used nowhere (dead)`);
+      else if (others.length === 0) findings.push(`${where}: exported, but used only in its own module`);
+      else if (!users.has(name)) findings.push(`${where}: used only by tests (${others.join(', ')})`);
+    }
+  }
+  for (const finding of findings) console.error(finding);
+  if (findings.length > 0)
+    console.error(`${findings.length} unneeded export(s): remove them or their export`);
+  return findings.length > 0 ? 1 : 0;
+}
+
+process.exitCode = main();
