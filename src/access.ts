@@ -212,6 +212,13 @@ export type AccessType = keyof typeof ACCESS_TYPES;
 
 export const ACCESS_NAMES = Object.keys(ACCESS_TYPES) as AccessType[];
 
+/** The `Access` of a target that wants the table's variables and no IAM access (a choice, never a default). */
+export const VARIABLES_ONLY = 'VariablesOnly';
+
+/** A target without `Access`: an error, since granting nothing silently breaks the service at run time. */
+export const MISSING_ACCESS =
+  "is required: an access type (RO, RW, ...), or VariablesOnly for the table's variables without IAM access (what ComposeX gave a target without Access)";
+
 export function isAccessType(value: unknown): value is AccessType {
   return typeof value === 'string' && Object.hasOwn(ACCESS_TYPES, value);
 }

@@ -7,6 +7,22 @@ export interface ServiceGrant {
   readonly target: string;
   readonly access: readonly AccessType[];
   readonly returnValues: Partial<Record<TableAttribute, string>>;
+  /** `Access: VariablesOnly`: the variables, no IAM access (and no role needed). */
+  readonly variablesOnly: boolean;
+  /** `Containers`: only these containers of a task definition get the variables; undefined for every one. */
+  readonly containers: readonly string[] | undefined;
+  readonly path: string;
+}
+
+/** `Settings.x-cloudmap`: register the table as an instance of a Cloud Map service. */
+export interface CloudMapSpec {
+  /** The logical ID of a namespace of the template, or a namespace ID (`ns-...`). */
+  readonly namespace: string;
+  /** Instance attribute name for each table attribute to register. */
+  readonly returnValues: Partial<Record<TableAttribute, string>>;
+  readonly additionalAttributes: Readonly<Record<string, string>>;
+  /** Register a looked-up table too. */
+  readonly forceRegister: boolean;
   readonly path: string;
 }
 
@@ -15,6 +31,7 @@ interface TableSpecBase {
   readonly path: string;
   readonly services: readonly ServiceGrant[];
   readonly envNames: readonly string[];
+  readonly cloudMap: CloudMapSpec | undefined;
 }
 
 /** Target tracking for one capacity dimension (ComposeX v0.20 `Scaling`). */
@@ -22,8 +39,8 @@ export interface ScalingTarget {
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly targetValue: number;
-  readonly scaleInCooldown: number | undefined;
-  readonly scaleOutCooldown: number | undefined;
+  readonly scaleInCooldown: number;
+  readonly scaleOutCooldown: number;
 }
 
 export interface ScalingDimensions {

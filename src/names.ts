@@ -40,9 +40,10 @@ export function outputName(logicalId: string, attribute: TableAttribute): string
   return `${logicalId}${attribute}`;
 }
 
-/** Export name for one attribute of a new table. */
-export function exportName(prefix: string, logicalId: string, attribute: TableAttribute): string {
-  return `${prefix}::${logicalId}::${attribute}`;
+/** Export name for one attribute of a new table: `Fn::Sub` when the prefix has pseudo parameters. */
+export function exportName(prefix: string, logicalId: string, attribute: TableAttribute): unknown {
+  const name = `${prefix}::${logicalId}::${attribute}`;
+  return prefix.includes('${') ? { 'Fn::Sub': name } : name;
 }
 
 /** Logical IDs of the scalable target and its policy for one dimension of a table or one of its indexes. */
@@ -54,4 +55,10 @@ export function scalingLogicalIds(
   const scope = indexName === undefined ? 'Table' : `${indexName.replace(/[^A-Za-z0-9]/g, '')}Index`;
   const base = `${tableId}${scope}${dimension}Capacity`;
   return { target: `${base}ScalableTarget`, policy: `${base}ScalingPolicy` };
+}
+
+/** Logical IDs of the Cloud Map service and instance that register a table. */
+export function cloudMapLogicalIds(key: string): { service: string; instance: string } {
+  const id = tableLogicalId(key);
+  return { service: `${id}CloudMapService`, instance: `${id}CloudMapInstance` };
 }

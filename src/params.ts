@@ -20,6 +20,11 @@ const DEFAULT_PARAMETERS: TransformParameters = {
 };
 
 const PATH = 'Transform.Parameters';
+/**
+ * What an export name takes (letters, digits, `-`, `:`), and the pseudo parameters whose values keep to it:
+ * `${AWS::StackName}::` is ComposeX's prefix. (`AWS::URLSuffix` has dots, `AWS::StackId` slashes.)
+ */
+const EXPORT_PREFIX = /^(?:[A-Za-z0-9:-]|\$\{AWS::(?:StackName|Region|AccountId|Partition)\})+$/;
 // What CloudFormation takes for a DynamoDB table: it has no Snapshot (its resource type keeps no snapshots).
 const DELETION = ['Delete', 'Retain', 'RetainExceptOnCreate'];
 const REPLACE = ['Delete', 'Retain'];
@@ -56,13 +61,13 @@ export function parseParameters(value: unknown): { parameters: TransformParamete
         else problems.push(problem('TRANSFORM_PARAMETER_INVALID', at, 'must be true or false'));
         break;
       case 'ExportPrefix':
-        if (typeof raw === 'string' && /^[A-Za-z0-9:-]+$/.test(raw)) exportPrefix = raw;
+        if (typeof raw === 'string' && EXPORT_PREFIX.test(raw)) exportPrefix = raw;
         else
           problems.push(
             problem(
               'TRANSFORM_PARAMETER_INVALID',
               at,
-              'must be letters, digits, "-" and ":" (an export name prefix)',
+              'must be letters, digits, "-", ":" and the pseudo parameters ${AWS::StackName}, ${AWS::Region}, ${AWS::AccountId}, ${AWS::Partition} (an export name prefix)',
             ),
           );
         break;

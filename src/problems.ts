@@ -42,6 +42,9 @@ export const PROBLEM_CODES = {
   TRANSFORM_PARAMETER_INVALID: 'a transform parameter is unknown or has a wrong value',
   KMS_KEY_UNRESOLVED: "a table's KMS key cannot be resolved to something a policy can name",
   SCALING_INVALID: 'Scaling does not fit the table',
+  CLOUDMAP_INVALID: 'Settings.x-cloudmap cannot register the table as written',
+  CONTAINER_NOT_FOUND:
+    'Containers names a container the target does not have, or the target has no containers',
   IAM_LIMIT_EXCEEDED: 'the grants for one role exceed what IAM allows',
   QUOTA_EXCEEDED: 'the output exceeds a CloudFormation template quota',
   LOOKUP_NO_MATCH: 'no table matches a Lookup',

@@ -1,5 +1,5 @@
-import { type AccessType, isAccessType } from '../access.js';
-import type { LookupQuery, ServiceGrant, TableSpec } from '../model.js';
+import { type AccessType, isAccessType, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
+import type { CloudMapSpec, LookupQuery, ServiceGrant, TableSpec } from '../model.js';
 import { TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
 import { isWithinPath, joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
@@ -41,6 +41,11 @@ export function parseSection(
     if (!isRecord(entry)) continue;
     const services = parseServices(entry.Services, joinPath(path, 'Services'), problems);
     const envNames = parseEnvNames(entry.Settings);
+    const cloudMap = parseCloudMap(
+      entry.Settings,
+      joinPath(joinPath(path, 'Settings'), 'x-cloudmap'),
+      problems,
+    );
     const hasProperties = entry.Properties !== undefined;
     const hasLookup = entry.Lookup !== undefined;
     if (hasProperties && hasLookup) {
@@ -93,7 +98,7 @@ export function parseSection(
       const query = parseLookup(entry.Lookup, lookupPath, parameterValues, view, problems);
       // A Lookup the schema refused is not looked up: AWS would only add a second problem (or an error) to it.
       const refused = schemaProblemPaths.some((p) => isWithinPath(p, lookupPath));
-      if (query && !refused) tables.push({ kind: 'lookup', key, path, services, envNames, query });
+      if (query && !refused) tables.push({ kind: 'lookup', key, path, services, envNames, cloudMap, query });
       continue;
     }
     const logicalId = tableLogicalId(key);
@@ -158,6 +163,7 @@ export function parseSection(
       path,
       services,
       envNames,
+      cloudMap,
       logicalId,
       properties,
       deletionPolicy: typeof entry.DeletionPolicy === 'string' ? entry.DeletionPolicy : undefined,
@@ -192,8 +198,9 @@ function parseServices(value: unknown, path: string, problems: Problem[]): Servi
   const seen = new Map<string, string>();
   const add = (
     target: string,
-    access: AccessType[],
+    rawAccess: unknown,
     returnValues: Partial<Record<TableAttribute, string>>,
+    containers: readonly string[] | undefined,
     at: string,
   ): void => {
     const first = seen.get(target);
@@ -208,8 +215,16 @@ function parseServices(value: unknown, path: string, problems: Problem[]): Servi
       return;
     }
     seen.set(target, at);
+    const variablesOnly = rawAccess === VARIABLES_ONLY;
     // Kept without access too, so that a wrong target is reported along with a wrong access type.
-    grants.push({ target, access, returnValues, path: at });
+    grants.push({
+      target,
+      access: variablesOnly ? [] : accessList(rawAccess),
+      returnValues,
+      variablesOnly,
+      containers,
+      path: at,
+    });
   };
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
@@ -222,19 +237,107 @@ function parseServices(value: unknown, path: string, problems: Problem[]): Servi
           problem('MISSING_KEY', joinPath(at, 'name'), 'is required: the logical ID of the target'),
         );
       if (accessKey === undefined)
-        problems.push(problem('MISSING_KEY', joinPath(at, 'access'), 'is required: the access type'));
+        problems.push(problem('MISSING_KEY', joinPath(at, 'access'), MISSING_ACCESS));
       const name = nameKey === undefined ? undefined : item[nameKey];
       if (typeof name !== 'string' || accessKey === undefined) return;
-      add(name, accessList(item[accessKey]), {}, at);
+      add(name, item[accessKey], {}, undefined, at);
     });
   } else if (isRecord(value)) {
     for (const [target, item] of Object.entries(value)) {
       if (!isRecord(item)) continue;
-      add(target, accessList(item.Access), parseReturnValues(item.ReturnValues), joinPath(path, target));
+      const containers = Array.isArray(item.Containers)
+        ? item.Containers.filter((c): c is string => typeof c === 'string')
+        : undefined;
+      add(target, item.Access, parseReturnValues(item.ReturnValues), containers, joinPath(path, target));
     }
   }
   return grants;
 }
+
+/**
+ * `Settings.x-cloudmap` (already checked against the schema): a namespace alone registers the table's name and ARN,
+ * looked-up tables too (ComposeX's defaults for that form); the mapping says what to register.
+ */
+function parseCloudMap(settings: unknown, path: string, problems: Problem[]): CloudMapSpec | undefined {
+  const value = isRecord(settings) ? settings['x-cloudmap'] : undefined;
+  if (typeof value === 'string' && value !== '') {
+    return {
+      namespace: value,
+      returnValues: { TableName: 'TableName', Arn: 'Arn' },
+      additionalAttributes: {},
+      forceRegister: true,
+      path,
+    };
+  }
+  if (!isRecord(value) || typeof value.Namespace !== 'string') return undefined;
+  const before = problems.length;
+  if (value.DnsSettings !== undefined) {
+    problems.push(
+      problem(
+        'CLOUDMAP_INVALID',
+        joinPath(path, 'DnsSettings'),
+        'a DynamoDB table has no address to register in DNS; it is registered for API discovery (DiscoverInstances) only',
+      ),
+    );
+  }
+  const returnValues = parseReturnValues(value.ReturnValues);
+  const additionalAttributes: Record<string, string> = {};
+  const given = isRecord(value.AdditionalAttributes) ? value.AdditionalAttributes : {};
+  for (const [name, text] of Object.entries(given)) {
+    if (typeof text !== 'string') continue;
+    if (name.startsWith('AWS_')) {
+      problems.push(
+        problem(
+          'CLOUDMAP_INVALID',
+          joinPath(joinPath(path, 'AdditionalAttributes'), name),
+          'names starting with AWS_ are attributes Cloud Map keeps for itself (ComposeX left them out silently)',
+        ),
+      );
+      continue;
+    }
+    additionalAttributes[name] = text;
+  }
+  const names = [...Object.values(returnValues), ...Object.keys(additionalAttributes)];
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) {
+    problems.push(
+      problem(
+        'CLOUDMAP_INVALID',
+        path,
+        `the instance attribute ${repeated} is given twice; name each one once`,
+      ),
+    );
+  }
+  if (names.length === 0 && value.AdditionalAttributes === undefined && value.ReturnValues === undefined) {
+    problems.push(
+      problem(
+        'CLOUDMAP_INVALID',
+        path,
+        'registers no attribute: give ReturnValues (TableName, Arn, StreamArn) or AdditionalAttributes, or write the namespace alone to register TableName and Arn',
+      ),
+    );
+  }
+  if (names.length > CLOUDMAP_MAX_ATTRIBUTES) {
+    problems.push(
+      problem(
+        'CLOUDMAP_INVALID',
+        path,
+        `registers ${names.length} attributes; Cloud Map takes at most ${CLOUDMAP_MAX_ATTRIBUTES} on an instance`,
+      ),
+    );
+  }
+  if (problems.length > before) return undefined;
+  return {
+    namespace: value.Namespace,
+    returnValues,
+    additionalAttributes,
+    forceRegister: value.ForceRegister === true,
+    path,
+  };
+}
+
+/** Custom attributes Cloud Map takes on one instance. */
+const CLOUDMAP_MAX_ATTRIBUTES = 30;
 
 function parseEnvNames(settings: unknown): string[] {
   if (!isRecord(settings) || !Array.isArray(settings.EnvNames)) return [];

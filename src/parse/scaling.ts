@@ -2,6 +2,9 @@ import type { ScalingDimensions, ScalingSpec, ScalingTarget } from '../model.js'
 import { joinPath, type Problem, problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
 
+/** Seconds between scaling activities when Scaling leaves them out: ComposeX's default (Application Auto Scaling's is 0). */
+export const DEFAULT_COOLDOWN = 60;
+
 function target(value: unknown, path: string, problems: Problem[]): ScalingTarget | undefined {
   if (!isRecord(value)) return undefined;
   const { MinCapacity, MaxCapacity, TargetValue, ScaleInCooldown, ScaleOutCooldown } = value;
@@ -21,8 +24,8 @@ function target(value: unknown, path: string, problems: Problem[]): ScalingTarge
     minCapacity: MinCapacity,
     maxCapacity: MaxCapacity,
     targetValue: TargetValue,
-    scaleInCooldown: typeof ScaleInCooldown === 'number' ? ScaleInCooldown : undefined,
-    scaleOutCooldown: typeof ScaleOutCooldown === 'number' ? ScaleOutCooldown : undefined,
+    scaleInCooldown: typeof ScaleInCooldown === 'number' ? ScaleInCooldown : DEFAULT_COOLDOWN,
+    scaleOutCooldown: typeof ScaleOutCooldown === 'number' ? ScaleOutCooldown : DEFAULT_COOLDOWN,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import { ACCESS_NAMES } from '../access.js';
+import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
@@ -74,10 +74,9 @@ function templatePath(root: unknown, pointer: string, basePath: string): string 
 
 /** An access type the schema does not know has its own code: the schema's AccessName is the list of access types. */
 function enumCode(allowed: unknown): ProblemCode {
+  const names = Array.isArray(allowed) ? allowed.filter((name) => name !== VARIABLES_ONLY) : [];
   const isAccessNames =
-    Array.isArray(allowed) &&
-    allowed.length === ACCESS_NAMES.length &&
-    ACCESS_NAMES.every((name) => allowed.includes(name));
+    names.length === ACCESS_NAMES.length && ACCESS_NAMES.every((name) => names.includes(name));
   return isAccessNames ? 'ACCESS_UNKNOWN' : 'INVALID_VALUE';
 }
 
@@ -168,8 +167,10 @@ function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem
         allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}${didYouMean(key, allowed)}` : '';
       return problem('UNKNOWN_KEY', joinPath(path, key), `unknown key${hint}`);
     }
-    case 'required':
-      return problem('MISSING_KEY', joinPath(path, String(params.missingProperty)), 'is required');
+    case 'required': {
+      const key = String(params.missingProperty);
+      return problem('MISSING_KEY', joinPath(path, key), key === 'Access' ? MISSING_ACCESS : 'is required');
+    }
     case 'type': {
       const expected = Array.isArray(params.type) ? params.type.join(' or ') : String(params.type);
       return problem('WRONG_TYPE', path, `must be ${expected}, not ${describe(data)}`);

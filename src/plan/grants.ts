@@ -3,8 +3,17 @@ import type { ServiceGrant, TableRefs, TableSpec } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { type EnvVariable, variablesFor } from '../render/environment.js';
 import type { Grant } from '../render/policies.js';
+import { didYouMean } from '../suggest.js';
 import type { TemplateView } from '../template/view.js';
-import { type EnvSink, type ResolvedTarget, type RoleRef, resolveTarget, roleKey } from './targets.js';
+import {
+  containerNames,
+  type EnvSink,
+  type ResolvedTarget,
+  type RoleRef,
+  resolveTarget,
+  resolveVariablesTarget,
+  roleKey,
+} from './targets.js';
 
 /** One grant as `explain` tells it: a table, a target, the role that gets it, the access and the variables. */
 export interface GrantReport {
@@ -15,13 +24,16 @@ export interface GrantReport {
   readonly variables: readonly string[];
 }
 
+/** A variable for one target: under its table's condition, and for some of its containers only, if it says so. */
+export type PlannedVariable = EnvVariable & {
+  readonly condition: string | undefined;
+  readonly containers: readonly string[] | undefined;
+};
+
 /** Who gets what: grants per role, variables per target, and the same for a person. */
 export interface Plan {
   readonly roles: Map<string, { role: RoleRef; grants: Grant[]; path: string }>;
-  readonly env: Map<
-    string,
-    { sink: EnvSink; variables: (EnvVariable & { condition: string | undefined })[] }
-  >;
+  readonly env: Map<string, { sink: EnvSink; variables: PlannedVariable[] }>;
   readonly report: GrantReport[];
 }
 
@@ -39,37 +51,98 @@ export function planGrants(
   for (const spec of tables) {
     const table = refs.get(spec.key);
     for (const grant of spec.services) {
-      let target = targets.get(grant.target);
-      if (!target) {
-        target = resolveTarget(grant.target, grant.path, view, parameterValues);
-        targets.set(grant.target, target);
+      let env: EnvSink | undefined;
+      let role: string;
+      if (grant.variablesOnly) {
+        const sink = resolveVariablesTarget(grant.target, grant.path, view);
+        if ('code' in sink) {
+          problems.push(sink);
+          continue;
+        }
+        env = sink;
+        role = 'no role (VariablesOnly)';
+      } else {
+        let target = targets.get(grant.target);
+        if (!target) {
+          target = resolveTarget(grant.target, grant.path, view, parameterValues);
+          targets.set(grant.target, target);
+        }
+        if ('code' in target) {
+          problems.push({ ...target, path: grant.path });
+          continue;
+        }
+        env = target.env;
+        role = roleLabel(target.role, view);
+        if (table) addGrant(plan, granted, target, table, grant, problems);
       }
-      if ('code' in target) {
-        problems.push({ ...target, path: grant.path });
-        continue;
-      }
-      if (!table) continue;
-      addGrant(plan, granted, target, table, grant, problems);
+      const containersOk = checkContainers(grant, env, view, problems);
+      if (!table || !containersOk) continue;
       const names: string[] = [];
-      if (target.env) {
-        const key = target.env.resourceId;
-        const entry = plan.env.get(key) ?? { sink: target.env, variables: [] };
+      if (env) {
+        const key = env.resourceId;
+        const entry = plan.env.get(key) ?? { sink: env, variables: [] };
         for (const variable of variablesFor(table, grant, spec.envNames, spec.path, problems)) {
-          entry.variables.push({ ...variable, condition: table.condition });
+          entry.variables.push({ ...variable, condition: table.condition, containers: grant.containers });
           names.push(variable.name);
         }
         plan.env.set(key, entry);
       }
+      const only = grant.containers === undefined ? '' : ` (containers ${grant.containers.join(', ')})`;
       plan.report.push({
         table: spec.key,
-        target: grant.target,
-        role: roleLabel(target.role, view),
-        access: grant.access,
+        target: `${grant.target}${only}`,
+        role,
+        access: grant.variablesOnly ? ['VariablesOnly'] : grant.access,
         variables: names,
       });
     }
   }
   return plan;
+}
+
+/** `Containers` names containers the target has: a task definition's, or an ECS service's task definition's. */
+function checkContainers(
+  grant: ServiceGrant,
+  env: EnvSink | undefined,
+  view: TemplateView,
+  problems: Problem[],
+): boolean {
+  if (grant.containers === undefined) return true;
+  const at = joinPath(grant.path, 'Containers');
+  if (env?.kind !== 'containers') {
+    problems.push(
+      problem(
+        'CONTAINER_NOT_FOUND',
+        at,
+        `${grant.target} has no containers: Containers is for a task definition or an ECS service`,
+      ),
+    );
+    return false;
+  }
+  const names = containerNames(view, env.resourceId);
+  if (names === undefined) {
+    problems.push(
+      problem(
+        'CONTAINER_NOT_FOUND',
+        at,
+        `the containers of task definition ${env.resourceId} are not all written out with a Name, so these names cannot be checked`,
+      ),
+    );
+    return false;
+  }
+  let ok = true;
+  grant.containers.forEach((name, i) => {
+    if (names.includes(name)) return;
+    ok = false;
+    problems.push(
+      problem(
+        'CONTAINER_NOT_FOUND',
+        joinPath(at, i),
+        `task definition ${env.resourceId} has no container "${name}"; its containers are ${names.join(', ')}${didYouMean(name, names)}`,
+      ),
+    );
+  });
+  return ok;
 }
 
 function roleLabel(role: RoleRef, view: TemplateView): string {

@@ -141,6 +141,62 @@ export function serviceTaskDefinition(view: TemplateView, serviceId: string): st
   return typeof ref === 'string' && resourceType(view, ref) === 'AWS::ECS::TaskDefinition' ? ref : undefined;
 }
 
+/**
+ * Where the variables of a target that asked for them alone (`Access: VariablesOnly`) go: it needs no role, only
+ * containers or a function.
+ */
+export function resolveVariablesTarget(target: string, path: string, view: TemplateView): EnvSink | Problem {
+  const type = resourceType(view, target);
+  switch (type) {
+    case undefined:
+      return problem(
+        'TARGET_NOT_FOUND',
+        path,
+        `"${target}" is not a resource of this template; ${validTargets(view)}${didYouMean(target, targetIds(view))}`,
+      );
+    case 'AWS::ECS::TaskDefinition':
+      return { kind: 'containers', resourceId: target };
+    case 'AWS::ECS::Service': {
+      const taskDefinition = serviceTaskDefinition(view, target);
+      if (taskDefinition !== undefined) return { kind: 'containers', resourceId: taskDefinition };
+      return problem(
+        'TARGET_WRONG_TYPE',
+        path,
+        `ECS service ${target} does not run a task definition of this template, so it has no containers to give variables to`,
+      );
+    }
+    case 'AWS::Lambda::Function':
+    case 'AWS::Serverless::Function':
+      return { kind: 'function', resourceId: target };
+    default:
+      return problem(
+        'TARGET_WRONG_TYPE',
+        path,
+        `"${target}" is a ${String(type)}, which has no environment variables; VariablesOnly needs a task definition, ECS service or function`,
+      );
+  }
+}
+
+/**
+ * The names of a task definition's containers, those under `Fn::If` included; undefined when a container or its
+ * name is not written out (given by another function), so that names cannot be checked.
+ */
+export function containerNames(view: TemplateView, taskDefinition: string): string[] | undefined {
+  const containers = propertiesOf(view, taskDefinition).ContainerDefinitions;
+  if (!Array.isArray(containers)) return undefined;
+  const names: string[] = [];
+  const walk = (container: unknown): boolean => {
+    if (isRecord(container) && Array.isArray(container['Fn::If']) && container['Fn::If'].length === 3) {
+      return walk(container['Fn::If'][1]) && walk(container['Fn::If'][2]);
+    }
+    if (isRecord(container) && container.Ref === 'AWS::NoValue') return true;
+    if (!isRecord(container) || isIntrinsic(container) || typeof container.Name !== 'string') return false;
+    names.push(container.Name);
+    return true;
+  };
+  return containers.every(walk) ? names : undefined;
+}
+
 /** Resolves a `Services` target to the role that gets the policy and where its variables go. */
 export function resolveTarget(
   target: string,

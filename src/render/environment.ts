@@ -147,7 +147,10 @@ function conditionalValue(
 export function addVariables(
   resources: Record<string, unknown>,
   sink: EnvSink,
-  variables: readonly (EnvVariable & { condition: string | undefined })[],
+  variables: readonly (EnvVariable & {
+    condition: string | undefined;
+    containers?: readonly string[] | undefined;
+  })[],
   problems: Problem[],
   samGlobals: Readonly<Record<string, unknown>> = {},
 ): void {
@@ -212,6 +215,8 @@ export function addVariables(
         for (const name of conditionalNames(e)) if (!conditional.has(name)) conditional.set(name, i);
       });
       for (const variable of named) {
+        if (variable.containers !== undefined && !variable.containers.includes(String(container.Name)))
+          continue;
         const written = conditionalValue(variable, known);
         if (written === undefined) continue;
         const { value } = written;

@@ -22,9 +22,9 @@ function scalingPair(
   const tracking: Record<string, unknown> = {
     TargetValue: settings.targetValue,
     PredefinedMetricSpecification: { PredefinedMetricType: dimension.metric },
+    ScaleInCooldown: settings.scaleInCooldown,
+    ScaleOutCooldown: settings.scaleOutCooldown,
   };
-  if (settings.scaleInCooldown !== undefined) tracking.ScaleInCooldown = settings.scaleInCooldown;
-  if (settings.scaleOutCooldown !== undefined) tracking.ScaleOutCooldown = settings.scaleOutCooldown;
   return [
     [
       ids.target,

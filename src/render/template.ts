@@ -6,6 +6,7 @@ import { serviceTaskDefinition } from '../plan/targets.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { copyOf, isRecord, put, record } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
+import { cloudMapResources } from './cloudMap.js';
 import { addVariables } from './environment.js';
 import {
   GeneratedConditions,
@@ -50,6 +51,23 @@ export function renderTemplate(
             'LOGICAL_ID_TAKEN',
             `Resources.${id}`,
             `the scaling resource the macro generates for table ${spec.key} already exists`,
+          ),
+        );
+      } else {
+        put(resources, id, resource);
+      }
+    }
+  }
+  for (const spec of tables) {
+    const table = refs.get(spec.key);
+    if (!table) continue;
+    for (const [id, resource] of cloudMapResources(spec, table, view, problems)) {
+      if (Object.hasOwn(resources, id)) {
+        problems.push(
+          problem(
+            'LOGICAL_ID_TAKEN',
+            `Resources.${id}`,
+            `the Cloud Map resource the macro generates for table ${spec.key} already exists`,
           ),
         );
       } else {

@@ -473,6 +473,31 @@ const CASES: Case[] = [
     expected: ['SCALING_INVALID', 'x-dynamodb.t.Scaling'],
   },
   {
+    title: 'x-cloudmap naming a namespace the template does not have',
+    fragment: x({ t: { Properties: T, Settings: { 'x-cloudmap': 'private' } } }),
+    expected: ['CLOUDMAP_INVALID', 'x-dynamodb.t.Settings.x-cloudmap.Namespace'],
+  },
+  {
+    title: 'x-cloudmap with DnsSettings, which a table cannot have',
+    fragment: x({
+      t: {
+        Properties: T,
+        Settings: { 'x-cloudmap': { Namespace: 'ns-abc', DnsSettings: {}, ReturnValues: { Arn: 'A' } } },
+      },
+    }),
+    expected: ['CLOUDMAP_INVALID', 'x-dynamodb.t.Settings.x-cloudmap.DnsSettings'],
+  },
+  {
+    title: 'Containers naming a container the task definition does not have',
+    fragment: x({ t: { Properties: T, Services: { TaskDef: { Access: 'RO', Containers: ['ap'] } } } }),
+    expected: ['CONTAINER_NOT_FOUND', 'x-dynamodb.t.Services.TaskDef.Containers[0]'],
+  },
+  {
+    title: 'Containers on a role, which has none',
+    fragment: x({ t: { Properties: T, Services: { Role: { Access: 'RO', Containers: ['app'] } } } }),
+    expected: ['CONTAINER_NOT_FOUND', 'x-dynamodb.t.Services.Role.Containers'],
+  },
+  {
     title: 'more grants than IAM allows one role',
     fragment: x(
       Object.fromEntries(

@@ -279,7 +279,10 @@ export const transformParameters = fc.option(
   fc.record(
     {
       Outputs: fc.constantFrom(true, false, 'true', 'false'),
-      ExportPrefix: mostly(fc.constantFrom('app', 'team:app-1'), fc.constant('not a prefix')),
+      ExportPrefix: mostly(
+        fc.constantFrom('app', 'team:app-1', '${AWS::StackName}'),
+        fc.constant('not a prefix'),
+      ),
       Tags: fc.dictionary(
         mostly(fc.constantFrom('team', 'cost-center', 'app:tier'), fc.constant('aws:owner')),
         fc.constantFrom('billing', '', 'a b'),

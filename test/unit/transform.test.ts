@@ -315,7 +315,7 @@ describe('transform: scaling', () => {
       baseTemplate({
         users: {
           Properties: PROVISIONED,
-          Scaling: { Table: { ReadCapacityUnits: { ...read, ScaleInCooldown: 60 } }, CopyToIndexes: true },
+          Scaling: { Table: { ReadCapacityUnits: { ...read, ScaleInCooldown: 120 } }, CopyToIndexes: true },
         },
       }),
     );
@@ -335,7 +335,9 @@ describe('transform: scaling', () => {
       ScalingTargetId: { Ref: 'usersTableReadCapacityScalableTarget' },
       TargetTrackingScalingPolicyConfiguration: {
         TargetValue: 70,
-        ScaleInCooldown: 60,
+        ScaleInCooldown: 120,
+        // Left out: ComposeX's default of 60 seconds, not Application Auto Scaling's 0.
+        ScaleOutCooldown: 60,
         PredefinedMetricSpecification: { PredefinedMetricType: 'DynamoDBReadCapacityUtilization' },
       },
     });

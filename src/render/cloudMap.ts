@@ -1,0 +1,132 @@
+import type { TableRefs, TableSpec } from '../model.js';
+import { cloudMapLogicalIds, type TableAttribute, tableLogicalId } from '../names.js';
+import { joinPath, type Problem, problem } from '../problems.js';
+import { didYouMean } from '../suggest.js';
+import type { TemplateView } from '../template/view.js';
+
+const NAMESPACE_TYPES = [
+  'AWS::ServiceDiscovery::HttpNamespace',
+  'AWS::ServiceDiscovery::PrivateDnsNamespace',
+  'AWS::ServiceDiscovery::PublicDnsNamespace',
+];
+/** A namespace ID as Cloud Map writes them. */
+const NAMESPACE_ID = /^ns-[a-z0-9]{1,64}$/;
+/** A Cloud Map service name: DNS labels of letters, digits, `_` and inner `-`, 127 characters at most. */
+const LABEL = '[a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?';
+const SERVICE_NAME = new RegExp(`^(?=.{1,127}$)${LABEL}(?:\\.${LABEL})*$`);
+
+/**
+ * The Cloud Map service and instance that register a table (`Settings.x-cloudmap`), as ComposeX registers an API
+ * resource: an HTTP service (discovered with DiscoverInstances, no DNS record) named after the table key, and one
+ * instance whose attributes are the table's values that ReturnValues names, plus AdditionalAttributes. A looked-up
+ * table is registered only with ForceRegister (or the namespace-alone form), as in ComposeX.
+ */
+export function cloudMapResources(
+  spec: TableSpec,
+  table: TableRefs,
+  view: TemplateView,
+  problems: Problem[],
+): [string, Record<string, unknown>][] {
+  const settings = spec.cloudMap;
+  if (settings === undefined) return [];
+  if (spec.kind === 'lookup' && !settings.forceRegister) return [];
+  const before = problems.length;
+  const namespaceId = resolveNamespace(
+    settings.namespace,
+    joinPath(settings.path, 'Namespace'),
+    view,
+    problems,
+  );
+  const namespaceCondition = view.resources.get(settings.namespace)?.Condition;
+  if (typeof namespaceCondition === 'string' && namespaceCondition !== table.condition) {
+    problems.push(
+      problem(
+        'CLOUDMAP_INVALID',
+        joinPath(settings.path, 'Namespace'),
+        `namespace ${settings.namespace} exists only under the condition ${namespaceCondition}, and table ${spec.key} does not have that condition`,
+      ),
+    );
+  }
+  if (!SERVICE_NAME.test(spec.key)) {
+    problems.push(
+      problem(
+        'CLOUDMAP_INVALID',
+        spec.path,
+        `the key "${spec.key}" is not a Cloud Map service name (labels of letters, digits, "_" and "-", separated by dots); rename the table key to register it`,
+      ),
+    );
+  }
+  if (tableLogicalId(spec.key) === '') return [];
+  const attributes: Record<string, unknown> = {};
+  for (const [attribute, name] of Object.entries(settings.returnValues) as [TableAttribute, string][]) {
+    const value = table.values[attribute];
+    if (value === undefined) {
+      problems.push(
+        problem(
+          'ATTRIBUTE_NOT_AVAILABLE',
+          joinPath(joinPath(settings.path, 'ReturnValues'), attribute),
+          `table ${spec.key} has no ${attribute}; the table has no stream`,
+        ),
+      );
+      continue;
+    }
+    attributes[name] = value;
+  }
+  Object.assign(attributes, settings.additionalAttributes);
+  if (problems.length > before || namespaceId === undefined) return [];
+  const ids = cloudMapLogicalIds(spec.key);
+  const condition = table.condition === undefined ? {} : { Condition: table.condition };
+  return [
+    [
+      ids.service,
+      {
+        Type: 'AWS::ServiceDiscovery::Service',
+        ...condition,
+        Properties: {
+          Name: spec.key,
+          Description: `x-dynamodb table ${spec.key}`,
+          NamespaceId: namespaceId,
+          Type: 'HTTP',
+        },
+      },
+    ],
+    [
+      ids.instance,
+      {
+        Type: 'AWS::ServiceDiscovery::Instance',
+        ...condition,
+        Properties: {
+          InstanceId: tableLogicalId(spec.key).slice(0, 64),
+          ServiceId: { 'Fn::GetAtt': [ids.service, 'Id'] },
+          InstanceAttributes: attributes,
+        },
+      },
+    ],
+  ];
+}
+
+function resolveNamespace(namespace: string, path: string, view: TemplateView, problems: Problem[]): unknown {
+  const type = view.resources.get(namespace)?.Type;
+  if (typeof type === 'string' && NAMESPACE_TYPES.includes(type)) return { 'Fn::GetAtt': [namespace, 'Id'] };
+  if (type === undefined && NAMESPACE_ID.test(namespace)) return namespace;
+  const namespaces = [...view.resources.entries()]
+    .filter(([, r]) => typeof r.Type === 'string' && NAMESPACE_TYPES.includes(r.Type))
+    .map(([id]) => id)
+    .sort();
+  const known =
+    namespaces.length > 0
+      ? `; the template's namespaces are ${namespaces.join(', ')}`
+      : '; the template has no AWS::ServiceDiscovery::HttpNamespace, PrivateDnsNamespace or PublicDnsNamespace';
+  const what =
+    type === undefined
+      ? 'is not a resource of this template or a namespace ID (ns-...)'
+      : `is a ${String(type)}`;
+  problems.push(
+    problem(
+      'CLOUDMAP_INVALID',
+      path,
+      `"${namespace}" ${what}: give the logical ID of a Cloud Map namespace of the template, or a namespace ID${known}${didYouMean(namespace, namespaces)}`,
+    ),
+  );
+  return undefined;
+}
