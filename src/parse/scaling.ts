@@ -3,7 +3,7 @@ import { joinPath, type Problem, problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
 
 /** Seconds between scaling activities when Scaling leaves them out: ComposeX's default (Application Auto Scaling's is 0). */
-export const DEFAULT_COOLDOWN = 60;
+const DEFAULT_COOLDOWN = 60;
 
 function target(value: unknown, path: string, problems: Problem[]): ScalingTarget | undefined {
   if (!isRecord(value)) return undefined;

@@ -25,7 +25,7 @@ export interface GrantReport {
 }
 
 /** A variable for one target: under its table's condition, and for some of its containers only, if it says so. */
-export type PlannedVariable = EnvVariable & {
+type PlannedVariable = EnvVariable & {
   readonly condition: string | undefined;
   readonly containers: readonly string[] | undefined;
 };
