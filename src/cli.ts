@@ -8,7 +8,7 @@ import type { TableFinder } from './lookup/port.js';
 import { formatProblem } from './problems.js';
 import { isRecord } from './template/json.js';
 import { MACRO_NAME, withoutMacro } from './template/transformField.js';
-import { readTemplate, stringifyTemplate } from './template/yaml.js';
+import { readTemplate, stringifyTemplate, TemplateSyntaxError } from './template/yaml.js';
 import { transform } from './transform.js';
 
 const USAGE = `usage: composex-dynamodb <command> TEMPLATE [options]
@@ -68,7 +68,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     source = readTemplate(io.readFile(file));
   } catch (error) {
-    io.stderr(`${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    const at = error instanceof TemplateSyntaxError ? error.position : undefined;
+    const where = at === undefined ? file : `${file}:${at.line}:${at.column}`;
+    io.stderr(`${where}: ${error instanceof Error ? error.message : 'the template cannot be read'}\n`);
     return 1;
   }
   if (!isRecord(source.template)) {

@@ -1,3 +1,5 @@
+import { LIMITS } from './template/limits.js';
+
 /**
  * Problems are values, never exceptions: every stage returns the ones it found and the transform reports
  * them all together. Each code has a one-line meaning, used by the README and checked by a test.
@@ -62,8 +64,14 @@ export interface Problem {
   readonly message: string;
 }
 
+/** A problem; a message or path longer than LIMITS.message is cut, so that no answer grows with the template. */
 export function problem(code: ProblemCode, path: string, message: string): Problem {
-  return { code, path, message };
+  return { code, path: cut(path, LIMITS.message), message: cut(message, LIMITS.message) };
+}
+
+/** Text cut to `max` characters, saying how many were left out. */
+export function cut(text: string, max = 100): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
 }
 
 /** Appends a key to a path, quoting nothing: keys are shown as the user wrote them. */

@@ -1,16 +1,21 @@
 import {
-  type Document,
+  type Alias,
+  Composer,
+  type CST,
   isAlias,
   isMap,
-  isPair,
+  isNode,
   isScalar,
   isSeq,
-  parseDocument,
+  LineCounter,
+  Parser,
   type ScalarTag,
   stringify,
   type Tags,
 } from 'yaml';
+import { cut } from '../problems.js';
 import { put, record } from './json.js';
+import { LIMITS } from './limits.js';
 
 /** CloudFormation's short-form tags and the long-form key each stands for. */
 const SHORT_FORMS: Record<string, string> = {
@@ -49,16 +54,15 @@ const BOOL = 'tag:yaml.org,2002:bool';
  * strings (`AttributeType: N`), and dates stay strings (`AWSTemplateFormatVersion: 2010-09-09`).
  */
 function cloudFormationScalars(tags: Tags): Tags {
-  const kept = tags.filter(
-    (t) => typeof t === 'object' && t.tag !== BOOL && t.tag !== 'tag:yaml.org,2002:timestamp',
-  );
+  // Only the plain types: binary, omap, pairs, set, timestamp and merge keys are left unresolved, then refused.
+  const kept = tags.filter((t) => typeof t === 'object' && t.tag !== BOOL && PLAIN_TYPES.has(t.tag));
   const bool = (value: boolean, test: RegExp): ScalarTag => ({
     tag: BOOL,
     default: true,
     test,
     resolve: () => value,
     identify: (v) => v === value,
-    stringify: () => String(value),
+    stringify: () => (value ? 'true' : 'false'),
   });
   return [
     bool(true, /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/),
@@ -67,55 +71,236 @@ function cloudFormationScalars(tags: Tags): Tags {
   ];
 }
 
-class TemplateSyntaxError extends Error {
+/** Where in the text a syntax problem is: 1-based line and column. */
+interface TextPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A template the CLI cannot read as CloudFormation would; `position` is where, when one place is to blame. */
+export class TemplateSyntaxError extends Error {
   override readonly name = 'TemplateSyntaxError';
+  readonly position: TextPosition | undefined;
+
+  constructor(message: string, position?: TextPosition, options?: ErrorOptions) {
+    super(message, options);
+    this.position = position;
+  }
+}
+
+/** Tags of the YAML 1.1 types CloudFormation reads; `!!binary`, `!!omap`, `!!set`, `!!timestamp`... are refused. */
+const PLAIN_TYPES = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+);
+
+/** What an anchor stands for once read: its value, and its size and height for the aliases that repeat it. */
+interface Anchored {
+  value: unknown;
+  /** Values inside, aliases expanded; -1 while the anchored value is still being read. */
+  size: number;
+  height: number;
 }
 
 /**
  * Parses a CloudFormation template written in YAML (or JSON, which is YAML) into plain data, turning
  * short-form tags into their long form. YAML 1.1 as CloudFormation reads it, except that dates stay strings
- * (`AWSTemplateFormatVersion: 2010-09-09`).
+ * (`AWSTemplateFormatVersion: 2010-09-09`). Refused, with the line and column: merge keys (`<<`), aliases to no
+ * anchor or to a value that holds them, types CloudFormation does not read (`!!binary`, `!!omap`, `!!set`...),
+ * numbers without a JSON form (`.inf`, `.nan`, `1e400`), nesting deeper than LIMITS.depth and aliases that expand
+ * to more than LIMITS.values values. An alias shares its anchor's value: a template of a few aliases nested ten
+ * deep is refused as it is read, not expanded into a billion values.
  */
 export function parseTemplate(text: string): unknown {
-  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, customTags: cloudFormationScalars });
+  const lines = new LineCounter();
+  // The syntax tree first, built without recursion: the composer recurses once per level of nesting, and near the
+  // end of the stack V8 can fail in a way no `catch` sees, so nesting is checked before it runs.
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const deep = tooDeepAt(tokens);
+  if (deep !== undefined) {
+    const { line, col } = lines.linePos(deep);
+    throw new TemplateSyntaxError(`nests deeper than ${LIMITS.depth} levels`, { line, column: col });
+  }
+  const composer = new Composer({
+    version: '1.1',
+    uniqueKeys: true,
+    merge: false,
+    customTags: cloudFormationScalars,
+  });
+  const documents = [...composer.compose(tokens, true, text.length)];
+  const [doc, second] = documents;
+  if (doc === undefined) return null;
+  if (second !== undefined) {
+    const { line, col } = lines.linePos(second.range[0]);
+    throw new TemplateSyntaxError('holds more than one YAML document: a template is one', {
+      line,
+      column: col,
+    });
+  }
   const first = doc.errors[0];
-  if (first) throw new TemplateSyntaxError(first.message.split('\n')[0] ?? 'invalid YAML', { cause: first });
-  return toPlain(doc.contents, doc);
+  if (first) {
+    const { line, col } = lines.linePos(first.pos[0]);
+    throw new TemplateSyntaxError(
+      first.message.split('\n')[0] ?? 'invalid YAML',
+      { line, column: col },
+      {
+        cause: first,
+      },
+    );
+  }
+  return new Reader(lines).read(doc.contents);
 }
 
-function toPlain(node: unknown, doc: Document): unknown {
-  if (node === null || node === undefined) return null;
-  if (isAlias(node)) return toPlain(node.resolve(doc), doc);
-  let value: unknown;
-  if (isScalar(node)) {
-    value = node.value;
-  } else if (isMap(node)) {
-    const out = record<unknown>();
-    for (const pair of node.items) {
-      if (!isPair(pair)) continue;
-      const key = isScalar(pair.key) ? pair.key.value : toPlain(pair.key, doc);
-      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') {
-        throw new TemplateSyntaxError('a mapping key must be a plain value');
-      }
-      put(out, String(key), toPlain(pair.value, doc));
+/** The offset of the first collection nested deeper than LIMITS.depth in a syntax tree, walked without recursion. */
+function tooDeepAt(tokens: readonly CST.Token[]): number | undefined {
+  const pending: [CST.Token, number][] = tokens.map((t) => [t, 0]);
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [token, depth] = next;
+    if (token.type === 'document') {
+      if (token.value) pending.push([token.value, depth]);
+      continue;
     }
-    value = out;
-  } else if (isSeq(node)) {
-    value = node.items.map((item) => toPlain(item, doc));
-  } else {
-    throw new TemplateSyntaxError('unsupported YAML node');
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')
+      continue;
+    if (depth >= LIMITS.depth) return token.offset;
+    for (const item of token.items) {
+      if ('key' in item && item.key) pending.push([item.key, depth + 1]);
+      if (item.value) pending.push([item.value, depth + 1]);
+    }
   }
-  const tag = isScalar(node) || isMap(node) || isSeq(node) ? node.tag : undefined;
-  if (tag === undefined || !tag.startsWith('!') || tag.startsWith('!!')) return value;
-  const long = SHORT_FORMS[tag];
-  if (long === undefined) throw new TemplateSyntaxError(`unknown tag ${tag}`);
-  if (long === 'Fn::GetAtt' && typeof value === 'string') {
-    const dot = value.indexOf('.');
-    return { [long]: dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
+  return undefined;
+}
+
+class Reader {
+  private readonly anchors = new Map<string, Anchored>();
+  /** Values read so far, aliases expanded. */
+  private total = 0;
+
+  constructor(private readonly lines: LineCounter) {}
+
+  private fail(message: string, node: unknown): never {
+    const offset = isNode(node) || isAlias(node) ? node.range?.[0] : undefined;
+    if (offset === undefined) throw new TemplateSyntaxError(message);
+    const { line, col } = this.lines.linePos(offset);
+    throw new TemplateSyntaxError(message, { line, column: col });
   }
-  const wrapped = record<unknown>();
-  wrapped[long] = value;
-  return wrapped;
+
+  read(root: unknown): unknown {
+    return this.node(root, 0).value;
+  }
+
+  /** The value of `node` at `depth`, with its size (values inside, itself included) and height. */
+  private node(node: unknown, depth: number): Anchored {
+    if (node === null || node === undefined) {
+      this.count(1, node);
+      return { value: null, size: 1, height: 1 };
+    }
+    if (isAlias(node)) return this.alias(node, depth);
+    if (depth >= LIMITS.depth) this.fail(`nests deeper than ${LIMITS.depth} levels`, node);
+    const anchor = isNode(node) ? node.anchor : undefined;
+    if (anchor !== undefined) this.anchors.set(anchor, { value: undefined, size: -1, height: 0 });
+    const read = this.plain(node, depth);
+    const tagged = this.tagged(node, read.value);
+    const result = { value: tagged, size: read.size, height: read.height };
+    if (anchor !== undefined) this.anchors.set(anchor, result);
+    return result;
+  }
+
+  private alias(node: Alias, depth: number): Anchored {
+    const anchored = this.anchors.get(node.source);
+    if (anchored === undefined) this.fail(`alias *${node.source} names no anchor before it`, node);
+    if (anchored.size < 0) this.fail(`alias *${node.source} is inside the value it repeats`, node);
+    if (depth + anchored.height > LIMITS.depth)
+      this.fail(`alias *${node.source} nests the template deeper than ${LIMITS.depth} levels`, node);
+    this.count(anchored.size, node);
+    return anchored;
+  }
+
+  private count(size: number, node: unknown): void {
+    this.total += size;
+    if (this.total > LIMITS.values) {
+      this.fail(`the template has more than ${LIMITS.values} values once its aliases are expanded`, node);
+    }
+  }
+
+  private plain(node: unknown, depth: number): Anchored {
+    if (isScalar(node)) {
+      this.count(1, node);
+      const value = node.value;
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        this.fail('is a number without a JSON form (infinite, not a number, or beyond ±1.8e308)', node);
+      }
+      if (value !== null && typeof value === 'object')
+        this.fail('is a value CloudFormation does not read', node);
+      return { value: value === undefined ? null : value, size: 1, height: 1 };
+    }
+    if (isMap(node)) {
+      this.count(1, node);
+      const out = record<unknown>();
+      let size = 1;
+      let height = 0;
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (!isScalar(key))
+          this.fail('a mapping key must be a plain value', isNode(key) || isAlias(key) ? key : node);
+        if (key.tag !== undefined || key.anchor !== undefined)
+          this.fail('a mapping key must be a plain value, without a tag or an anchor', key);
+        if (key.value === '<<' && key.type === 'PLAIN')
+          this.fail('merge keys (<<) are not read by CloudFormation: write the keys out', key);
+        const name = keyText(key.value);
+        if (name === undefined) this.fail('a mapping key must be text, a number or a boolean', key);
+        const child = this.node(pair.value, depth + 1);
+        put(out, name, child.value);
+        size += child.size;
+        height = Math.max(height, child.height);
+      }
+      return { value: out, size, height: height + 1 };
+    }
+    if (isSeq(node)) {
+      this.count(1, node);
+      const out: unknown[] = [];
+      let size = 1;
+      let height = 0;
+      for (const item of node.items) {
+        const child = this.node(item, depth + 1);
+        out.push(child.value);
+        size += child.size;
+        height = Math.max(height, child.height);
+      }
+      return { value: out, size, height: height + 1 };
+    }
+    return this.fail('is a YAML node CloudFormation does not read', node);
+  }
+
+  /** A short-form tag turned into its long form; other tags must name a type CloudFormation reads. */
+  private tagged(node: unknown, value: unknown): unknown {
+    const tag = isNode(node) ? node.tag : undefined;
+    if (tag === undefined || PLAIN_TYPES.has(tag)) return value;
+    const long = SHORT_FORMS[tag];
+    if (long === undefined) {
+      const shown = tag.startsWith('tag:yaml.org,2002:')
+        ? `!!${tag.slice('tag:yaml.org,2002:'.length)}`
+        : tag;
+      return this.fail(
+        `unknown tag ${cut(shown)}: CloudFormation reads only its own tags (!Ref, !Sub...) and plain values`,
+        node,
+      );
+    }
+    if (long === 'Fn::GetAtt' && typeof value === 'string') {
+      const dot = value.indexOf('.');
+      return { [long]: dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
+    }
+    const wrapped = record<unknown>();
+    wrapped[long] = value;
+    return wrapped;
+  }
+}
+
+/** A scalar key as JSON names it. */
+function keyText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return undefined;
 }
 
 /** Writes a template as YAML in long form, quoting every string that YAML 1.1 would read as something else. */
@@ -123,8 +308,18 @@ export function stringifyTemplate(value: unknown): string {
   return stringify(value, { version: '1.1', aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
-/** Reads a template from text: JSON when it parses as JSON, YAML otherwise. */
+/**
+ * Reads a template from text: JSON when it parses as JSON, YAML otherwise. A text larger than CloudFormation
+ * accepts is refused before it is parsed.
+ */
 export function readTemplate(text: string): { template: unknown; format: 'json' | 'yaml' } {
+  // Bytes, as CloudFormation counts them; a text of more characters than that has more bytes too.
+  const bytes = text.length > LIMITS.templateBytes ? text.length : Buffer.byteLength(text);
+  if (bytes > LIMITS.templateBytes) {
+    throw new TemplateSyntaxError(
+      `the template is ${bytes} bytes, more than CloudFormation accepts (${LIMITS.templateBytes} bytes from S3; ${LIMITS.inlineTemplateBytes} inline as TemplateBody)`,
+    );
+  }
   // trimStart also drops a byte order mark, which editors on Windows write and JSON.parse refuses.
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, readTemplate, stringifyTemplate } from '../../../src/template/yaml.js';
+import { LIMITS } from '../../../src/template/limits.js';
+import {
+  parseTemplate,
+  readTemplate,
+  stringifyTemplate,
+  TemplateSyntaxError,
+} from '../../../src/template/yaml.js';
 
 describe('parseTemplate', () => {
   it('turns every short-form tag into its long form', () => {
@@ -46,7 +52,126 @@ I: !ImportValue shared-table
   });
 });
 
+/** The error parseTemplate throws for `text`: its message and position. */
+function refusal(text: string): { message: string; line?: number; column?: number } {
+  try {
+    parseTemplate(text);
+  } catch (error) {
+    if (!(error instanceof TemplateSyntaxError)) throw error;
+    return { message: error.message, ...error.position };
+  }
+  throw new Error('parsed');
+}
+
+describe('parseTemplate refuses what CloudFormation would not read, with the line and column', () => {
+  it('a merge key, with the keys left to write out', () => {
+    expect(refusal('base: &b {A: 1}\nuse:\n  <<: *b\n  B: 2\n')).toEqual({
+      message: 'merge keys (<<) are not read by CloudFormation: write the keys out',
+      line: 3,
+      column: 3,
+    });
+    // A quoted "<<" is an ordinary key.
+    expect(parseTemplate('"<<": 1\n')).toEqual({ '<<': 1 });
+  });
+
+  it('an alias to no anchor, or to the value that holds it', () => {
+    expect(refusal('A: 1\nB: *typo\n')).toEqual({
+      message: 'alias *typo names no anchor before it',
+      line: 2,
+      column: 4,
+    });
+    expect(refusal('B: *a\nA: &a 1\n')).toMatchObject({ message: 'alias *a names no anchor before it' });
+    expect(refusal('A: &a [1, *a]\n')).toEqual({
+      message: 'alias *a is inside the value it repeats',
+      line: 1,
+      column: 11,
+    });
+  });
+
+  it('types CloudFormation does not read', () => {
+    expect(refusal('A: 1\nB: !!binary aGVsbG8=\n')).toMatchObject({
+      message: /^unknown tag !!binary/,
+      line: 2,
+    });
+    expect(refusal('A: !!omap [{a: 1}]\n')).toMatchObject({ message: /^unknown tag !!omap/, line: 1 });
+    expect(refusal('A: !!set {a: null}\n')).toMatchObject({ message: /^unknown tag !!set/, line: 1 });
+    expect(refusal('A: !!timestamp 2001-12-14\n')).toMatchObject({ message: /^unknown tag !!timestamp/ });
+    expect(refusal('A: !!python/object x\n')).toMatchObject({ message: /^unknown tag/ });
+    // The plain types may be written out.
+    expect(parseTemplate('A: !!str 1\nB: !!int "2"\n')).toEqual({ A: '1', B: 2 });
+  });
+
+  it('numbers without a JSON form', () => {
+    for (const text of ['.inf', '-.inf', '.nan', '1e400', '-1e400']) {
+      expect(refusal(`A: 1\nB: ${text}\n`), text).toMatchObject({
+        message: /^is a number without a JSON form/,
+        line: 2,
+        column: 4,
+      });
+    }
+    expect(parseTemplate('A: 1e300\n')).toEqual({ A: 1e300 });
+  });
+
+  it('a mapping key that is not a plain value', () => {
+    expect(refusal('? [a, b]\n: 1\n')).toMatchObject({
+      message: 'a mapping key must be a plain value',
+      line: 1,
+    });
+    expect(refusal('? {a: 1}\n: 1\n')).toMatchObject({ message: 'a mapping key must be a plain value' });
+  });
+
+  it('a duplicate key and a syntax error, at their place', () => {
+    expect(refusal('A: 1\nA: 2\n')).toMatchObject({ message: 'Map keys must be unique', line: 2, column: 1 });
+    expect(refusal('A: [1, 2\nB: 3\n')).toMatchObject({ line: expect.any(Number) });
+  });
+
+  it('a billion laughs: aliases that expand past the limit, at once and at the alias that crosses it', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const text = `${lines.join('\n')}\n`;
+    expect(text.length).toBeLessThan(1_024);
+    const started = Date.now();
+    const error = refusal(text);
+    expect(Date.now() - started).toBeLessThan(1_000); // refused as it is read, not expanded
+    expect(error).toMatchObject({
+      message: `the template has more than ${LIMITS.values} values once its aliases are expanded`,
+      line: 6,
+    });
+  });
+
+  it('shares an alias value instead of copying it, and counts it where it is used', () => {
+    const parsed = parseTemplate('A: &a {Ref: X}\nB: *a\nC: [*a, *a]\n') as Record<string, unknown>;
+    expect(parsed).toEqual({ A: { Ref: 'X' }, B: { Ref: 'X' }, C: [{ Ref: 'X' }, { Ref: 'X' }] });
+    // A short form under an anchor is repeated in its long form.
+    expect(parseTemplate('A: &a !Ref X\nB: *a\n')).toEqual({ A: { Ref: 'X' }, B: { Ref: 'X' } });
+  });
+
+  it('nesting deeper than the limit, directly or through an alias', () => {
+    const deep = `${'['.repeat(LIMITS.depth + 1)}${']'.repeat(LIMITS.depth + 1)}`;
+    expect(refusal(deep)).toMatchObject({ message: `nests deeper than ${LIMITS.depth} levels`, line: 1 });
+    const half = LIMITS.depth - 10;
+    const anchored = `A: &a ${'['.repeat(half)}${']'.repeat(half)}\nB: ${'['.repeat(20)}*a${']'.repeat(20)}\n`;
+    expect(refusal(anchored)).toMatchObject({ message: /^alias \*a nests the template deeper/, line: 2 });
+    // Deep beyond what the parser itself can recurse: a clear refusal, not a crash.
+    expect(refusal(`${'['.repeat(20_000)}${']'.repeat(20_000)}`).message).toMatch(/nest/);
+  });
+});
+
 describe('readTemplate', () => {
+  it('refuses a template larger than CloudFormation accepts before parsing it, saying which limit', () => {
+    const big = `A: [${'1,'.repeat(LIMITS.templateBytes / 2)}1]\n`;
+    expect(() => readTemplate(big)).toThrow(
+      `the template is ${big.length} bytes, more than CloudFormation accepts (1000000 bytes from S3; 51200 inline as TemplateBody)`,
+    );
+    // Bytes, not characters: 400,000 three-byte characters are 1.2 MB.
+    expect(() => readTemplate(`A: "${'€'.repeat(400_000)}"`)).toThrow(/is 1200005 bytes/);
+  });
+
   it('reads JSON as JSON and YAML as YAML', () => {
     expect(readTemplate('{"A": {"Ref": "B"}}')).toEqual({ template: { A: { Ref: 'B' } }, format: 'json' });
     expect(readTemplate('A: !Ref B')).toEqual({ template: { A: { Ref: 'B' } }, format: 'yaml' });

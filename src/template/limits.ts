@@ -1,0 +1,17 @@
+/**
+ * What the macro and the CLI accept, far beyond any real template and well within a Lambda request (6 MB) and a
+ * 256 MB function: past these, a clear problem instead of minutes of work or a crash. README "What a failure looks
+ * like" lists them; a test keeps the two equal.
+ */
+export const LIMITS = {
+  /** Nesting of mappings and lists, counted from the template's top level. */
+  depth: 128,
+  /** Values in the template (every mapping, list and scalar), once YAML aliases are expanded. */
+  values: 1_000_000,
+  /** The largest template CloudFormation accepts: from S3. */
+  templateBytes: 1_000_000,
+  /** The largest template CloudFormation accepts inline in a request (TemplateBody). */
+  inlineTemplateBytes: 51_200,
+  /** Characters of one problem message; longer values and lists are cut with "and N more". */
+  message: 1_000,
+} as const;
