@@ -74,6 +74,12 @@ export function cut(text: string, max = 100): string {
   return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
 }
 
+/** Names joined with ", ", each cut, at most `max` of them and then "and N more". */
+export function listOf(names: readonly string[], max = 10): string {
+  const shown = names.slice(0, max).map((n) => cut(n, 80));
+  return names.length > max ? `${shown.join(', ')} and ${names.length - max} more` : shown.join(', ');
+}
+
 /** Appends a key to a path, quoting nothing: keys are shown as the user wrote them. */
 export function joinPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;

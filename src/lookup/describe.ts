@@ -1,5 +1,5 @@
 import type { FoundTable, LookupQuery } from '../model.js';
-import { joinPath, type Problem, problem } from '../problems.js';
+import { joinPath, listOf, type Problem, problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
 
 /** Reads what the macro needs from a DynamoDB `DescribeTable` `Table` (SDK or JSON fixture). */
@@ -71,6 +71,6 @@ export function multipleMatches(
   return problem(
     'LOOKUP_MULTIPLE_MATCHES',
     joinPath(path, 'Lookup'),
-    `${arns.length} tables match ${describeQuery(query, region)}: ${[...arns].sort().join(', ')}; add a tag or use Arn to pick one`,
+    `${arns.length} tables match ${describeQuery(query, region)}: ${listOf([...arns].sort())}; add a tag or use Arn to pick one`,
   );
 }
