@@ -1,5 +1,6 @@
 import { isRecord } from './template/json.js';
 import type { TransformReport } from './transform.js';
+import { count } from './words.js';
 
 function describeNewTable(properties: Readonly<Record<string, unknown>>): string {
   const parts: string[] = [
@@ -42,7 +43,7 @@ export function explain(report: TransformReport): string {
   lines.push(`Tables looked up: ${looked.length}`);
   for (const t of looked) lines.push(`  ${t.key} -> ${t.name} in ${regionOf(t.arn)} (${t.arn})`);
   const targets = [...new Set(report.grants.map((g) => g.target))].sort();
-  lines.push(`Access: ${targets.length} targets`);
+  lines.push(`Access: ${count(targets.length, 'target')}`);
   for (const target of targets) {
     const grants = report.grants.filter((g) => g.target === target);
     lines.push(`  ${target}, through ${grants[0]?.role ?? 'its role'}`);

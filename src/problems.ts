@@ -55,7 +55,20 @@ export const PROBLEM_CODES = {
   INTERNAL_ERROR: 'the macro failed unexpectedly; the template was not changed',
 } as const;
 
-export type ProblemCode = keyof typeof PROBLEM_CODES;
+/**
+ * Codes only the command line reports: the Lambda gets a template CloudFormation has already parsed, and is only
+ * called for templates that name it in `Transform`.
+ */
+const COMMAND_LINE_CODES = {
+  TEMPLATE_SYNTAX: 'the file is not a YAML or JSON template (command line only)',
+  TRANSFORM_MISSING:
+    'a template has an x-dynamodb section but not the macro in Transform (command line only)',
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES | keyof typeof COMMAND_LINE_CODES;
+
+/** Every code and its meaning, the macro's and the command line's. */
+export const ALL_CODES: Readonly<Record<ProblemCode, string>> = { ...PROBLEM_CODES, ...COMMAND_LINE_CODES };
 
 export interface Problem {
   readonly code: ProblemCode;

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CliIo } from '../src/cli.js';
 import { FixtureFinder, parseFixture } from '../src/lookup/fixtureFinder.js';
 import type { TableFinder } from '../src/lookup/port.js';
 import { isRecord } from '../src/template/json.js';
@@ -117,3 +118,29 @@ export const SIMPLE_TABLE = {
   KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
   BillingMode: 'PAY_PER_REQUEST',
 };
+
+/** A command line whose files are `files` (else read from the repository) and whose output is kept. */
+export function cliIo(
+  files: Record<string, string> = {},
+  awsFinder?: () => Promise<TableFinder>,
+  stdin?: string,
+) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const cli: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    readFile: (p) => files[p] ?? readFileSync(join(ROOT, p), 'utf8'),
+    readStdin: () => {
+      if (stdin === undefined) throw new Error('the test gave no standard input');
+      return stdin;
+    },
+    env: { AWS_REGION: 'us-east-1' },
+    awsFinder:
+      awsFinder ??
+      (async () => {
+        throw new Error('the test did not expect AWS');
+      }),
+  };
+  return { cli, out, err };
+}

@@ -3,6 +3,7 @@ import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
+import { count } from '../words.js';
 import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
 
 /** Validates the value of `x-dynamodb` against `schema/x-dynamodb.schema.json`; problems carry template paths. */
@@ -98,20 +99,20 @@ function dataAt(root: unknown, pointer: string): unknown {
 
 /** What a keyword requires, in words, for the keywords whose errors have no more specific message. */
 function requirement(keyword: string, params: Record<string, unknown>): string {
-  const limit = params.limit;
+  const limit = Number(params.limit);
   switch (keyword) {
     case 'minItems':
-      return `must have at least ${limit} items`;
+      return `must have at least ${count(limit, 'item')}`;
     case 'maxItems':
-      return `must have at most ${limit} items`;
+      return `must have at most ${count(limit, 'item')}`;
     case 'minLength':
-      return `must be at least ${limit} characters long`;
+      return `must be at least ${count(limit, 'character')} long`;
     case 'maxLength':
-      return `must be at most ${limit} characters long`;
+      return `must be at most ${count(limit, 'character')} long`;
     case 'minProperties':
-      return `must have at least ${limit} keys`;
+      return `must have at least ${count(limit, 'key')}`;
     case 'maxProperties':
-      return `must have at most ${limit} keys`;
+      return `must have at most ${count(limit, 'key')}`;
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':

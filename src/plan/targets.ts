@@ -3,6 +3,7 @@ import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
+import { withArticle } from '../words.js';
 
 /** The role a policy is attached to: a role of this stack, or one that exists outside it (by name). */
 export type RoleRef =
@@ -250,7 +251,7 @@ export function resolveTarget(
       return problem(
         'TARGET_WRONG_TYPE',
         path,
-        `"${target}" is a ${String(type)}, which cannot be given access; ${validTargets(view)}`,
+        `"${target}" is ${withArticle(String(type))}, which cannot be given access; ${validTargets(view)}`,
       );
   }
 }

@@ -1,27 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../../src/cli.js';
+import { runCli } from '../../src/cli.js';
 import type { TableFinder } from '../../src/lookup/port.js';
 import { parseTemplate } from '../../src/template/yaml.js';
-import { ROOT } from '../helpers.js';
-
-function io(files: Record<string, string> = {}, awsFinder?: () => Promise<TableFinder>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cli: CliIo = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (p) => files[p] ?? readFileSync(join(ROOT, p), 'utf8'),
-    env: { AWS_REGION: 'us-east-1' },
-    awsFinder:
-      awsFinder ??
-      (async () => {
-        throw new Error('the test did not expect AWS');
-      }),
-  };
-  return { cli, out, err };
-}
+import { cliIo as io, ROOT } from '../helpers.js';
 
 const TEMPLATE = `
 Transform: [AWS::Serverless-2016-10-31, ComposeXDynamoDB]
@@ -69,17 +52,25 @@ describe('composex-dynamodb expand', () => {
     expect(await runCli(['expand', 'test/fixtures/invalid/mistakes.yaml'], cli)).toBe(1);
     expect(out).toEqual([]);
     const lines = err.join('').trim().split('\n');
-    expect(lines[0]).toMatch(/^x-dynamodb\.audit: .*\[PROPERTIES_AND_LOOKUP\]$/);
-    expect(lines.at(-1)).toBe('7 problem(s) in test/fixtures/invalid/mistakes.yaml');
+    expect(lines[0]).toBe(
+      'test/fixtures/invalid/mistakes.yaml:9:11: x-dynamodb.orders.Properties.AttributeDefinitions[0]: attribute "id" is used by no key schema; DynamoDB rejects definitions of non-key attributes [ATTRIBUTE_UNUSED]',
+    );
+    expect(lines.at(-1)).toBe('7 problems in test/fixtures/invalid/mistakes.yaml');
   });
 
   it("prints exactly what the README shows under 'What a failure looks like'", async () => {
-    const { cli, err } = io();
+    const { cli, out } = io();
     expect(await runCli(['validate', 'test/fixtures/invalid/mistakes.yaml'], cli)).toBe(1);
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## What a failure looks like'));
-    const shown = /```text\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
-    expect(err.join('').trim().split('\n').slice(0, -1)).toEqual(shown.trim().split('\n'));
+    const [cloudFormation, commandLine] = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map((m) =>
+      (m[1] ?? '').trim().split('\n'),
+    );
+    const printed = out.join('').trim().split('\n');
+    // The command line prints the Lambda's lines in the file's order, each after its FILE:LINE:COL.
+    expect(printed).toEqual(commandLine);
+    const withoutPlaces = printed.slice(0, -1).map((line) => line.replace(/^[^:]+:\d+:\d+: /, ''));
+    expect(withoutPlaces.sort()).toEqual([...(cloudFormation ?? [])].sort());
   });
 
   it('reports a YAML error and a wrong invocation', async () => {
@@ -88,14 +79,14 @@ describe('composex-dynamodb expand', () => {
     expect(bad.err.join('')).toContain('unknown tag !Nope');
     const usage = io();
     expect(await runCli(['frobnicate', 'x.yaml'], usage.cli)).toBe(2);
-    expect(usage.err.join('')).toContain('usage: composex-dynamodb');
+    expect(usage.err.join('')).toContain('unknown command "frobnicate"');
     expect(await runCli(['expand', 'x.yaml', '--format', 'xml'], usage.cli)).toBe(2);
   });
 
   it('refuses a parameter value the template has no parameter for, as CloudFormation does', async () => {
     const { cli, err } = io({ 't.yaml': TEMPLATE });
     expect(await runCli(['expand', 't.yaml', '--parameter', 'Env=prod'], cli)).toBe(2);
-    expect(err.join('')).toContain('--parameter Env: the template declares no parameter Env');
+    expect(err.join('')).toContain('--parameter Env: t.yaml declares no parameter Env');
     const declared = io({ 't.yaml': `Parameters: {Env: {Type: String}}\n${TEMPLATE}` });
     expect(await runCli(['expand', 't.yaml', '--parameter', 'Env=prod'], declared.cli)).toBe(0);
   });
@@ -122,9 +113,9 @@ describe('composex-dynamodb expand', () => {
 
 describe('composex-dynamodb validate', () => {
   it('checks a template with lookups without calling AWS', async () => {
-    const { cli, err } = io();
+    const { cli, out } = io();
     expect(await runCli(['validate', 'examples/ecs-app.yaml'], cli)).toBe(0);
-    expect(err.join('')).toContain('no problems (2 new tables, 1 lookups, 1 policies)');
+    expect(out.join('')).toBe('examples/ecs-app.yaml: no problems (2 new tables, 1 lookup, 1 policy)\n');
   });
 
   it('answers lookups from a fixture when given one, so that a lookup without a match is a problem', async () => {
@@ -139,8 +130,8 @@ Resources: {}
     expect(await runCli(['validate', 't.yaml'], offline.cli)).toBe(0);
     const fixture = io({ 't.yaml': template });
     expect(await runCli(['validate', 't.yaml', '--lookups', 'examples/lookups.json'], fixture.cli)).toBe(1);
-    expect(fixture.err.join('')).toContain('x-dynamodb.gone.Lookup: ');
-    expect(fixture.err.join('')).toContain('[LOOKUP_NO_MATCH]');
+    expect(fixture.out.join('')).toContain('t.yaml:5:5: x-dynamodb.gone.Lookup: ');
+    expect(fixture.out.join('')).toContain('[LOOKUP_NO_MATCH]');
   });
 });
 
