@@ -26,6 +26,9 @@ function pythonData(): { policies: string; sam: string } {
   return { policies, sam };
 }
 
+/** Actions the Service Authorization Reference lists that cfn-lint 1.51's data does not have yet. */
+const NEWER_THAN_CFN_LINT = ['SearchVectors'];
+
 function wildcard(pattern: string): RegExp {
   return new RegExp(
     `^${pattern
@@ -46,6 +49,8 @@ describe.skipIf(!available)('access types against the IAM action list and SAM po
       for (const statement of ACCESS_TYPES[access].statements) {
         for (const action of statement.actions) {
           const name = action.replace('dynamodb:', '');
+          // Newer than cfn-lint 1.51's data; checked against the Service Authorization Reference in the unit tests.
+          if (NEWER_THAN_CFN_LINT.includes(name)) continue;
           expect(
             Object.keys(dynamodb).some((a) => wildcard(name).test(a)),
             `${access}: ${action}`,
@@ -63,10 +68,18 @@ describe.skipIf(!available)('access types against the IAM action list and SAM po
   });
 
   it('makes PowerUser every action on a table, index, stream or backup but CreateTable, DeleteTable, DeleteBackup', () => {
+    // cfn-lint lists every resource type an action takes, not which are required: these also need a global-table.
+    const needsGlobalTable = [
+      'createglobaltable',
+      'updateglobaltable',
+      'updateglobaltablesettings',
+      'updateglobaltableversion',
+    ];
     const scoped = Object.entries(dynamodb)
       .filter(([, v]) => (v.Resources ?? []).some((r) => ['table', 'index', 'stream', 'backup'].includes(r)))
       .map(([a]) => a)
-      .filter((a) => !['createtable', 'deletetable', 'deletebackup'].includes(a))
+      .filter((a) => !['createtable', 'deletetable', 'deletebackup', ...needsGlobalTable].includes(a))
+      .concat(NEWER_THAN_CFN_LINT.map((a) => a.toLowerCase()))
       .sort();
     expect(POWER_USER_ACTIONS.map((a) => a.replace('dynamodb:', '').toLowerCase()).sort()).toEqual(scoped);
   });
@@ -83,10 +96,17 @@ describe.skipIf(!available)('access types against the IAM action list and SAM po
       return 'table';
     };
     for (const access of ACCESS_NAMES.filter((a) => a.startsWith('DynamoDB'))) {
-      const expected = templates[access].Definition.Statement.map((s: Record<string, unknown>) => ({
-        actions: s.Action,
-        scopes: [s.Resource].flat().map(scopeOf),
-      }));
+      const expected = templates[access].Definition.Statement.flatMap((s: Record<string, unknown>) => {
+        const actions = s.Action as string[];
+        const scopes = [s.Resource].flat().map(scopeOf);
+        // SAM names ListBackups on the backups, where IAM never matches it (no resource type): the macro puts it
+        // on "*" in a statement of its own.
+        if (!actions.includes('dynamodb:ListBackups')) return [{ actions, scopes }];
+        return [
+          { actions: actions.filter((a) => a !== 'dynamodb:ListBackups'), scopes },
+          { actions: ['dynamodb:ListBackups'], scopes: ['any'] },
+        ];
+      });
       const ours = ACCESS_TYPES[access].statements.map((s) => ({
         actions: [...s.actions],
         scopes: [...s.scopes],

@@ -64,7 +64,15 @@ export function cfnLint(files: readonly string[], extraArgs: readonly string[] =
   if (result.error) throw result.error;
   // The exit code is a bitmask of levels found; 1 and above 15 mean cfn-lint itself failed.
   if (result.status === 1 || (result.status ?? 0) > 15) throw new Error(`cfn-lint failed: ${result.stderr}`);
-  return JSON.parse(result.stdout || '[]') as LintMatch[];
+  return (JSON.parse(result.stdout || '[]') as LintMatch[]).filter((m) => !knownGap(m));
+}
+
+/**
+ * cfn-lint 1.51's IAM action list predates dynamodb:SearchVectors (which the Service Authorization Reference lists,
+ * and test/unit/render/policies.test.ts checks): its W3037 for that one action is a gap in cfn-lint's data.
+ */
+function knownGap(m: LintMatch): boolean {
+  return m.Rule.Id === 'W3037' && m.Message.startsWith("'searchvectors' is not one of");
 }
 
 export function describeMatch(m: LintMatch): string {

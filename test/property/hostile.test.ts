@@ -133,7 +133,8 @@ function checkSuccess(input: Json, output: Json): void {
     .filter((r: Json) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
     .flatMap((r: Json) => r.Properties.PolicyDocument.Statement);
   for (const statement of statements) {
-    if ([statement.Resource].flat().includes('*')) expect(statement.Action).toEqual(['dynamodb:ListStreams']);
+    if ([statement.Resource].flat().includes('*'))
+      expect([['dynamodb:ListStreams'], ['dynamodb:ListBackups']]).toContainEqual(statement.Action);
   }
   const granted = JSON.stringify(statements);
   for (const [key, spec] of Object.entries(input['x-dynamodb'] as Json)) {

@@ -140,7 +140,7 @@ describe('transform: grants', () => {
     ]);
   });
 
-  it('adds /index/* for a table with indexes and the stream for RW DescribeStream', async () => {
+  it('adds /index/* for a table with indexes and the stream records for RW', async () => {
     const out: Json = await expandOk(
       baseTemplate({
         idx: { Properties: INDEXED_TABLE, Services: { TaskDef: { Access: 'RW' } } },
@@ -156,7 +156,7 @@ describe('transform: grants', () => {
     expect(stream).toEqual({
       Sid: 'RW2',
       Effect: 'Allow',
-      Action: ['dynamodb:DescribeStream'],
+      Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       Resource: [{ 'Fn::GetAtt': ['str', 'StreamArn'] }],
     });
   });
