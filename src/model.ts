@@ -34,13 +34,16 @@ interface TableSpecBase {
   readonly cloudMap: CloudMapSpec | undefined;
 }
 
-/** Target tracking for one capacity dimension (ComposeX v0.20 `Scaling`). */
+/**
+ * Target tracking for one capacity dimension (ComposeX v0.20 `Scaling`). Each value as written (`5`, `"5"`,
+ * `!Ref ReadMin`), for the output: the checks read them when parsing.
+ */
 export interface ScalingTarget {
-  readonly minCapacity: number;
-  readonly maxCapacity: number;
-  readonly targetValue: number;
-  readonly scaleInCooldown: number;
-  readonly scaleOutCooldown: number;
+  readonly minCapacity: unknown;
+  readonly maxCapacity: unknown;
+  readonly targetValue: unknown;
+  readonly scaleInCooldown: unknown;
+  readonly scaleOutCooldown: unknown;
 }
 
 export interface ScalingDimensions {
@@ -57,7 +60,10 @@ export interface ScalingSpec {
 export interface NewTableSpec extends TableSpecBase {
   readonly kind: 'create';
   readonly logicalId: string;
+  /** The table's properties as written, for the output. */
   readonly properties: Readonly<Record<string, unknown>>;
+  /** The same properties read as CloudFormation reads scalars (`"5"` is 5): what rules compare. */
+  readonly values: Readonly<Record<string, unknown>>;
   readonly deletionPolicy: string | undefined;
   readonly updateReplacePolicy: string | undefined;
   readonly condition: string | undefined;

@@ -108,7 +108,7 @@ export async function transform(
         joinPath(joinPath(spec.path, 'Properties'), 'SSESpecification'),
         'KMSMasterKeyId',
       );
-      const kms = resolveKmsKey(kmsKeyOf(spec.properties), kmsPath, view, parameterValues);
+      const kms = resolveKmsKey(kmsKeyOf(spec.values), kmsPath, view, parameterValues);
       if (kms && 'code' in kms) problems.push(kms);
       refs.set(spec.key, newTableRefs(spec, kms && 'code' in kms ? undefined : kms));
     } else {
@@ -133,7 +133,7 @@ export async function transform(
             kind: 'create',
             key: spec.key,
             logicalId: spec.logicalId,
-            properties: spec.properties,
+            properties: spec.values,
             deletionPolicy,
             condition: spec.condition,
           },

@@ -6,7 +6,7 @@ import { isIntrinsic, isRecord } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { parseScaling } from './scaling.js';
-import { validateSection } from './schema.js';
+import { readSection } from './schema.js';
 import { checkTableProperties } from './tableRules.js';
 
 interface ParsedSection {
@@ -28,7 +28,10 @@ export function parseSection(
       problems: [problem('SECTION_NOT_OBJECT', SECTION, 'must be a mapping of table keys to tables')],
     };
   }
-  const problems: Problem[] = [...validateSection(section, SECTION)];
+  // `values` reads scalars as CloudFormation does ("5" as 5); the table's properties are kept as written.
+  const read = readSection(section, SECTION);
+  const values = isRecord(read.values) ? read.values : {};
+  const problems: Problem[] = [...read.problems];
   const schemaProblemPaths = problems.map((p) => p.path);
   const tables: TableSpec[] = [];
   const keys = Object.keys(section).sort();
@@ -36,9 +39,10 @@ export function parseSection(
   const idOwners = new Map<string, string>();
 
   for (const key of keys) {
-    const entry = section[key];
+    const entry = values[key];
+    const written = section[key];
     const path = joinPath(SECTION, key);
-    if (!isRecord(entry)) continue;
+    if (!isRecord(entry) || !isRecord(written)) continue;
     const services = parseServices(entry.Services, joinPath(path, 'Services'), problems);
     const envNames = parseEnvNames(entry.Settings);
     const cloudMap = parseCloudMap(
@@ -129,9 +133,10 @@ export function parseSection(
         ),
       );
     }
-    const properties = entry.Properties;
-    if (!isRecord(properties) || isIntrinsic(properties)) continue;
-    problems.push(...checkTableProperties(properties, joinPath(path, 'Properties')));
+    const properties = written.Properties;
+    const propertyValues = entry.Properties;
+    if (!isRecord(properties) || isIntrinsic(properties) || !isRecord(propertyValues)) continue;
+    problems.push(...checkTableProperties(propertyValues, joinPath(path, 'Properties')));
     const condition = typeof entry.Condition === 'string' ? entry.Condition : undefined;
     if (condition !== undefined && !view.conditions.has(condition)) {
       problems.push(
@@ -166,12 +171,20 @@ export function parseSection(
       cloudMap,
       logicalId,
       properties,
+      values: propertyValues,
       deletionPolicy: typeof entry.DeletionPolicy === 'string' ? entry.DeletionPolicy : undefined,
       updateReplacePolicy:
         typeof entry.UpdateReplacePolicy === 'string' ? entry.UpdateReplacePolicy : undefined,
       condition,
       dependsOn,
-      scaling: parseScaling(entry.Scaling, properties, joinPath(path, 'Scaling'), problems),
+      scaling: parseScaling(
+        { written: written.Scaling, values: entry.Scaling },
+        propertyValues,
+        joinPath(path, 'Scaling'),
+        parameterValues,
+        view,
+        problems,
+      ),
     });
   }
   return { tables, problems };

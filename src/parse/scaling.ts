@@ -1,38 +1,121 @@
 import type { ScalingDimensions, ScalingSpec, ScalingTarget } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { isRecord } from '../template/json.js';
+import { isIntrinsic, isRecord } from '../template/json.js';
+import type { TemplateView } from '../template/view.js';
 
 /** Seconds between scaling activities when Scaling leaves them out: ComposeX's default (Application Auto Scaling's is 0). */
 const DEFAULT_COOLDOWN = 60;
 
-function target(value: unknown, path: string, problems: Problem[]): ScalingTarget | undefined {
-  if (!isRecord(value)) return undefined;
-  const { MinCapacity, MaxCapacity, TargetValue, ScaleInCooldown, ScaleOutCooldown } = value;
-  if (typeof MinCapacity !== 'number' || typeof MaxCapacity !== 'number' || typeof TargetValue !== 'number')
+/**
+ * The ranges of `Scaling` numbers, as `schema/x-dynamodb.schema.json` writes them for literal values (the schema
+ * checks those); a value CloudFormation resolves from a parameter is checked here, against the request's value.
+ */
+const SCALING_RANGES = {
+  MinCapacity: { min: 1, max: undefined, integer: true },
+  MaxCapacity: { min: 1, max: undefined, integer: true },
+  TargetValue: { min: 20, max: 90, integer: false },
+  ScaleInCooldown: { min: 0, max: undefined, integer: true },
+  ScaleOutCooldown: { min: 0, max: undefined, integer: true },
+} as const;
+
+type ScalingField = keyof typeof SCALING_RANGES;
+
+interface Context {
+  readonly parameterValues: Readonly<Record<string, unknown>>;
+  readonly view: TemplateView;
+  readonly problems: Problem[];
+}
+
+/**
+ * The number a Scaling value stands for: a literal (already read as CloudFormation reads it: `"5"` is 5), or
+ * `!Ref` to a parameter whose value the request carries. Undefined when CloudFormation alone will know it (another
+ * intrinsic, a parameter without a value), or when it is wrong, with a problem.
+ */
+function scalingNumber(field: ScalingField, written: unknown, read: unknown, path: string, context: Context) {
+  if (typeof read === 'number') return read;
+  if (!isIntrinsic(written)) return undefined;
+  const ref = isRecord(written) ? written.Ref : undefined;
+  if (typeof ref !== 'string') return undefined;
+  if (!context.view.isDefined(ref)) {
+    context.problems.push(
+      problem('REFERENCE_NOT_FOUND', path, `"${ref}" is not a parameter of this template`),
+    );
     return undefined;
-  if (MinCapacity > MaxCapacity) {
-    problems.push(
-      problem(
-        'SCALING_INVALID',
-        joinPath(path, 'MinCapacity'),
-        `${MinCapacity} is above MaxCapacity ${MaxCapacity}`,
-      ),
+  }
+  const given = context.parameterValues[ref];
+  if (!context.view.parameters.has(ref) || given === undefined) return undefined;
+  const text = String(given).trim();
+  const value = text === '' ? Number.NaN : Number(text);
+  const range = SCALING_RANGES[field];
+  const fault = !Number.isFinite(value)
+    ? 'not a number'
+    : range.integer && !Number.isInteger(value)
+      ? 'not an integer'
+      : value < range.min
+        ? `below ${range.min}`
+        : range.max !== undefined && value > range.max
+          ? `above ${range.max}`
+          : undefined;
+  if (fault) {
+    context.problems.push(
+      problem('SCALING_INVALID', path, `parameter ${ref} is ${JSON.stringify(given)}, ${fault}`),
+    );
+    return undefined;
+  }
+  return value;
+}
+
+function target(written: unknown, read: unknown, path: string, context: Context): ScalingTarget | undefined {
+  if (!isRecord(written) || !isRecord(read)) return undefined;
+  const fields = [
+    'MinCapacity',
+    'MaxCapacity',
+    'TargetValue',
+    'ScaleInCooldown',
+    'ScaleOutCooldown',
+  ] as const;
+  const numbers = new Map<ScalingField, number | undefined>();
+  for (const field of fields) {
+    numbers.set(field, scalingNumber(field, written[field], read[field], joinPath(path, field), context));
+  }
+  const known = (field: ScalingField) => numbers.get(field) !== undefined || isIntrinsic(written[field]);
+  if (!known('MinCapacity') || !known('MaxCapacity') || !known('TargetValue')) return undefined;
+  const min = numbers.get('MinCapacity');
+  const max = numbers.get('MaxCapacity');
+  if (min !== undefined && max !== undefined && min > max) {
+    context.problems.push(
+      problem('SCALING_INVALID', joinPath(path, 'MinCapacity'), `${min} is above MaxCapacity ${max}`),
     );
     return undefined;
   }
   return {
-    minCapacity: MinCapacity,
-    maxCapacity: MaxCapacity,
-    targetValue: TargetValue,
-    scaleInCooldown: typeof ScaleInCooldown === 'number' ? ScaleInCooldown : DEFAULT_COOLDOWN,
-    scaleOutCooldown: typeof ScaleOutCooldown === 'number' ? ScaleOutCooldown : DEFAULT_COOLDOWN,
+    minCapacity: written.MinCapacity,
+    maxCapacity: written.MaxCapacity,
+    targetValue: written.TargetValue,
+    scaleInCooldown: written.ScaleInCooldown ?? DEFAULT_COOLDOWN,
+    scaleOutCooldown: written.ScaleOutCooldown ?? DEFAULT_COOLDOWN,
   };
 }
 
-function dimensions(value: unknown, path: string, problems: Problem[]): ScalingDimensions | undefined {
-  if (!isRecord(value)) return undefined;
-  const read = target(value.ReadCapacityUnits, joinPath(path, 'ReadCapacityUnits'), problems);
-  const write = target(value.WriteCapacityUnits, joinPath(path, 'WriteCapacityUnits'), problems);
+function dimensions(
+  written: unknown,
+  values: unknown,
+  path: string,
+  context: Context,
+): ScalingDimensions | undefined {
+  if (!isRecord(written) || !isRecord(values)) return undefined;
+  const read = target(
+    written.ReadCapacityUnits,
+    values.ReadCapacityUnits,
+    joinPath(path, 'ReadCapacityUnits'),
+    context,
+  );
+  const write = target(
+    written.WriteCapacityUnits,
+    values.WriteCapacityUnits,
+    joinPath(path, 'WriteCapacityUnits'),
+    context,
+  );
   return read || write ? { read, write } : undefined;
 }
 
@@ -49,12 +132,16 @@ function globalIndexNames(properties: Readonly<Record<string, unknown>>): string
  * its global secondary indexes have their own capacity, and `CopyToIndexes` gives every index the table's settings.
  */
 export function parseScaling(
-  value: unknown,
+  scaling: { readonly written: unknown; readonly values: unknown },
   properties: Readonly<Record<string, unknown>>,
   path: string,
+  parameterValues: Readonly<Record<string, unknown>>,
+  view: TemplateView,
   problems: Problem[],
 ): ScalingSpec | undefined {
-  if (!isRecord(value)) return undefined;
+  const { written, values: value } = scaling;
+  if (!isRecord(value) || !isRecord(written)) return undefined;
+  const context: Context = { parameterValues, view, problems };
   if (properties.BillingMode === 'PAY_PER_REQUEST') {
     problems.push(
       problem(
@@ -65,13 +152,14 @@ export function parseScaling(
     );
     return undefined;
   }
-  const table = dimensions(value.Table, joinPath(path, 'Table'), problems) ?? {
+  const table = dimensions(written.Table, value.Table, joinPath(path, 'Table'), context) ?? {
     read: undefined,
     write: undefined,
   };
   const known = globalIndexNames(properties);
   const indexes = new Map<string, ScalingDimensions>();
   const given = isRecord(value.Indexes) ? value.Indexes : {};
+  const givenWritten = isRecord(written.Indexes) ? written.Indexes : {};
   for (const [name, settings] of Object.entries(given)) {
     const at = joinPath(joinPath(path, 'Indexes'), name);
     if (known && !known.includes(name)) {
@@ -84,7 +172,7 @@ export function parseScaling(
       );
       continue;
     }
-    const dims = dimensions(settings, at, problems);
+    const dims = dimensions(givenWritten[name], settings, at, context);
     if (dims) indexes.set(name, dims);
   }
   if (value.CopyToIndexes === true && known) {

@@ -2,17 +2,34 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
-import { isIntrinsic, isRecord } from '../template/json.js';
+import { isIntrinsic, isRecord, put } from '../template/json.js';
 import { count } from '../words.js';
 import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
 
 /** Validates the value of `x-dynamodb` against `schema/x-dynamodb.schema.json`; problems carry template paths. */
 export function validateSection(section: unknown, basePath = 'x-dynamodb'): Problem[] {
-  if (validate(section)) return [];
+  return readSection(section, basePath).problems;
+}
+
+/**
+ * Validates the value of `x-dynamodb` and reads its scalars as CloudFormation does: `values` is a copy of the
+ * section where a number or boolean written as a string (`"5"`, `"true"`) is a number or boolean where the schema
+ * wants one, and a number or boolean is a string where it wants a string (`Value: 42`). Rules compare `values`;
+ * the output keeps the section as written. Other coercions (null, 1 for true) stay type errors.
+ */
+export function readSection(
+  section: unknown,
+  basePath = 'x-dynamodb',
+): { problems: Problem[]; values: unknown } {
+  // A copy through JSON: the validator converts scalars in place, and the caller's input must stay as written.
+  const holder: Record<string, unknown> = { section: JSON.parse(JSON.stringify(section ?? null)) };
+  const valid = validate(holder.section);
+  const problems = coercionProblems(section, holder, 'section', basePath);
+  const values = holder.section;
+  if (valid && problems.length === 0) return { problems, values };
   const errors = (validate.errors ?? []).filter(
-    (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(section, e.instancePath)),
+    (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(values, e.instancePath)),
   );
-  const problems: Problem[] = [];
   for (const error of errors) {
     if (error.keyword === 'if' || error.keyword === 'allOf') continue;
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
@@ -23,7 +40,38 @@ export function validateSection(section: unknown, basePath = 'x-dynamodb'): Prob
     }
     problems.push(toProblem(error, section, basePath));
   }
-  return problems;
+  return { problems, values };
+}
+
+/** The scalar conversions CloudFormation makes: text to a number or boolean, a number or boolean to text. */
+function isCloudFormationCoercion(written: unknown, read: unknown): boolean {
+  if (typeof written === 'string') return typeof read === 'number' || typeof read === 'boolean';
+  if (typeof written === 'number' || typeof written === 'boolean') return typeof read === 'string';
+  return false;
+}
+
+/**
+ * Where the validator converted a scalar CloudFormation would not (null to 0, 1 to true): a type error, and the
+ * value is put back as written, so that no rule reads what the validator made of it. `parent[key]` is the copy.
+ */
+function coercionProblems(
+  written: unknown,
+  parent: Record<string, unknown> | unknown[],
+  key: string | number,
+  path: string,
+): Problem[] {
+  const read = Array.isArray(parent) ? parent[Number(key)] : parent[key as string];
+  if (written === read) return [];
+  if (Array.isArray(written) && Array.isArray(read)) {
+    return written.flatMap((item, i) => coercionProblems(item, read, i, joinPath(path, i)));
+  }
+  if (isRecord(written) && isRecord(read)) {
+    return Object.keys(written).flatMap((k) => coercionProblems(written[k], read, k, joinPath(path, k)));
+  }
+  if (isCloudFormationCoercion(written, read)) return [];
+  if (Array.isArray(parent)) parent[Number(key)] = written;
+  else put(parent, key as string, written);
+  return [problem('WRONG_TYPE', path, `must be ${typeof read}, not ${describe(written)}`)];
 }
 
 function segments(pointer: string): string[] {
@@ -44,8 +92,18 @@ function isWithin(pointer: string, parent: string): boolean {
  */
 function mayBeIntrinsic(pointer: string): boolean {
   const [, field, ...rest] = segments(pointer);
+  if (field === 'Scaling') return SCALING_VALUES.has(rest.at(-1) ?? '');
   return (field === 'Properties' || field === 'Lookup') && rest.length > 0;
 }
+
+/** The numbers of `Scaling` that CloudFormation may resolve (`MinCapacity: !Ref ReadMin`): the rest is structure. */
+const SCALING_VALUES = new Set([
+  'MinCapacity',
+  'MaxCapacity',
+  'TargetValue',
+  'ScaleInCooldown',
+  'ScaleOutCooldown',
+]);
 
 function insideIntrinsic(root: unknown, pointer: string): boolean {
   let node: unknown = root;

@@ -135,6 +135,9 @@ export function sectionValidatorSource(): string {
     strictTypes: false,
     strictTuples: false,
     allowUnionTypes: true,
+    // CloudFormation takes "5" for an integer and 42 for a string: the validator reads a copy with such scalars
+    // turned into the type the schema names (schema.ts keeps the coercions CloudFormation makes, refuses the rest).
+    coerceTypes: true,
     formats: { json: true, 'AWS::S3::Bucket.Name': true },
     code: { source: true, esm: true, lines: false, optimize: true },
   });

@@ -24,9 +24,9 @@ export function kmsKeyOf(properties: Readonly<Record<string, unknown>>): unknown
 
 export function newTableRefs(spec: NewTableSpec, kms: KmsKey | undefined): TableRefs {
   const id = spec.logicalId;
-  const stream = spec.properties.StreamSpecification;
+  const stream = spec.values.StreamSpecification;
   const hasStream = stream !== undefined && stream !== null;
-  const name = spec.properties.TableName;
+  const name = spec.values.TableName;
   const nameLength =
     typeof name === 'string'
       ? name.length
@@ -42,7 +42,7 @@ export function newTableRefs(spec: NewTableSpec, kms: KmsKey | undefined): Table
     },
     hasStream,
     hasIndexes:
-      hasEntries(spec.properties.GlobalSecondaryIndexes) || hasEntries(spec.properties.LocalSecondaryIndexes),
+      hasEntries(spec.values.GlobalSecondaryIndexes) || hasEntries(spec.values.LocalSecondaryIndexes),
     kms,
     condition: spec.condition,
     maxArnLength: ARN_PREFIX_MAX + nameLength,

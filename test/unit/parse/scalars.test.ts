@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { readTemplate } from '../../../src/template/yaml.js';
+import { baseTemplate, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
+
+/**
+ * Scalars as CloudFormation takes them: a number or boolean written as text, text written as a number or boolean.
+ * Accepted where CloudFormation accepts them, kept as written, and read as their value by every rule.
+ */
+
+const PROVISIONED = {
+  AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  ProvisionedThroughput: { ReadCapacityUnits: '5', WriteCapacityUnits: '5' },
+};
+
+const grant = { Role: { Access: 'RW' } };
+
+describe('scalars as CloudFormation takes them', () => {
+  it('accepts AWS\'s own example (ReadCapacityUnits: "5") and keeps the text in the output', async () => {
+    const out: Json = await expandOk(baseTemplate({ t: { Properties: PROVISIONED, Services: grant } }));
+    expect(out.Resources.t.Properties.ProvisionedThroughput).toEqual({
+      ReadCapacityUnits: '5',
+      WriteCapacityUnits: '5',
+    });
+  });
+
+  it('accepts numbers and booleans where text is expected, kept as written', async () => {
+    const properties = {
+      ...SIMPLE_TABLE,
+      TableName: 12345,
+      Tags: [
+        { Key: 'n', Value: 42 },
+        { Key: 'b', Value: true },
+        { Key: 'f', Value: 1.1 },
+      ],
+    };
+    const out: Json = await expandOk(baseTemplate({ t: { Properties: properties, Services: grant } }));
+    expect(out.Resources.t.Properties.TableName).toBe(12345);
+    expect(out.Resources.t.Properties.Tags).toEqual(properties.Tags);
+  });
+
+  it("reads YAML's on, yes and 1.10 as CloudFormation does and takes them where text is expected", async () => {
+    const { template } = readTemplate(`
+x-dynamodb:
+  t:
+    Properties:
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: "true"}
+      DeletionProtectionEnabled: "false"
+      Tags: [{Key: a, Value: on}, {Key: b, Value: yes}, {Key: c, Value: 1.10}]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+`);
+    const out: Json = await expandOk(template as Record<string, unknown>);
+    const properties = out.Resources.t.Properties;
+    expect(properties.Tags).toEqual([
+      { Key: 'a', Value: true },
+      { Key: 'b', Value: true },
+      { Key: 'c', Value: 1.1 },
+    ]);
+    expect(properties.DeletionProtectionEnabled).toBe('false');
+    expect(properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: 'true' });
+  });
+
+  it('refuses text that is not a number where a number is needed', async () => {
+    const properties = {
+      ...PROVISIONED,
+      ProvisionedThroughput: { ReadCapacityUnits: 'five', WriteCapacityUnits: '5.5' },
+    };
+    expect(await expandProblems(baseTemplate({ t: { Properties: properties } }))).toEqual([
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.ReadCapacityUnits' },
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.WriteCapacityUnits' },
+    ]);
+  });
+
+  it('refuses the conversions CloudFormation does not make: null, and 1 for true', async () => {
+    const properties = {
+      ...PROVISIONED,
+      ProvisionedThroughput: { ReadCapacityUnits: null, WriteCapacityUnits: 1 },
+      DeletionProtectionEnabled: 1,
+    };
+    expect(await expandProblems(baseTemplate({ t: { Properties: properties } }))).toEqual([
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.DeletionProtectionEnabled' },
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.ReadCapacityUnits' },
+    ]);
+  });
+
+  it('reads text as its value in the rules: capacity "0", SSEEnabled "false", TTL Enabled "true"', async () => {
+    const properties = {
+      ...PROVISIONED,
+      ProvisionedThroughput: { ReadCapacityUnits: '0', WriteCapacityUnits: '1' },
+      SSESpecification: { SSEEnabled: 'false', SSEType: 'KMS' },
+      TimeToLiveSpecification: { Enabled: 'true' },
+    };
+    expect(await expandProblems(baseTemplate({ t: { Properties: properties } }))).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.ReadCapacityUnits' },
+      { code: 'SSE_INVALID', path: 'x-dynamodb.t.Properties.SSESpecification.SSEType' },
+      { code: 'TTL_INVALID', path: 'x-dynamodb.t.Properties.TimeToLiveSpecification.AttributeName' },
+    ]);
+  });
+
+  it('reads a tag key given as a number as its text in the tag rules', async () => {
+    const properties = {
+      ...SIMPLE_TABLE,
+      Tags: [
+        { Key: 2024, Value: 'a' },
+        { Key: '2024', Value: 'b' },
+      ],
+    };
+    expect(await expandProblems(baseTemplate({ t: { Properties: properties } }))).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.Tags[1].Key' },
+    ]);
+  });
+
+  it('takes Scaling numbers as text, kept as written, and compares their values', async () => {
+    const scaling = {
+      Table: { ReadCapacityUnits: { MinCapacity: '2', MaxCapacity: '10', TargetValue: '70.5' } },
+      CopyToIndexes: 'true',
+    };
+    const out: Json = await expandOk(
+      baseTemplate({ t: { Properties: PROVISIONED, Scaling: scaling, Services: grant } }),
+    );
+    const target = Object.values(out.Resources as Json).find(
+      (r: Json) => r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget',
+    );
+    expect(target.Properties).toMatchObject({ MinCapacity: '2', MaxCapacity: '10' });
+    const wrong = { Table: { ReadCapacityUnits: { MinCapacity: '20', MaxCapacity: '10', TargetValue: 70 } } };
+    expect(await expandProblems(baseTemplate({ t: { Properties: PROVISIONED, Scaling: wrong } }))).toEqual([
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MinCapacity' },
+    ]);
+  });
+});
