@@ -48,6 +48,11 @@ const SHORT_FORMS: Record<string, string> = {
 };
 
 const BOOL = 'tag:yaml.org,2002:bool';
+const FLOAT = 'tag:yaml.org,2002:float';
+
+function withDigit(test: RegExp): RegExp {
+  return new RegExp(`(?=.*[0-9])${test.source}`, test.flags);
+}
 
 /**
  * YAML 1.1 scalars as CloudFormation and cfn-lint (PyYAML) read them: `yes`/`on` are booleans but `Y`/`N` are
@@ -55,7 +60,13 @@ const BOOL = 'tag:yaml.org,2002:bool';
  */
 function cloudFormationScalars(tags: Tags): Tags {
   // Only the plain types: binary, omap, pairs, set, timestamp and merge keys are left unresolved, then refused.
-  const kept = tags.filter((t) => typeof t === 'object' && t.tag !== BOOL && PLAIN_TYPES.has(t.tag));
+  const kept = tags.flatMap((t) => {
+    if (typeof t !== 'object' || t.tag === BOOL || !PLAIN_TYPES.has(t.tag)) return [];
+    // YAML 1.1's float pattern takes `.` (SAM's `CodeUri: .`) and `-.` as numbers; PyYAML wants a digit.
+    if (t.tag === FLOAT && 'test' in t && t.test && !t.test.test('.inf'))
+      return [{ ...t, test: withDigit(t.test) }];
+    return [t];
+  });
   const bool = (value: boolean, test: RegExp): ScalarTag => ({
     tag: BOOL,
     default: true,

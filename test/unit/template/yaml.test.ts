@@ -40,6 +40,17 @@ I: !ImportValue shared-table
     });
   });
 
+  it('reads a dot without digits as text, as PyYAML does (SAM templates write `CodeUri: .`)', () => {
+    expect(parseTemplate('a: .\nb: -.\nc: +.\nd: 1.\ne: .5\nf: 1_0.5\n')).toEqual({
+      a: '.',
+      b: '-.',
+      c: '+.',
+      d: 1,
+      e: 0.5,
+      f: 10.5,
+    });
+  });
+
   it('rejects an unknown tag and a duplicate key', () => {
     expect(() => parseTemplate('A: !Bogus x')).toThrow(/unknown tag !Bogus/);
     expect(() => parseTemplate('A: 1\nA: 2\n')).toThrow();
