@@ -15,6 +15,7 @@ import { explain } from './explain.js';
 import { FixtureFinder, parseFixture } from './lookup/fixtureFinder.js';
 import { OfflineFinder } from './lookup/offlineFinder.js';
 import type { TableFinder } from './lookup/port.js';
+import { runMigrate } from './migrate.js';
 import { type Problem, problem } from './problems.js';
 import { didYouMean } from './suggest.js';
 import { isRecord } from './template/json.js';
@@ -83,7 +84,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return OK;
   }
   const spec = COMMANDS[command];
-  for (const name of ['format', 'lookups'] as const) {
+  for (const name of ['format', 'lookups', 'region', 'parameter', 'macro-name'] as const) {
     if (values[name] !== undefined && !(spec.options as readonly string[]).includes(name))
       throw new UsageError(`${command} takes no --${name}; see \`${PROGRAM} help ${command}\``);
   }
@@ -97,6 +98,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (values.format !== undefined && !formats.includes(values.format))
     throw new UsageError(`${command} --format takes ${formats.join(', ')}, not "${values.format}"`);
 
+  if (command === 'migrate') {
+    const file = files[0] ?? '';
+    let text: string;
+    try {
+      text = file === '-' ? io.readStdin() : io.readFile(file);
+    } catch (error) {
+      throw new UsageError(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return runMigrate(text, displayName(file), io);
+  }
   const options: Options = {
     macroName: values['macro-name'] ?? MACRO_NAME,
     region: values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1',

@@ -64,6 +64,17 @@ export const COMMANDS = {
     options: ['format', ...COMMON],
     many: false,
   },
+  migrate: {
+    operands: 'COMPOSE_FILE',
+    summary: 'print a template to start from, made from an ECS ComposeX docker-compose file with x-dynamodb',
+    details:
+      'Each task family becomes a task definition with its own task role; x-dynamodb is carried over with\n' +
+      'its targets as those logical IDs. Comments marked DECIDE say what a person must settle; what was left\n' +
+      'out is listed on stderr.',
+    formats: [],
+    options: [],
+    many: false,
+  },
 } as const satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -60,7 +60,7 @@ export function planGrants(
           continue;
         }
         env = sink;
-        role = 'no role (VariablesOnly)';
+        role = 'no role (variables only)';
       } else {
         let target = targets.get(grant.target);
         if (!target) {

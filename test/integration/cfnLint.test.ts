@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringifyTemplate } from '../../src/template/yaml.js';
 import { expandOk, ROOT, readYaml, validTemplates } from '../helpers.js';
-import { cfnLint, describeMatch, type LintMatch, scratchDir, validatorAvailable } from './tools.js';
+import {
+  cfnLint,
+  describeMatch,
+  INPUT_LINT_IGNORES,
+  type LintMatch,
+  scratchDir,
+  validatorAvailable,
+} from './tools.js';
 
 const available = validatorAvailable('cfn-lint');
 const templates = validTemplates();
@@ -54,9 +61,6 @@ describe.skipIf(!available)('cfn-lint on every output (one run for all)', () => 
     expect(cfnLint([bad]).map((m) => m.Rule.Id)).toEqual(expect.arrayContaining(['E3039', 'I3011']));
   });
 });
-
-/** The rules that flag what only the macro resolves: the x-dynamodb section itself, and references into it. */
-export const INPUT_LINT_IGNORES = ['E1001', 'E1010', 'E1019', 'E1020', 'E1029', 'E3005', 'E6101', 'W8001'];
 
 describe.skipIf(!available)('cfn-lint before the macro (as the README recommends)', () => {
   it('passes every example and fixture input with the documented rules ignored', () => {

@@ -1,0 +1,552 @@
+import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { tableLogicalId } from './names.js';
+import { isRecord, put, record } from './template/json.js';
+import { MACRO_NAME } from './template/transformField.js';
+
+/**
+ * `composex-dynamodb migrate`: a docker-compose file with `x-dynamodb`, as ECS ComposeX reads it, becomes a
+ * CloudFormation template to start from. Each task family (a compose service, or the services that share an
+ * `ecs.task.family` label) becomes an `AWS::ECS::TaskDefinition` with its own task role; `x-dynamodb` is carried
+ * over with service names turned into those logical IDs. What a person must decide is said in comments.
+ */
+
+export type MigrateResult =
+  | { readonly ok: true; readonly text: string; readonly notes: readonly string[] }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** The docker-compose label ComposeX reads to put several services in one task definition. */
+const FAMILY_LABEL = 'ecs.task.family';
+const NAMESPACE_TYPE = 'AWS::ServiceDiscovery::PrivateDnsNamespace';
+
+interface Family {
+  readonly name: string;
+  readonly logicalId: string;
+  readonly services: string[];
+}
+
+interface Context {
+  readonly problems: string[];
+  readonly notes: string[];
+  /** Template parameters the output needs, with their description. */
+  readonly parameters: Map<string, Record<string, unknown>>;
+  /** Comments to put before a node, by its path in the output. */
+  readonly comments: [readonly (string | number)[], string][];
+}
+
+export function migrate(text: string, source = 'docker-compose.yml'): MigrateResult {
+  const doc = parseDocument(text, { version: '1.1', merge: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) return { ok: false, problems: [`${source}: ${first.message.split('\n')[0] ?? 'invalid YAML'}`] };
+  let compose: unknown;
+  try {
+    compose = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    return { ok: false, problems: [`${source}: ${error instanceof Error ? error.message : String(error)}`] };
+  }
+  if (!isRecord(compose)) return { ok: false, problems: [`${source}: a compose file is a mapping`] };
+  const context: Context = { problems: [], notes: [], parameters: new Map(), comments: [] };
+  if (compose.services !== undefined && !isRecord(compose.services)) {
+    return { ok: false, problems: [`${source}: services: must be a mapping of service names to services`] };
+  }
+  const services = isRecord(compose.services) ? compose.services : {};
+  if (Object.keys(services).length === 0) {
+    context.notes.push('services: none, so nothing gets access; add targets to the Resources and Services');
+  }
+  for (const key of Object.keys(compose)) {
+    if (['services', 'x-dynamodb', 'x-cloudmap', 'version', 'name'].includes(key)) continue;
+    context.notes.push(
+      key.startsWith('x-')
+        ? `${key}: left alone; this template carries over x-dynamodb only (ComposeX's other x- sections have no meaning for the macro)`
+        : `${key}: not carried over (compose ${key} have no CloudFormation counterpart here)`,
+    );
+  }
+
+  const families = familiesOf(services, context);
+  const resources = record<unknown>();
+  for (const family of families.values()) {
+    put(resources, `${family.logicalId}TaskRole`, taskRole());
+    put(resources, family.logicalId, taskDefinition(family, services, context));
+    context.comments.push([
+      ['Resources', family.logicalId],
+      ` DECIDE: ${family.name} as a Fargate task of 0.25 vCPU and 512 MiB; set Cpu and Memory from its deploy.resources,` +
+        ' add an ExecutionRoleArn (to pull private images and write logs) and LogConfiguration, and an' +
+        ' AWS::ECS::Service on your cluster with its subnets and security groups (ComposeX made these from' +
+        ' x-cluster, x-vpc and x-network).',
+    ]);
+  }
+
+  const section = migrateSection(
+    compose['x-dynamodb'],
+    families,
+    services,
+    compose['x-cloudmap'],
+    resources,
+    context,
+  );
+  if (context.problems.length > 0)
+    return { ok: false, problems: context.problems.map((p) => `${source}: ${p}`) };
+
+  const template = record<unknown>();
+  template.AWSTemplateFormatVersion = '2010-09-09';
+  template.Description = `Migrated from ${source} by composex-dynamodb migrate`;
+  template.Transform = MACRO_NAME;
+  if (context.parameters.size > 0) template.Parameters = Object.fromEntries(context.parameters);
+  if (section !== undefined) template['x-dynamodb'] = section;
+  template.Resources = resources;
+
+  const out = new Document(template, { version: '1.1' });
+  out.commentBefore = [
+    ` Migrated from ${source} by composex-dynamodb migrate: a start, to finish by hand where it says DECIDE.`,
+    ' Each task family is an AWS::ECS::TaskDefinition with its own task role, which gets the x-dynamodb grants.',
+    ' Not here: the ECS cluster, services, networking (VPC, subnets, security groups), execution roles, logs.',
+    ...context.notes.map((n) => ` NOTE: ${n}`),
+  ].join('\n');
+  for (const [path, comment] of context.comments) {
+    const node = out.getIn(path, true);
+    if (isMap(node) || isSeq(node) || isScalar(node)) node.commentBefore = comment;
+    else {
+      const parent = out.getIn(path.slice(0, -1), true) as YAMLMap | undefined;
+      const pair = parent?.items?.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+      if (pair && isScalar(pair.key)) pair.key.commentBefore = comment;
+    }
+  }
+  return {
+    ok: true,
+    text: out.toString({ lineWidth: 0 }),
+    notes: context.notes,
+  };
+}
+
+/** The task families: a service is its own family unless `ecs.task.family` names others (comma-separated). */
+function familiesOf(services: Record<string, unknown>, context: Context): Map<string, Family> {
+  const families = new Map<string, Family>();
+  const owners = new Map<string, string>();
+  for (const [name, service] of Object.entries(services)) {
+    const labels = labelsOf(service);
+    const named = labels[FAMILY_LABEL]
+      ?.split(',')
+      .map((f) => f.trim())
+      .filter((f) => f !== '');
+    for (const familyName of named && named.length > 0 ? named : [name]) {
+      let family = families.get(familyName);
+      if (!family) {
+        const logicalId = tableLogicalId(familyName);
+        const owner = owners.get(logicalId);
+        if (logicalId === '' || owner !== undefined) {
+          context.problems.push(
+            logicalId === ''
+              ? `services.${name}: family "${familyName}" has no letter or digit to make a logical ID from`
+              : `services.${name}: families "${familyName}" and "${owner}" both become the logical ID ${logicalId}; rename one`,
+          );
+          continue;
+        }
+        owners.set(logicalId, familyName);
+        family = { name: familyName, logicalId, services: [] };
+        families.set(familyName, family);
+      }
+      family.services.push(name);
+    }
+  }
+  return families;
+}
+
+function labelsOf(service: unknown): Record<string, string> {
+  const deploy = isRecord(service) ? service.deploy : undefined;
+  const labels = isRecord(deploy) ? deploy.labels : undefined;
+  const out: Record<string, string> = {};
+  if (isRecord(labels)) {
+    for (const [k, v] of Object.entries(labels)) out[k] = String(v);
+  } else if (Array.isArray(labels)) {
+    for (const item of labels) {
+      const [k, ...v] = String(item).split('=');
+      if (k !== undefined) out[k] = v.join('=');
+    }
+  }
+  return out;
+}
+
+function taskRole(): Record<string, unknown> {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      },
+    },
+  };
+}
+
+function taskDefinition(
+  family: Family,
+  services: Record<string, unknown>,
+  context: Context,
+): Record<string, unknown> {
+  return {
+    Type: 'AWS::ECS::TaskDefinition',
+    Properties: {
+      Family: family.name,
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: '256',
+      Memory: '512',
+      TaskRoleArn: { 'Fn::GetAtt': [`${family.logicalId}TaskRole`, 'Arn'] },
+      ContainerDefinitions: family.services.map((name) => container(name, services[name], context)),
+    },
+  };
+}
+
+/** What ComposeX made of a compose service that this start leaves to a person. */
+const LEFT_OUT = [
+  'build',
+  'volumes',
+  'secrets',
+  'configs',
+  'healthcheck',
+  'depends_on',
+  'links',
+  'env_file',
+  'logging',
+  'networks',
+  'expose',
+  'user',
+  'working_dir',
+  'ulimits',
+  'labels',
+];
+
+function container(name: string, service: unknown, context: Context): Record<string, unknown> {
+  const s = isRecord(service) ? service : {};
+  const at = `services.${name}`;
+  const out = record<unknown>();
+  out.Name = name;
+  if (typeof s.image === 'string' && s.image !== '') {
+    out.Image = interpolate(s.image, `${at}.image`, context);
+  } else {
+    const parameter = `${tableLogicalId(name)}Image`;
+    context.parameters.set(parameter, {
+      Type: 'String',
+      Description: `the image of ${name} (the compose file has no image: ComposeX built or was given one)`,
+    });
+    out.Image = { Ref: parameter };
+  }
+  const environment = environmentOf(s.environment, `${at}.environment`, context);
+  if (environment.length > 0) out.Environment = environment;
+  const ports = portsOf(s.ports, `${at}.ports`, context);
+  if (ports.length > 0) out.PortMappings = ports;
+  const command = commandOf(s.command, `${at}.command`, context);
+  if (command) out.Command = command;
+  const entryPoint = commandOf(s.entrypoint, `${at}.entrypoint`, context);
+  if (entryPoint) out.EntryPoint = entryPoint;
+  const left = LEFT_OUT.filter((key) => s[key] !== undefined);
+  const xKeys = Object.keys(s).filter((key) => key.startsWith('x-'));
+  if (left.length > 0 || xKeys.length > 0) {
+    context.notes.push(`${at}: not carried over: ${[...left, ...xKeys].join(', ')}`);
+  }
+  return out;
+}
+
+/**
+ * A compose value with `${VAR}`, `${VAR:-default}` or `$VAR`: a default is used as it is; a variable without one
+ * becomes a template parameter, and the value an `Fn::Sub` of it (CloudFormation has no shell to read it from).
+ */
+function interpolate(value: string, at: string, context: Context): unknown {
+  const pattern = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+  let sub = '';
+  let plain = '';
+  let usesParameter = false;
+  let last = 0;
+  for (const match of value.matchAll(pattern)) {
+    const literal = value.slice(last, match.index);
+    sub += literal.replace(/\$\{/g, '${!');
+    plain += literal;
+    last = (match.index ?? 0) + match[0].length;
+    if (match[0] === '$$') {
+      sub += '$';
+      plain += '$';
+      continue;
+    }
+    const variable = match[1] ?? match[4] ?? '';
+    const operator = match[2];
+    if (operator === ':-' || operator === '-') {
+      const fallback = match[3] ?? '';
+      sub += fallback.replace(/\$\{/g, '${!');
+      plain += fallback;
+      continue;
+    }
+    const parameter = variable.replace(/[^A-Za-z0-9]/g, '');
+    if (parameter === '') {
+      sub += match[0].replace(/\$\{/g, '${!');
+      plain += match[0];
+      continue;
+    }
+    context.parameters.set(parameter, {
+      Type: 'String',
+      Description: `the shell variable ${variable}, which docker-compose put in ${at}`,
+    });
+    sub += `\${${parameter}}`;
+    usesParameter = true;
+  }
+  const rest = value.slice(last);
+  sub += rest.replace(/\$\{/g, '${!');
+  plain += rest;
+  return usesParameter ? { 'Fn::Sub': sub } : plain;
+}
+
+function text(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function environmentOf(value: unknown, at: string, context: Context): Record<string, unknown>[] {
+  const pairs: [string, unknown][] = [];
+  if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) pairs.push([k, v]);
+  } else if (Array.isArray(value)) {
+    for (const item of value) {
+      const line = text(item);
+      const eq = line.indexOf('=');
+      pairs.push(eq < 0 ? [line, undefined] : [line.slice(0, eq), line.slice(eq + 1)]);
+    }
+  }
+  return pairs.map(([name, raw]) => ({
+    Name: name,
+    // A name without a value takes it from the shell: a parameter here.
+    Value:
+      raw === undefined || raw === null
+        ? interpolate(`\${${name}}`, `${at}.${name}`, context)
+        : interpolate(text(raw), `${at}.${name}`, context),
+  }));
+}
+
+function portsOf(value: unknown, at: string, context: Context): Record<string, unknown>[] {
+  if (!Array.isArray(value)) return [];
+  const out: Record<string, unknown>[] = [];
+  value.forEach((item, i) => {
+    let target: number | undefined;
+    let protocol = 'tcp';
+    if (isRecord(item)) {
+      target = Number(item.target);
+      if (item.protocol === 'udp') protocol = 'udp';
+    } else {
+      const [spec = '', proto] = text(item).split('/');
+      if (proto === 'udp') protocol = 'udp';
+      const container = spec.split(':').pop() ?? '';
+      target = /^\d+$/.test(container) ? Number(container) : undefined;
+    }
+    if (target === undefined || !Number.isInteger(target) || target < 1 || target > 65535) {
+      context.notes.push(
+        `${at}[${i}]: ${JSON.stringify(item)} not carried over (a range or an unreadable port)`,
+      );
+      return;
+    }
+    // awsvpc, as on Fargate: the container port is the host port.
+    out.push({ ContainerPort: target, Protocol: protocol });
+  });
+  return out;
+}
+
+/** A command as a list, split as a shell would split a simple string (quotes kept together). */
+function commandOf(value: unknown, at: string, context: Context): unknown[] | undefined {
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(text(v), `${at}[${i}]`, context));
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const words = [...value.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+  return words.map((w, i) => interpolate(w, `${at}[${i}]`, context));
+}
+
+/** The targets a ComposeX service name stands for: a family, a service of some families, or `family:service`. */
+function targetsOf(
+  name: string,
+  families: ReadonlyMap<string, Family>,
+): { logicalId: string; containers: string[] | undefined }[] | undefined {
+  const family = families.get(name);
+  if (family) return [{ logicalId: family.logicalId, containers: undefined }];
+  const [familyName, service] = name.includes(':') ? name.split(':', 2) : [undefined, name];
+  const matches = [...families.values()].filter(
+    (f) =>
+      (familyName === undefined || f.name === familyName) &&
+      service !== undefined &&
+      f.services.includes(service),
+  );
+  if (matches.length === 0 || service === undefined) return undefined;
+  // A service alone in its family is the whole task definition: every container is that one.
+  return matches.map((f) => ({
+    logicalId: f.logicalId,
+    containers: f.services.length > 1 ? [service] : undefined,
+  }));
+}
+
+function migrateSection(
+  value: unknown,
+  families: ReadonlyMap<string, Family>,
+  services: Record<string, unknown>,
+  cloudMap: unknown,
+  resources: Record<string, unknown>,
+  context: Context,
+): Record<string, unknown> | undefined {
+  if (value === undefined) {
+    context.notes.push('x-dynamodb: the compose file has none; add tables to the x-dynamodb section');
+    return undefined;
+  }
+  if (!isRecord(value)) {
+    context.problems.push('x-dynamodb: must be a mapping of table names to tables');
+    return undefined;
+  }
+  const namespaces = new Map<string, string | undefined>();
+  const out = record<unknown>();
+  for (const [key, rawEntry] of Object.entries(value)) {
+    if (!isRecord(rawEntry)) {
+      put(out, key, rawEntry);
+      continue;
+    }
+    const entry = record<unknown>();
+    for (const [field, fieldValue] of Object.entries(rawEntry)) {
+      if (field === 'Services') {
+        const path = ['x-dynamodb', key, 'Services'];
+        put(entry, field, migrateServices(fieldValue, path, families, services, context));
+      } else if (field === 'Settings' && isRecord(fieldValue) && fieldValue['x-cloudmap'] !== undefined) {
+        const settings = { ...fieldValue };
+        const namespace = namespaceOf(settings['x-cloudmap'], cloudMap, namespaces, resources, context);
+        const at: (string | number)[] = ['x-dynamodb', key, 'Settings'];
+        if (namespace === undefined) {
+          delete settings['x-cloudmap'];
+          context.comments.push([
+            at,
+            ` DECIDE: ComposeX registered ${key} in the Cloud Map namespace it looked up (${JSON.stringify(fieldValue['x-cloudmap'])});` +
+              ' add Settings.x-cloudmap with that namespace ID (ns-...) to register it here',
+          ]);
+        } else {
+          const given = settings['x-cloudmap'];
+          settings['x-cloudmap'] = isRecord(given) ? { ...given, Namespace: namespace } : namespace;
+        }
+        if (Object.keys(settings).length > 0) put(entry, field, settings);
+      } else {
+        put(entry, field, fieldValue);
+      }
+    }
+    put(out, key, entry);
+  }
+  return out;
+}
+
+/** A ComposeX x-cloudmap namespace a table names: a new one becomes a PrivateDnsNamespace of the template. */
+function namespaceOf(
+  setting: unknown,
+  cloudMap: unknown,
+  namespaces: Map<string, string | undefined>,
+  resources: Record<string, unknown>,
+  context: Context,
+): string | undefined {
+  const name = typeof setting === 'string' ? setting : isRecord(setting) ? setting.Namespace : undefined;
+  if (typeof name !== 'string') return undefined;
+  if (namespaces.has(name)) return namespaces.get(name);
+  const declared = isRecord(cloudMap) ? cloudMap[name] : undefined;
+  let id: string | undefined;
+  if (isRecord(declared) && declared.Lookup === undefined) {
+    id = `${tableLogicalId(name)}Namespace`;
+    const zone = declared.ZoneName ?? declared.Name;
+    context.parameters.set('VpcId', {
+      Type: 'AWS::EC2::VPC::Id',
+      Description: "the VPC of the Cloud Map namespaces (ComposeX's x-vpc)",
+    });
+    put(resources, id, {
+      Type: NAMESPACE_TYPE,
+      Properties: { Name: text(zone), Vpc: { Ref: 'VpcId' } },
+    });
+  } else if (!isRecord(declared)) {
+    context.problems.push(`x-cloudmap: has no namespace "${name}", which x-dynamodb registers tables in`);
+  }
+  namespaces.set(name, id);
+  return id;
+}
+
+function migrateServices(
+  value: unknown,
+  path: readonly string[],
+  families: ReadonlyMap<string, Family>,
+  services: Record<string, unknown>,
+  context: Context,
+): unknown {
+  const at = path.join('.');
+  const entries: [string, Record<string, unknown>, string][] = [];
+  if (Array.isArray(value)) {
+    // The list form of ComposeX before 0.18: [{name, access}], any capitalisation.
+    value.forEach((item, i) => {
+      if (!isRecord(item)) return;
+      const nameKey = Object.keys(item).find((k) => k.toLowerCase() === 'name');
+      const name = nameKey === undefined ? undefined : item[nameKey];
+      if (typeof name !== 'string') {
+        context.problems.push(`${at}[${i}]: has no name`);
+        return;
+      }
+      const rest = Object.fromEntries(Object.entries(item).filter(([k]) => k !== nameKey));
+      entries.push([name, rest, `${at}[${i}]`]);
+    });
+  } else if (isRecord(value)) {
+    for (const [name, item] of Object.entries(value))
+      entries.push([name, isRecord(item) ? item : {}, `${at}.${name}`]);
+  } else {
+    return value;
+  }
+  const out = record<unknown>();
+  const firstAt = new Map<string, string>();
+  for (const [name, item, itemAt] of entries) {
+    const targets = targetsOf(name, families);
+    if (targets === undefined) {
+      const known = [...families.keys(), ...Object.keys(services)];
+      context.problems.push(
+        `${itemAt}: "${name}" is no service or task family of the compose file (${[...new Set(known)].join(', ')})`,
+      );
+      continue;
+    }
+    const grant = record<unknown>();
+    const accessKey = Object.keys(item).find((k) => k.toLowerCase() === 'access');
+    const access = accessKey === undefined ? undefined : item[accessKey];
+    grant.Access = access === undefined ? 'VariablesOnly' : access;
+    for (const [k, v] of Object.entries(item)) {
+      if (k === accessKey) continue;
+      if (k === 'ReturnValues') grant.ReturnValues = v;
+      else if (k.toLowerCase() === 'scaling')
+        context.notes.push(`${itemAt}.${k}: service scaling on table metrics is not carried over`);
+      else grant[k] = v;
+    }
+    for (const target of targets) {
+      const seen = firstAt.get(target.logicalId);
+      if (seen !== undefined) {
+        context.problems.push(
+          `${itemAt}: "${name}" and ${seen} are both task definition ${target.logicalId}; give it access once`,
+        );
+        continue;
+      }
+      firstAt.set(target.logicalId, `"${name}"`);
+      const written: Record<string, unknown> = { ...grant };
+      if (target.containers) written.Containers = target.containers;
+      put(out, target.logicalId, written);
+      if (access === undefined) {
+        context.comments.push([
+          [...path, target.logicalId],
+          ` DECIDE: ComposeX gave ${name} no IAM access here (it had no Access) and only the variables;` +
+            ' VariablesOnly keeps that. Set RO or RW if it uses the table',
+        ]);
+      }
+    }
+  }
+  return out;
+}
+
+/** The command: prints the template, and on stderr what was left out; 1 when the file cannot be migrated. */
+export function runMigrate(
+  text: string,
+  name: string,
+  io: { stdout: (text: string) => void; stderr: (text: string) => void },
+): number {
+  const result = migrate(text, name);
+  if (!result.ok) {
+    io.stderr(`${result.problems.join('\n')}\n`);
+    return 1;
+  }
+  io.stdout(result.text);
+  for (const note of result.notes) io.stderr(`note: ${note}\n`);
+  return 0;
+}

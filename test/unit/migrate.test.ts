@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import { migrate } from '../../src/migrate.js';
+import { readTemplate } from '../../src/template/yaml.js';
+import { expand, fixtureFinder, type Json, ROOT } from '../helpers.js';
+
+const COMPOSE = join(ROOT, 'test/fixtures/compose');
+
+function migrated(name: string): Json {
+  const result = migrate(readFileSync(join(COMPOSE, name), 'utf8'), name);
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return readTemplate(result.text).template as Json;
+}
+
+describe('composex-dynamodb migrate', () => {
+  it('makes a task definition and a task role per task family, from the ecs.task.family label', () => {
+    const out = migrated('families.yml');
+    const types = Object.fromEntries(Object.entries(out.Resources as Json).map(([id, r]) => [id, r.Type]));
+    expect(types).toEqual({
+      bignicefamilyTaskRole: 'AWS::IAM::Role',
+      bignicefamily: 'AWS::ECS::TaskDefinition',
+      youtooTaskRole: 'AWS::IAM::Role',
+      youtoo: 'AWS::ECS::TaskDefinition',
+      app03TaskRole: 'AWS::IAM::Role',
+      app03: 'AWS::ECS::TaskDefinition',
+      privateNamespace: 'AWS::ServiceDiscovery::PrivateDnsNamespace',
+    });
+    const names = (id: string) => out.Resources[id].Properties.ContainerDefinitions.map((c: Json) => c.Name);
+    expect(names('bignicefamily')).toEqual(['app01', 'rproxy']);
+    expect(names('youtoo')).toEqual(['rproxy', 'app02']);
+    expect(out.Resources.youtoo.Properties.TaskRoleArn).toEqual({ 'Fn::GetAtt': ['youtooTaskRole', 'Arn'] });
+    expect(out.Transform).toBe('ComposeXDynamoDB');
+  });
+
+  it('carries image, environment, ports and command over; shell variables become parameters', () => {
+    const out = migrated('families.yml');
+    const [app01, rproxy] = out.Resources.bignicefamily.Properties.ContainerDefinitions;
+    expect(app01.Image).toBe('nginx');
+    expect(app01.Environment).toEqual([
+      { Name: 'LOGLEVEL', Value: 'DEBUG' },
+      { Name: 'SHELLY', Value: { 'Fn::Sub': '${SHELL}' } },
+      { Name: 'PRICE', Value: '$5' },
+    ]);
+    expect(app01.PortMappings).toEqual([{ ContainerPort: 5000, Protocol: 'tcp' }]);
+    expect(app01.Command).toEqual(['gunicorn', '--bind', '0.0.0.0:5000', 'app:main']);
+    expect(rproxy.PortMappings).toEqual([
+      { ContainerPort: 80, Protocol: 'tcp' },
+      { ContainerPort: 8125, Protocol: 'udp' },
+    ]);
+    const app03 = out.Resources.app03.Properties.ContainerDefinitions[0];
+    expect(app03.Image).toEqual({ Ref: 'app03Image' });
+    expect(app03.Environment).toContainEqual({ Name: 'RETRIES', Value: '3' });
+    expect(Object.keys(out.Parameters)).toEqual(['SHELL', 'FROMSHELL', 'app03Image', 'VpcId']);
+  });
+
+  it('turns service names into targets: a family, a service of a family (Containers), family:service', () => {
+    const section = migrated('families.yml')['x-dynamodb'];
+    expect(section.tableA.Services).toEqual({
+      bignicefamily: { Access: 'RW' },
+      // The lowercase access ComposeX read is Access; app02 is one container of youtoo.
+      youtoo: { Access: 'RO', ReturnValues: { Arn: 'TABLE_A_ARN' }, Containers: ['app02'] },
+      // ComposeX gave a target without Access the variables only.
+      app03: { Access: 'VariablesOnly' },
+    });
+    expect(section.tableB.Services).toEqual({ bignicefamily: { Access: 'RO', Containers: ['app01'] } });
+    expect(section.tableA.Settings).toEqual({ 'x-cloudmap': 'privateNamespace' });
+  });
+
+  it('converts the list form of Services and resolves anchors and merge keys', () => {
+    const out = migrated('legacy.yml');
+    expect(out['x-dynamodb'].tableA.Services).toEqual({ app01: { Access: 'RW' }, app02: { Access: 'RO' } });
+    expect(out['x-dynamodb'].tableA.Properties.ProvisionedThroughput).toEqual({
+      ReadCapacityUnits: 5,
+      WriteCapacityUnits: 5,
+    });
+    expect(out.Resources.app02.Properties.ContainerDefinitions[0]).toMatchObject({
+      Image: 'nginx',
+      Command: ['python', '-m', 'app'],
+      Environment: [{ Name: 'LOGLEVEL', Value: 'DEBUG' }],
+    });
+  });
+
+  it('says where a person must decide, and what it left out', () => {
+    const result = migrate(readFileSync(join(COMPOSE, 'families.yml'), 'utf8'), 'families.yml');
+    if (!result.ok) throw new Error('expected a template');
+    expect(result.text).toContain('# DECIDE: bignicefamily as a Fargate task');
+    expect(result.text).toContain('ExecutionRoleArn');
+    expect(result.text).toContain('# DECIDE: ComposeX gave app03 no IAM access');
+    expect(result.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^x-tags: left alone/),
+        expect.stringMatching(/^services\.app01: not carried over: secrets, x-network$/),
+      ]),
+    );
+  });
+
+  it('writes templates the macro accepts', async () => {
+    for (const [name, lookups] of [
+      ['families.yml', 'families.lookups.json'],
+      ['legacy.yml', undefined],
+    ] as const) {
+      const result = await expand(
+        migrated(name),
+        lookups ? { finder: fixtureFinder(join(COMPOSE, lookups)) } : {},
+      );
+      expect(result.ok ? [] : result.problems, name).toEqual([]);
+    }
+  });
+
+  it('refuses a service name that is no service or family, and what is not a compose file', () => {
+    const bad = `services: {app: {image: nginx}}\nx-dynamodb:\n  t:\n    Properties: {}\n    Services: {api: {Access: RO}}\n`;
+    expect(migrate(bad, 'c.yml')).toEqual({
+      ok: false,
+      problems: [
+        'c.yml: x-dynamodb.t.Services.api: "api" is no service or task family of the compose file (app)',
+      ],
+    });
+    expect(migrate('services: [a]', 'c.yml').ok).toBe(false);
+    expect(migrate('a: [', 'c.yml').ok).toBe(false);
+    expect(
+      migrate(
+        'x-cloudmap: {}\nservices: {a: {image: x}}\nx-dynamodb: {t: {Properties: {}, Settings: {x-cloudmap: nope}}}',
+        'c.yml',
+      ),
+    ).toEqual({
+      ok: false,
+      problems: ['c.yml: x-cloudmap: has no namespace "nope", which x-dynamodb registers tables in'],
+    });
+  });
+
+  it('is a command of the CLI: the template on stdout, the notes on stderr', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      readFile: (p: string) => readFileSync(join(ROOT, p), 'utf8'),
+      readStdin: () => 'services: {app: {image: nginx}}\n',
+      env: {},
+      awsFinder: async () => {
+        throw new Error('no AWS');
+      },
+    };
+    expect(await runCli(['migrate', 'test/fixtures/compose/legacy.yml'], io)).toBe(0);
+    expect(readTemplate(out.join('')).template).toHaveProperty('x-dynamodb.tableA');
+    expect(err.join('')).toContain('note: x-defaults: left alone');
+    expect(await runCli(['migrate', 'test/fixtures/compose/missing.yml'], io)).toBe(2);
+    expect(await runCli(['migrate', 'test/fixtures/compose/legacy.yml', '--region', 'eu-west-1'], io)).toBe(
+      2,
+    );
+    out.length = 0;
+    expect(await runCli(['migrate', '-'], io)).toBe(0);
+    expect(readTemplate(out.join('')).template).toHaveProperty(
+      'Resources.app.Type',
+      'AWS::ECS::TaskDefinition',
+    );
+  });
+});
