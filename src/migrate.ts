@@ -10,7 +10,7 @@ import { MACRO_NAME } from './template/transformField.js';
  * over with service names turned into those logical IDs. What a person must decide is said in comments.
  */
 
-export type MigrateResult =
+type MigrateResult =
   | { readonly ok: true; readonly text: string; readonly notes: readonly string[] }
   | { readonly ok: false; readonly problems: readonly string[] };
 
