@@ -1,4 +1,5 @@
-// Bundles the Lambda handler and the CLI into CommonJS files under dist/ (the Lambda runtime is nodejs22.x).
+// Bundles the Lambda handler and the CLI into CommonJS files under dist/ (the Lambda runtime is nodejs22.x). This is
+// the only build: `sam build` runs it through the Makefile.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -10,6 +11,10 @@ const common = {
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // A map beside each file, without the sources (the stack's positions are enough). Node reads it only when
+  // NODE_OPTIONS has --enable-source-maps, which costs a cold start about 30 ms more (README, "Speed and size").
+  sourcemap: 'linked',
+  sourcesContent: false,
 };
 
 mkdirSync('dist', { recursive: true });

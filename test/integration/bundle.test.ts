@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,46 @@ const events = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
   process.stdout.write('\\n' + JSON.stringify(out));
 })();
 `;
+
+/** Copies the built files into `dir` with the Makefile's `ship`, the step `sam build` ends with. */
+function ship(dir: string): void {
+  const result = spawnSync('make', ['-s', 'ship', `ARTIFACTS_DIR=${dir}`], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stderr);
+}
+
+describe('sam build', () => {
+  const scratch = scratchDir('cxddb-ship-');
+
+  it('builds with the Makefile, which runs the npm build the tests test and ships its files', () => {
+    const template = readFileSync(join(ROOT, 'template.yaml'), 'utf8');
+    expect(template).toMatch(
+      /MacroFunction:\n\s+Type: AWS::Serverless::Function\n\s+Metadata:\n(\s+#.*\n)*\s+BuildMethod: makefile\n/,
+    );
+    expect(template).toMatch(/^ {6}CodeUri: \.$/m);
+    const plan = spawnSync('make', ['-n', 'build-MacroFunction', 'ARTIFACTS_DIR=/artifacts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(plan.status, plan.stderr).toBe(0);
+    const commands = plan.stdout.split('\n').filter((line) => !line.startsWith('make'));
+    expect(commands).toEqual([
+      'npm ci --no-audit --no-fund',
+      'npm run build',
+      'cp dist/handler.js dist/handler.js.map dist/lookup.js dist/lookup.js.map "/artifacts"',
+      '',
+    ]);
+    const dir = scratch();
+    ship(dir);
+    expect(readdirSync(dir).sort()).toEqual(['handler.js', 'handler.js.map', 'lookup.js', 'lookup.js.map']);
+    for (const file of ['handler.js', 'lookup.js']) {
+      expect(readFileSync(join(dir, file), 'utf8')).toMatch(
+        new RegExp(`//# sourceMappingURL=${file}\\.map\\n$`),
+      );
+      const map = JSON.parse(readFileSync(join(dir, `${file}.map`), 'utf8'));
+      expect(map.sources).toContain(`../src/${file.replace('.js', '.ts')}`);
+    }
+  });
+});
 
 describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
   let moto: Moto;
@@ -52,8 +92,8 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
       if (build.status !== 0) throw new Error(build.stderr);
     }
     dir = scratch();
-    // What the function ships: the handler and, beside it, the lookups with the AWS SDK.
-    for (const file of ['handler.js', 'lookup.js']) copyFileSync(join(ROOT, 'dist', file), join(dir, file));
+    // What the function ships, as `sam build` ships it: the handler and, beside it, the lookups with the AWS SDK.
+    ship(dir);
     moto = await startMoto();
     const client = new DynamoDBClient({
       region: 'us-east-1',
