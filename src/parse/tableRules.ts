@@ -222,7 +222,8 @@ function checkTags(properties: Record<string, unknown>, path: string): Problem[]
 function checkBilling(properties: Record<string, unknown>, path: string, indexes: IndexAt[]): Problem[] {
   const problems: Problem[] = [];
   const mode = properties.BillingMode ?? 'PROVISIONED';
-  if (typeof mode !== 'string') return problems;
+  // Another value is refused by the schema, and what throughput it needs cannot be known.
+  if (mode !== 'PROVISIONED' && mode !== 'PAY_PER_REQUEST') return problems;
   const onDemand = mode === 'PAY_PER_REQUEST';
   const throughputAt = (owner: Record<string, unknown>, ownerPath: string, what: string): void => {
     const has = owner.ProvisionedThroughput !== undefined;

@@ -5,8 +5,9 @@ import { PROBLEM_CODES, type ProblemCode } from '../../src/problems.js';
 import { baseTemplate, fixtureFinder, type Json, SIMPLE_TABLE } from '../helpers.js';
 
 /**
- * Every mistake is named: one bad input per case, each asserting the code and the path the user sees in
- * CloudFormation's message. Every problem code the code base defines has at least one case.
+ * Every mistake is named: one bad input per case, each asserting that the answer holds exactly one problem, with
+ * the code and the path the user sees in CloudFormation's message. Every problem code the code base defines has
+ * at least one case.
  */
 
 interface Case {
@@ -86,8 +87,8 @@ const CASES: Case[] = [
     expected: ['WRONG_TYPE', 'x-dynamodb.t.Services'],
   },
   {
-    title: 'Properties as an intrinsic function',
-    fragment: x({ t: { Properties: { 'Fn::If': ['C', {}, {}] } } }),
+    title: 'an intrinsic function among Properties',
+    fragment: x({ t: { Properties: { ...T, 'Fn::If': ['C', {}, {}] } } }),
     expected: ['UNKNOWN_KEY', 'x-dynamodb.t.Properties.Fn::If'],
   },
   {
@@ -175,8 +176,14 @@ const CASES: Case[] = [
   },
   {
     title: 'a key attribute not defined',
-    fragment: x({ t: { Properties: table({ KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }) } }),
-    expected: ['KEY_ATTRIBUTE_UNDEFINED', 'x-dynamodb.t.Properties.KeySchema[0].AttributeName'],
+    fragment: x({
+      t: {
+        Properties: table({
+          KeySchema: [...T.KeySchema, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        }),
+      },
+    }),
+    expected: ['KEY_ATTRIBUTE_UNDEFINED', 'x-dynamodb.t.Properties.KeySchema[1].AttributeName'],
   },
   {
     title: 'a non-key attribute defined',
@@ -205,7 +212,7 @@ const CASES: Case[] = [
     fragment: x({
       t: {
         Properties: table({
-          GlobalSecondaryIndexes: [{ ...gsi('g'), KeySchema: [{ AttributeName: 'id', KeyType: 'RANGE' }] }],
+          GlobalSecondaryIndexes: [{ ...gsi('gsi'), KeySchema: [{ AttributeName: 'id', KeyType: 'RANGE' }] }],
         }),
       },
     }),
@@ -273,7 +280,7 @@ const CASES: Case[] = [
   },
   {
     title: 'two indexes with one name',
-    fragment: x({ t: { Properties: table({ GlobalSecondaryIndexes: [gsi('g'), gsi('g')] }) } }),
+    fragment: x({ t: { Properties: table({ GlobalSecondaryIndexes: [gsi('gsi'), gsi('gsi')] }) } }),
     expected: ['INDEX_NAME_DUPLICATE', 'x-dynamodb.t.Properties.GlobalSecondaryIndexes[1].IndexName'],
   },
   {
@@ -302,7 +309,7 @@ const CASES: Case[] = [
     fragment: x({
       t: {
         Properties: table({
-          GlobalSecondaryIndexes: [gsi('g', 'id', { Projection: { ProjectionType: 'INCLUDE' } })],
+          GlobalSecondaryIndexes: [gsi('gsi', 'id', { Projection: { ProjectionType: 'INCLUDE' } })],
         }),
       },
     }),
@@ -506,7 +513,7 @@ const CASES: Case[] = [
           {
             Properties: table({
               AttributeDefinitions: [...T.AttributeDefinitions],
-              GlobalSecondaryIndexes: [gsi('g')],
+              GlobalSecondaryIndexes: [gsi('gsi')],
             }),
             Services: { Role: { Access: 'PowerUser' } },
           },
@@ -558,7 +565,7 @@ const CASES: Case[] = [
 async function problemsOf(c: Case): Promise<[string, string][]> {
   const handler = createHandler({
     createFinder: async () => c.finder ?? fixtureFinder(),
-    logger: { info: () => {}, error: () => {} } as never,
+    logger: { info: () => {}, error: () => {} },
   });
   const response = await handler({
     region: 'us-east-1',
@@ -591,6 +598,8 @@ describe('the catalogue of mistakes', () => {
   });
 
   it.each(CASES.map((c) => [c.title, c] as const))('%s', async (_, c) => {
-    expect(await problemsOf(c)).toContainEqual([...c.expected]);
+    // Exactly the one problem: a case whose input is wrong in a second way would hide what it claims to show.
+    const found = await problemsOf(c);
+    expect(found, JSON.stringify(found)).toEqual([[...c.expected]]);
   });
 });

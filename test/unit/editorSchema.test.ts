@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { registrySchemaForValidation } from '../../src/parse/sectionSchema.js';
+import { registrySchemaForValidation } from '../../scripts/sectionSchema.js';
 import { baseTemplate, expandProblems, ROOT, readYaml } from '../helpers.js';
 
 /** An editor (yaml-language-server) reads schema/template.schema.json and follows its relative $refs. */

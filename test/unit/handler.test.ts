@@ -38,7 +38,7 @@ describe('createHandler', () => {
     const logger = fakeLogger();
     const run = createHandler({
       createFinder: async () => ({ findTables: async () => [] }),
-      logger: logger as never,
+      logger: logger,
     });
     const response = await run(event(baseTemplate({ t: { Properties: SIMPLE_TABLE } })));
     expect(response.status).toBe('success');
@@ -52,7 +52,7 @@ describe('createHandler', () => {
     const logger = fakeLogger();
     const run = createHandler({
       createFinder: async () => ({ findTables: async () => [] }),
-      logger: logger as never,
+      logger: logger,
     });
     const fragment = baseTemplate({
       b: { Properties: SIMPLE_TABLE, Services: { Nope: { Access: 'RO' } } },
@@ -75,7 +75,7 @@ describe('createHandler', () => {
     const logger = fakeLogger();
     const run = createHandler({
       createFinder: async () => ({ findTables: async () => [] }),
-      logger: logger as never,
+      logger: logger,
     });
     const fragment = baseTemplate(
       { t: { Properties: SIMPLE_TABLE, Services: { Secret: { Access: 'RO' } } } },
@@ -99,7 +99,7 @@ describe('createHandler', () => {
   it('names a parameter that a failed lookup used, never its value', async () => {
     const logger = fakeLogger();
     const finder = fixtureFinder();
-    const run = createHandler({ createFinder: async () => finder, logger: logger as never });
+    const run = createHandler({ createFinder: async () => finder, logger: logger });
     const fragment = baseTemplate({
       t: { Lookup: { Tags: { team: { Ref: 'Team' } }, TableName: { Ref: 'Team' } } },
     });
@@ -114,7 +114,7 @@ describe('createHandler', () => {
   it('caps the message and says how many more problems there are', async () => {
     const run = createHandler({
       createFinder: async () => ({ findTables: async () => [] }),
-      logger: fakeLogger() as never,
+      logger: fakeLogger(),
     });
     const section = Object.fromEntries(
       Array.from({ length: 40 }, (_, i) => [`t${String(i).padStart(2, '0')}`, {}]),
@@ -132,7 +132,7 @@ describe('createHandler', () => {
         throw new Error('boom');
       },
     };
-    const run = createHandler({ createFinder: async () => broken, logger: logger as never });
+    const run = createHandler({ createFinder: async () => broken, logger: logger });
     const fragment = baseTemplate({ t: { Lookup: { TableName: 'x' } } });
     const response = await run(event(fragment));
     expect(response).toMatchObject({
@@ -146,7 +146,7 @@ describe('createHandler', () => {
   it('answers garbage events with a failure, not an exception', async () => {
     const run = createHandler({
       createFinder: async () => ({ findTables: async () => [] }),
-      logger: fakeLogger() as never,
+      logger: fakeLogger(),
     });
     for (const garbage of [undefined, null, 42, 'x', [], { fragment: 'x' }]) {
       const response: MacroResponse = await run(garbage);
@@ -157,7 +157,7 @@ describe('createHandler', () => {
 
   it('creates the AWS finder once, and only for templates with lookups', async () => {
     const createFinder = vi.fn(async (): Promise<TableFinder> => ({ findTables: async () => [] }));
-    const run = createHandler({ createFinder, logger: fakeLogger() as never });
+    const run = createHandler({ createFinder, logger: fakeLogger() });
     await run(event(baseTemplate({ t: { Properties: SIMPLE_TABLE } })));
     expect(createFinder).not.toHaveBeenCalled();
     await run(event(baseTemplate({ t: { Lookup: { TableName: 'x' } } })));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sectionValidatorSource } from '../../../src/parse/sectionSchema.js';
+import { sectionValidatorSource } from '../../../scripts/sectionSchema.js';
 import { ROOT } from '../../helpers.js';
 
 describe('the precompiled section validator', () => {

@@ -1,8 +1,8 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import tableSchemaSource from '../../schema/aws-dynamodb-table.json';
-import sectionSchema from '../../schema/x-dynamodb.schema.json';
-import { isRecord } from '../template/json.js';
+import tableSchemaSource from '../schema/aws-dynamodb-table.json';
+import sectionSchema from '../schema/x-dynamodb.schema.json';
+import { isRecord } from '../src/template/json.js';
 
 /** Keywords of the CloudFormation registry schema that describe the resource, not its values. */
 const REGISTRY_KEYWORDS = [
