@@ -425,7 +425,19 @@ function parseLookup(
       ? Object.entries(value.Tags).map(([k, v]): [string, unknown, string] => [k, v, joinPath(tagsPath, k)])
       : [];
   const shown: Record<string, string> = {};
+  const seenKeys = new Set<string>();
   for (const [key, raw, at] of pairs) {
+    if (seenKeys.has(key)) {
+      problems.push(
+        problem(
+          'INVALID_VALUE',
+          at,
+          `tag "${key}" is given twice; a table has one value per tag key, so no table matches both (every tag must match)`,
+        ),
+      );
+      continue;
+    }
+    seenKeys.add(key);
     const text = lookupText(raw, at, parameterValues, view, problems, (s) => {
       shown[`tag:${key}`] = s;
     });

@@ -358,3 +358,14 @@ describe('Settings.x-cloudmap', () => {
     expect(await expandProblems(badName)).toEqual([{ code: 'CLOUDMAP_INVALID', path: 'x-dynamodb.a b' }]);
   });
 });
+
+describe('Lookup tags in the list form', () => {
+  it('refuses a key given twice, which no table can match', async () => {
+    const template = baseTemplate({
+      c: { Lookup: { Tags: [{ team: 'billing' }, { team: 'sales' }] }, Services: { Role: { Access: 'RO' } } },
+    });
+    expect(await expandProblems(template)).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.c.Lookup.Tags[1].team' },
+    ]);
+  });
+});
