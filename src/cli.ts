@@ -17,8 +17,9 @@ import { OfflineFinder } from './lookup/offlineFinder.js';
 import type { TableFinder } from './lookup/port.js';
 import { runMigrate } from './migrate.js';
 import { type Problem, problem } from './problems.js';
-import { didYouMean } from './suggest.js';
-import { isRecord } from './template/json.js';
+import { SECTION_KEY } from './render/template.js';
+import { closestName, didYouMean } from './suggest.js';
+import { isRecord, put } from './template/json.js';
 import { type Locate, locator } from './template/locations.js';
 import { MACRO_NAME, withoutMacro } from './template/transformField.js';
 import { readTemplate, stringifyTemplate, TemplateSyntaxError } from './template/yaml.js';
@@ -84,7 +85,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return OK;
   }
   const spec = COMMANDS[command];
-  for (const name of ['format', 'lookups', 'region', 'parameter', 'macro-name'] as const) {
+  for (const name of ['format', 'lookups', 'aws', 'region', 'parameter', 'macro-name'] as const) {
     if (values[name] !== undefined && !(spec.options as readonly string[]).includes(name))
       throw new UsageError(`${command} takes no --${name}; see \`${PROGRAM} help ${command}\``);
   }
@@ -114,6 +115,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     parameters: parameterPairs(values.parameter ?? []),
   };
   let fixture: FixtureFinder | undefined;
+  if (values.lookups !== undefined && values.aws)
+    throw new UsageError('--lookups and --aws both say where lookups come from; give one');
   if (values.lookups !== undefined) {
     try {
       fixture = new FixtureFinder(parseFixture(JSON.parse(io.readFile(values.lookups))));
@@ -145,17 +148,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringifyTemplate(value));
 
   if (command === 'event') {
-    print({
-      region: options.region,
-      accountId: '123456789012',
-      fragment: source.template,
-      transformId: `123456789012::${options.macroName}`,
-      params: source.parameters ?? {},
-      requestId: `local-${options.macroName}`,
-      templateParameterValues: source.parameterValues,
-    });
+    // Always JSON: sam local invoke -e reads JSON only.
+    io.stdout(`${JSON.stringify(eventOf(source, options), null, 2)}\n`);
     return OK;
   }
+  // explain, like validate, makes stand-ins for lookups unless --lookups answers them or --aws asks AWS.
+  const finder = fixture ?? (command === 'explain' && !values.aws ? new OfflineFinder() : lazy(io.awsFinder));
   const result = await transform(
     {
       fragment: source.template,
@@ -163,15 +161,31 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       templateParameterValues: source.parameterValues,
       region: options.region,
     },
-    fixture ?? lazy(io.awsFinder),
+    finder,
   );
   if (!result.ok) {
     io.stderr(problemLines(file, located(result.problems, source.locate)));
     return PROBLEMS;
   }
-  if (command === 'explain') io.stdout(explain(result.report));
-  else print(result.template);
+  if (command === 'explain') {
+    io.stdout(explain(result.report));
+    if (finder instanceof OfflineFinder && result.summary.lookups > 0)
+      io.stderr('looked-up tables are stand-ins: --lookups FILE or --aws finds the real ones\n');
+  } else print(result.template);
   return OK;
+}
+
+/** The request CloudFormation would send the macro for this template. */
+function eventOf(source: Source, options: Options): Record<string, unknown> {
+  return {
+    region: options.region,
+    accountId: '123456789012',
+    fragment: source.template,
+    transformId: `123456789012::${options.macroName}`,
+    params: source.parameters ?? {},
+    requestId: `local-${options.macroName}`,
+    templateParameterValues: source.parameterValues,
+  };
 }
 
 interface Options {
@@ -203,8 +217,9 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
     throw new UsageError(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
   }
   const note = `skipped: no ${options.macroName} in Transform`;
-  // A file that never names the macro nor the section is not parsed at all: any YAML of a repository may come here.
-  if (skip && !text.includes(options.macroName) && !text.includes('x-dynamodb'))
+  // A file that never names the macro nor the section (nor anything like them) is not parsed at all: any YAML of a
+  // repository may come here.
+  if (skip && !/composex|x[-_ ]?dynamo/i.test(text) && !text.includes(options.macroName))
     return { kind: 'skipped', note };
   let read: ReturnType<typeof readTemplate>;
   try {
@@ -218,14 +233,11 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
     return { kind: 'problems', problems: located([notMapping], locate) };
   }
   const { template, parameters, found } = withoutMacro(read.template, options.macroName);
-  if (skip && !found) {
-    if (template['x-dynamodb'] === undefined) return { kind: 'skipped', note };
-    const missing = problem(
-      'TRANSFORM_MISSING',
-      'x-dynamodb',
-      `the template has no ${options.macroName} in Transform, and CloudFormation refuses an x-dynamodb section without it`,
-    );
-    return { kind: 'problems', problems: located([missing], locate) };
+  if (!found) {
+    // CloudFormation would never call the macro: refused when the template looks meant for it, else skipped.
+    const missing = macroMissing(read.template, options.macroName);
+    if (missing !== undefined) return { kind: 'problems', problems: located([missing], locate) };
+    if (skip) return { kind: 'skipped', note };
   }
   const parameterValues: Record<string, string> = {};
   for (const [key, value] of options.parameters) {
@@ -233,6 +245,14 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
     if (!(isRecord(template.Parameters) && Object.hasOwn(template.Parameters, key)))
       throw new UsageError(`--parameter ${key}: ${file} declares no parameter ${key}`);
     parameterValues[key] = value;
+  }
+  // CloudFormation sends the macro every parameter's value: a Default where the stack gives none.
+  if (isRecord(template.Parameters)) {
+    for (const [key, declared] of Object.entries(template.Parameters)) {
+      const given = isRecord(declared) ? declared.Default : undefined;
+      if (Object.hasOwn(parameterValues, key) || given === undefined || isRecord(given)) continue;
+      put(parameterValues, key, Array.isArray(given) ? given.join(',') : String(given));
+    }
   }
   return { kind: 'source', source: { template, format: read.format, parameters, parameterValues, locate } };
 }
@@ -291,6 +311,32 @@ function syntaxProblem(error: unknown): LocatedProblem {
   return { code: 'TEMPLATE_SYNTAX', path: '', message, position };
 }
 
+/**
+ * Why a template without this macro in its Transform is not what its author meant, if it looks meant for it: a
+ * transform named like it (`ComposeXDynamoDb`), or an `x-dynamodb` section (or one named like it, `X-DynamoDB`).
+ */
+function macroMissing(template: Record<string, unknown>, macroName: string): Problem | undefined {
+  const field = template.Transform;
+  const names = (Array.isArray(field) ? field : field === undefined ? [] : [field]).map((entry) =>
+    isRecord(entry) ? entry.Name : entry,
+  );
+  const near = names.find((name) => typeof name === 'string' && closestName(name, [macroName]) !== undefined);
+  if (typeof near === 'string') {
+    return problem(
+      'TRANSFORM_MISSING',
+      'Transform',
+      `names ${near}, not ${macroName}; CloudFormation matches macro names exactly${didYouMean(near, [macroName])}`,
+    );
+  }
+  const section = Object.keys(template).find((key) => closestName(key, [SECTION_KEY]) !== undefined);
+  if (section === undefined) return undefined;
+  const message =
+    section === SECTION_KEY
+      ? `the template has no ${macroName} in Transform, and CloudFormation refuses an x-dynamodb section without it`
+      : `is not ${SECTION_KEY}, and the template has no ${macroName} in Transform: CloudFormation refuses this section${didYouMean(section, [SECTION_KEY])}`;
+  return problem('TRANSFORM_MISSING', section, message);
+}
+
 function knownCommand(name: string): CommandName {
   if (isCommand(name)) return name;
   const names = Object.keys(COMMANDS);
@@ -321,6 +367,7 @@ function parse(argv: readonly string[]) {
       region: { type: 'string' },
       parameter: { type: 'string', multiple: true },
       'macro-name': { type: 'string' },
+      aws: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },

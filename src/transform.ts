@@ -7,6 +7,7 @@ import { resolveKmsKey } from './plan/kms.js';
 import { joinPath, type Problem, problem, sortProblems } from './problems.js';
 import { kmsKeyOf, lookupTableRefs, newTableRefs } from './render/tables.js';
 import { renderTemplate, SECTION_KEY } from './render/template.js';
+import { closestName, didYouMean } from './suggest.js';
 import { isRecord } from './template/json.js';
 import { viewTemplate } from './template/view.js';
 
@@ -82,6 +83,18 @@ export async function transform(
     problems.push(
       problem('INVALID_VALUE', 'AWSTemplateFormatVersion', 'must be "2010-09-09", the only version'),
     );
+  }
+  for (const key of Object.keys(template)) {
+    // `X-DynamoDB` or `x-dynamo-db` would reach CloudFormation, which refuses a section it does not know.
+    if (key !== SECTION_KEY && closestName(key, [SECTION_KEY]) !== undefined) {
+      problems.push(
+        problem(
+          'UNKNOWN_KEY',
+          key,
+          `is not a section of a template; this macro reads ${SECTION_KEY}${didYouMean(key, [SECTION_KEY])}`,
+        ),
+      );
+    }
   }
   if (template.Description !== undefined && typeof template.Description !== 'string') {
     problems.push(problem('WRONG_TYPE', 'Description', 'must be a string'));

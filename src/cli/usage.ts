@@ -4,7 +4,7 @@ import { MACRO_NAME } from '../template/transformField.js';
 
 export const PROGRAM = 'composex-dynamodb';
 
-type OptionName = 'format' | 'lookups' | 'region' | 'parameter' | 'macro-name';
+type OptionName = 'format' | 'lookups' | 'aws' | 'region' | 'parameter' | 'macro-name';
 
 interface Command {
   /** What follows the command name. */
@@ -50,17 +50,21 @@ export const COMMANDS = {
   explain: {
     operands: 'TEMPLATE',
     summary: 'say which tables are created or looked up, and who gets which access and variables',
-    details: 'Lookups call AWS unless --lookups answers them.',
+    details:
+      'Looked-up tables are stand-ins, as for validate, unless --lookups answers them or --aws looks them up\n' +
+      '(the normal credential chain, AWS_ENDPOINT_URL).',
     formats: [],
-    options: ['lookups', ...COMMON],
+    options: ['lookups', 'aws', ...COMMON],
     many: false,
   },
   event: {
     operands: 'TEMPLATE',
     summary: 'print a macro request event for the template (for sam local invoke -e)',
-    details: 'Prints the request CloudFormation would send the macro; nothing is checked.',
-    formats: ['yaml', 'json'],
-    formatHelp: "output format (default: the template's own)",
+    details:
+      'Prints, as JSON (what sam local invoke -e reads), the request CloudFormation would send the macro;\n' +
+      'nothing is checked. Parameters without --parameter take their Default, as CloudFormation sends them.',
+    formats: ['json'],
+    formatHelp: 'output format: always json',
     options: ['format', ...COMMON],
     many: false,
   },
@@ -86,7 +90,8 @@ export function isCommand(name: string): name is CommandName {
 const OPTION_HELP: Record<Exclude<OptionName, 'format'>, readonly [string, string]> = {
   lookups: ['--lookups FILE', 'answer lookups from a JSON fixture instead of AWS'],
   region: ['--region REGION', 'region of the stack (default: AWS_REGION, AWS_DEFAULT_REGION or us-east-1)'],
-  parameter: ['--parameter KEY=VALUE', 'a template parameter value (repeatable)'],
+  aws: ['--aws', 'look tables up in AWS instead of making stand-ins'],
+  parameter: ['--parameter KEY=VALUE', "a template parameter's value (repeatable; default: its Default)"],
   'macro-name': ['--macro-name NAME', `the macro's registered name (default: ${MACRO_NAME})`],
 };
 

@@ -199,3 +199,122 @@ describe('composex-dynamodb event', () => {
     }
   });
 });
+
+const WITH_PARAMETERS = `
+Transform: ComposeXDynamoDB
+Parameters:
+  RoleParam: {Type: String, Default: 'arn:aws:iam::111122223333:role/app'}
+  ReadMin: {Type: Number, Default: 2}
+x-dynamodb:
+  t:
+    Properties:
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      ProvisionedThroughput: {ReadCapacityUnits: 5, WriteCapacityUnits: 5}
+    Scaling:
+      Table:
+        ReadCapacityUnits: {MinCapacity: !Ref ReadMin, MaxCapacity: 10, TargetValue: 70}
+    Services:
+      TaskDef: {Access: RO}
+Resources:
+  TaskDef:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      TaskRoleArn: !Ref RoleParam
+      ContainerDefinitions: [{Name: app, Image: nginx}]
+`;
+
+describe('parameters take their Default where no --parameter gives one, as CloudFormation sends them', () => {
+  it('validate, expand and explain accept a role given as a parameter with a default', async () => {
+    for (const command of ['validate', 'expand', 'explain']) {
+      const { cli, err } = io({ 'p.yaml': WITH_PARAMETERS });
+      expect(await runCli([command, 'p.yaml'], cli), `${command}: ${err.join('')}`).toBe(0);
+    }
+  });
+
+  it('checks the default against the rules that read it, and --parameter wins over it', async () => {
+    const { cli, out } = io({ 'p.yaml': WITH_PARAMETERS.replace('Default: 2', 'Default: 20') });
+    expect(await runCli(['validate', 'p.yaml'], cli)).toBe(1);
+    expect(out.join('')).toContain('[SCALING_INVALID]');
+    const given = io({ 'p.yaml': WITH_PARAMETERS.replace('Default: 2', 'Default: 20') });
+    expect(await runCli(['validate', 'p.yaml', '--parameter', 'ReadMin=3'], given.cli)).toBe(0);
+  });
+
+  it('event writes the defaults into templateParameterValues', async () => {
+    const { cli, out } = io({ 'p.yaml': WITH_PARAMETERS });
+    expect(await runCli(['event', 'p.yaml', '--parameter', 'ReadMin=4'], cli)).toBe(0);
+    expect(JSON.parse(out.join('')).templateParameterValues).toEqual({
+      RoleParam: 'arn:aws:iam::111122223333:role/app',
+      ReadMin: '4',
+    });
+  });
+});
+
+describe('event always writes JSON, which sam local invoke -e reads', () => {
+  it('writes JSON for a YAML template and refuses --format yaml', async () => {
+    const { cli, out } = io({ 't.yaml': TEMPLATE });
+    expect(await runCli(['event', 't.yaml'], cli)).toBe(0);
+    expect(JSON.parse(out.join(''))).toHaveProperty('fragment.x-dynamodb.t');
+    const yaml = io({ 't.yaml': TEMPLATE });
+    expect(await runCli(['event', 't.yaml', '--format', 'yaml'], yaml.cli)).toBe(2);
+  });
+});
+
+describe('templates CloudFormation would never give the macro are refused, with a did-you-mean', () => {
+  const body = TEMPLATE.replace('Transform: [AWS::Serverless-2016-10-31, ComposeXDynamoDB]\n', '');
+  const cases: [string, string, string][] = [
+    ['no transform', body, 'x-dynamodb: the template has no ComposeXDynamoDB in Transform'],
+    [
+      'a transform named like the macro',
+      `Transform: ComposeXDynamoDb\n${body}`,
+      'Transform: names ComposeXDynamoDb, not ComposeXDynamoDB; CloudFormation matches macro names exactly; did you mean ComposeXDynamoDB?',
+    ],
+    [
+      'a section named like x-dynamodb, without the transform',
+      body.replace('x-dynamodb:', 'X-DynamoDB:'),
+      'X-DynamoDB: is not x-dynamodb, and the template has no ComposeXDynamoDB in Transform: CloudFormation refuses this section; did you mean x-dynamodb?',
+    ],
+    ...['x-dynamoDB', 'X-DynamoDB', 'x-dynamo-db'].map((name): [string, string, string] => [
+      `the section spelt ${name}`,
+      `Transform: ComposeXDynamoDB\n${body.replace('x-dynamodb:', `${name}:`)}`,
+      `${name}: is not a section of a template; this macro reads x-dynamodb; did you mean x-dynamodb? [UNKNOWN_KEY]`,
+    ]),
+  ];
+  for (const [title, text, message] of cases) {
+    it(`${title}: validate and expand refuse it`, async () => {
+      for (const command of ['validate', 'expand']) {
+        const { cli, out, err } = io({ 't.yaml': text });
+        expect(await runCli([command, 't.yaml'], cli)).toBe(1);
+        expect([...out, ...err].join('')).toContain(message);
+      }
+    });
+  }
+
+  it('still skips in validate, and passes through expand, a template with neither', async () => {
+    const plain = 'Resources:\n  Q: {Type: AWS::SQS::Queue}\n';
+    const { cli, err } = io({ 'q.yaml': plain });
+    expect(await runCli(['validate', 'q.yaml'], cli)).toBe(0);
+    expect(err.join('')).toContain('skipped');
+    const expanded = io({ 'q.yaml': plain });
+    expect(await runCli(['expand', 'q.yaml'], expanded.cli)).toBe(0);
+  });
+});
+
+describe('explain works without credentials', () => {
+  it('makes stand-ins for lookups, as validate does, and says so', async () => {
+    const { cli, out, err } = io();
+    expect(await runCli(['explain', 'examples/ecs-app.yaml'], cli)).toBe(0);
+    expect(out.join('')).toContain('Tables looked up: ');
+    expect(err.join('')).toContain('stand-ins');
+  });
+
+  it('asks AWS with --aws', async () => {
+    let asked = false;
+    const { cli } = io({}, async () => {
+      asked = true;
+      throw new Error('no AWS here');
+    });
+    await expect(runCli(['explain', 'examples/ecs-app.yaml', '--aws'], cli)).rejects.toThrow('no AWS here');
+    expect(asked).toBe(true);
+  });
+});
