@@ -1,7 +1,8 @@
-import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { tableLogicalId } from './names.js';
 import { isRecord, put, record } from './template/json.js';
 import { MACRO_NAME } from './template/transformField.js';
+import { parseCompose, TemplateSyntaxError } from './template/yaml.js';
 
 /**
  * `composex-dynamodb migrate`: a docker-compose file with `x-dynamodb`, as ECS ComposeX reads it, becomes a
@@ -34,14 +35,18 @@ interface Context {
 }
 
 export function migrate(text: string, source = 'docker-compose.yml'): MigrateResult {
-  const doc = parseDocument(text, { version: '1.1', merge: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) return { ok: false, problems: [`${source}: ${first.message.split('\n')[0] ?? 'invalid YAML'}`] };
   let compose: unknown;
   try {
-    compose = doc.toJS({ maxAliasCount: 1000 });
+    compose = parseCompose(text);
   } catch (error) {
-    return { ok: false, problems: [`${source}: ${error instanceof Error ? error.message : String(error)}`] };
+    const where =
+      error instanceof TemplateSyntaxError && error.position
+        ? `:${error.position.line}:${error.position.column}`
+        : '';
+    return {
+      ok: false,
+      problems: [`${source}${where}: ${error instanceof Error ? error.message : String(error)}`],
+    };
   }
   if (!isRecord(compose)) return { ok: false, problems: [`${source}: a compose file is a mapping`] };
   const context: Context = { problems: [], notes: [], parameters: new Map(), comments: [] };
@@ -242,9 +247,9 @@ function container(name: string, service: unknown, context: Context): Record<str
   if (entryPoint) out.EntryPoint = entryPoint;
   const left = LEFT_OUT.filter((key) => s[key] !== undefined);
   const xKeys = Object.keys(s).filter((key) => key.startsWith('x-'));
-  if (left.length > 0 || xKeys.length > 0) {
-    context.notes.push(`${at}: not carried over: ${[...left, ...xKeys].join(', ')}`);
-  }
+  const note = `${at}: not carried over: ${[...left, ...xKeys].join(', ')}`;
+  // A service of two families is two containers, and one note.
+  if ((left.length > 0 || xKeys.length > 0) && !context.notes.includes(note)) context.notes.push(note);
   return out;
 }
 
@@ -523,6 +528,12 @@ function migrateServices(
       const written: Record<string, unknown> = { ...grant };
       if (target.containers) written.Containers = target.containers;
       put(out, target.logicalId, written);
+      if (accessKey !== undefined && accessKey !== 'Access' && !Array.isArray(value)) {
+        context.comments.push([
+          [...path, target.logicalId],
+          ` DECIDE: ComposeX ignored "${accessKey}" (it reads Access) and gave ${name} no IAM access; this grants ${JSON.stringify(access)} as written`,
+        ]);
+      }
       if (access === undefined) {
         context.comments.push([
           [...path, target.logicalId],

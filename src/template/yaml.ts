@@ -9,6 +9,7 @@ import {
   isSeq,
   LineCounter,
   Parser,
+  parseDocument,
   type ScalarTag,
   stringify,
   type Tags,
@@ -80,6 +81,30 @@ function cloudFormationScalars(tags: Tags): Tags {
     bool(false, /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/),
     ...kept,
   ];
+}
+
+const MERGE = 'tag:yaml.org,2002:merge';
+
+/**
+ * A docker-compose file as ECS ComposeX (PyYAML) reads it, for `migrate`: the scalars of a template (`N` is text,
+ * `yes` a boolean, a date text), and the anchors, aliases and merge keys compose files use, resolved.
+ */
+export function parseCompose(text: string): unknown {
+  const doc = parseDocument(text, {
+    version: '1.1',
+    uniqueKeys: true,
+    merge: true,
+    customTags: (tags) => [
+      ...cloudFormationScalars(tags),
+      ...tags.filter((t) => typeof t === 'object' && t.tag === MERGE),
+    ],
+  });
+  const first = doc.errors[0];
+  if (first) {
+    const [line, column] = first.linePos?.[0] ? [first.linePos[0].line, first.linePos[0].col] : [0, 0];
+    throw new TemplateSyntaxError(first.message.split('\n')[0] ?? 'invalid YAML', { line, column });
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
 }
 
 /** Where in the text a syntax problem is: 1-based line and column. */

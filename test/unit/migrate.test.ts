@@ -82,6 +82,33 @@ describe('composex-dynamodb migrate', () => {
     });
   });
 
+  it('reads scalars as ComposeX (PyYAML) does: N is text, yes a boolean, a date text', () => {
+    const compose = [
+      'services: {app: {image: nginx, environment: {DAY: 2024-01-01}}}',
+      'x-dynamodb:',
+      '  t:',
+      '    Properties:',
+      '      AttributeDefinitions: [{AttributeName: n, AttributeType: N}]',
+      '      KeySchema: [{AttributeName: n, KeyType: HASH}]',
+      '      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: yes}',
+      '      BillingMode: PAY_PER_REQUEST',
+      '    Services: {app: {access: RO}}',
+    ].join('\n');
+    const result = migrate(compose, 'c.yml');
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const out = readTemplate(result.text).template as Json;
+    const properties = out['x-dynamodb'].t.Properties;
+    expect(properties.AttributeDefinitions[0].AttributeType).toBe('N');
+    expect(properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
+    expect(out.Resources.app.Properties.ContainerDefinitions[0].Environment).toEqual([
+      { Name: 'DAY', Value: '2024-01-01' },
+    ]);
+    // ComposeX ignored a lowercase access in the mapping form: the grant it now makes is flagged for a person.
+    expect(result.text).toContain(
+      '# DECIDE: ComposeX ignored "access" (it reads Access) and gave app no IAM access',
+    );
+  });
+
   it('says where a person must decide, and what it left out', () => {
     const result = migrate(readFileSync(join(COMPOSE, 'families.yml'), 'utf8'), 'families.yml');
     if (!result.ok) throw new Error('expected a template');
