@@ -13,6 +13,7 @@ import {
   resolveTarget,
   resolveVariablesTarget,
   roleKey,
+  runsAs,
 } from './targets.js';
 
 /** One grant as `explain` tells it: a table, a target, the role that gets it, the access and the variables. */
@@ -35,6 +36,8 @@ export interface Plan {
   readonly roles: Map<string, { role: RoleRef; grants: Grant[]; path: string }>;
   readonly env: Map<string, { sink: EnvSink; variables: PlannedVariable[] }>;
   readonly report: GrantReport[];
+  /** The role (its roleKey) each resource of the template runs as, where it has one: who must wait for its grants. */
+  readonly runsAs: Map<string, string>;
 }
 
 /** Resolves every Services target and collects the grants, the variables and the problems on the way. */
@@ -45,7 +48,11 @@ export function planGrants(
   parameterValues: Readonly<Record<string, unknown>>,
   problems: Problem[],
 ): Plan {
-  const plan: Plan = { roles: new Map(), env: new Map(), report: [] };
+  const plan: Plan = { roles: new Map(), env: new Map(), report: [], runsAs: new Map() };
+  for (const id of view.resources.keys()) {
+    const role = runsAs(id, view, parameterValues, id);
+    if (role !== undefined && !('code' in role)) plan.runsAs.set(id, roleKey(role));
+  }
   const targets = new Map<string, ResolvedTarget | Problem>();
   const granted = new Map<string, Map<TableRefs, Set<AccessType>>>();
   for (const spec of tables) {

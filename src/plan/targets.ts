@@ -83,6 +83,7 @@ function resolveRoleValue(
       }
       return unresolved('must be !GetAtt <Role>.Arn of an AWS::IAM::Role in this template');
     }
+    if ('Fn::Sub' in value) return subRole(value['Fn::Sub'], path, view, parameterValues);
     const ref = value.Ref;
     if (typeof ref === 'string') {
       if (resourceType(view, ref) === 'AWS::IAM::Role') return { kind: 'stack', logicalId: ref };
@@ -98,7 +99,39 @@ function resolveRoleValue(
       return unresolved(`is !Ref ${ref}, which is not a role or a parameter of this template`);
     }
   }
-  return unresolved('must be a role ARN, !GetAtt <Role>.Arn, !Ref <Role> or !Ref <Parameter>');
+  return unresolved(
+    'must be a role ARN, !GetAtt <Role>.Arn, !Ref <Role>, !Ref <Parameter> or !Sub of one of them',
+  );
+}
+
+const SUB_ARN =
+  /^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::(?:\d{12}|\$\{AWS::AccountId\}):role\/(?:[^$]*\/)?([\w+=,.@-]+)$/;
+
+/**
+ * A role given with `Fn::Sub`: `${Role.Arn}` of a role in the stack, `${Parameter}`, or an ARN whose only variables
+ * are the partition and the account (`arn:${AWS::Partition}:iam::${AWS::AccountId}:role/app`).
+ */
+function subRole(
+  value: unknown,
+  path: string,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>>,
+): RoleRef | Problem {
+  // The list form's variables would need resolving too: only a string without its own variables is followed.
+  const text = typeof value === 'string' ? value : undefined;
+  const whole = text === undefined ? undefined : /^\$\{([^}!]+)\}$/.exec(text)?.[1];
+  if (whole !== undefined) {
+    const dot = whole.indexOf('.');
+    const inner = dot < 0 ? { Ref: whole } : { 'Fn::GetAtt': [whole.slice(0, dot), whole.slice(dot + 1)] };
+    return resolveRoleValue(inner, path, view, parameterValues);
+  }
+  const name = text === undefined ? undefined : SUB_ARN.exec(text)?.[1];
+  if (name !== undefined) return { kind: 'external', name };
+  return problem(
+    'TARGET_ROLE_UNRESOLVED',
+    path,
+    `${path} is a !Sub the macro cannot follow: write \${Role.Arn}, \${Parameter} or a role ARN whose only variables are \${AWS::Partition} and \${AWS::AccountId}`,
+  );
 }
 
 function targetIds(view: TemplateView): string[] {
@@ -115,12 +148,12 @@ function validTargets(view: TemplateView): string {
     : `the template has no ${TARGET_TYPES.join(', ')}`;
 }
 
-function resolveTaskDefinition(
+function taskDefinitionRole(
   id: string,
   view: TemplateView,
   parameterValues: Readonly<Record<string, unknown>>,
   path: string,
-): ResolvedTarget | Problem {
+): RoleRef | Problem {
   const roleValue = propertiesOf(view, id).TaskRoleArn;
   const rolePath = `Resources.${id}.Properties.TaskRoleArn`;
   if (roleValue === undefined) {
@@ -130,9 +163,49 @@ function resolveTaskDefinition(
       `task definition ${id} has no TaskRoleArn to grant access to (${rolePath})`,
     );
   }
-  const role = resolveRoleValue(roleValue, rolePath, view, parameterValues);
-  if ('code' in role) return role;
-  return { role, env: { kind: 'containers', resourceId: id } };
+  return resolveRoleValue(roleValue, rolePath, view, parameterValues);
+}
+
+/**
+ * The role a resource runs as: a task definition's `TaskRoleArn`, the one of an ECS service's task definition, a
+ * function's `Role` (for a SAM function without one, the role SAM creates). The one resolution of a role, which
+ * planning (who gets the grants) and rendering (who waits for them) both use. Undefined for other resources;
+ * a problem (at `path`) when the role cannot be known.
+ */
+export function runsAs(
+  id: string,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>>,
+  path: string,
+): RoleRef | Problem | undefined {
+  switch (resourceType(view, id)) {
+    case 'AWS::ECS::TaskDefinition':
+      return taskDefinitionRole(id, view, parameterValues, path);
+    case 'AWS::ECS::Service': {
+      const taskDefinition = serviceTaskDefinition(view, id);
+      if (taskDefinition === undefined) {
+        return problem(
+          'TARGET_WITHOUT_ROLE',
+          path,
+          `ECS service ${id} does not run a task definition of this template (Resources.${id}.Properties.TaskDefinition must be !Ref <TaskDefinition>)`,
+        );
+      }
+      return taskDefinitionRole(taskDefinition, view, parameterValues, path);
+    }
+    case 'AWS::Lambda::Function': {
+      const roleValue = propertiesOf(view, id).Role;
+      if (roleValue === undefined) return problem('TARGET_WITHOUT_ROLE', path, `function ${id} has no Role`);
+      return resolveRoleValue(roleValue, `Resources.${id}.Properties.Role`, view, parameterValues);
+    }
+    case 'AWS::Serverless::Function': {
+      // With a Role, SAM uses it as it is; without, SAM creates one from the function's Policies.
+      const roleValue = propertiesOf(view, id).Role;
+      if (roleValue === undefined) return { kind: 'sam', functionId: id };
+      return resolveRoleValue(roleValue, `Resources.${id}.Properties.Role`, view, parameterValues);
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** The task definition an ECS service runs, when it is one of this template's. */
@@ -213,45 +286,24 @@ export function resolveTarget(
       `"${target}" is not a resource of this template; ${validTargets(view)}${didYouMean(target, targetIds(view))}`,
     );
   }
+  if (type === 'AWS::IAM::Role') return { role: { kind: 'stack', logicalId: target }, env: undefined };
+  const role = runsAs(target, view, parameterValues, path);
+  if (role !== undefined && 'code' in role) return role;
   switch (type) {
-    case 'AWS::IAM::Role':
-      return { role: { kind: 'stack', logicalId: target }, env: undefined };
     case 'AWS::ECS::TaskDefinition':
-      return resolveTaskDefinition(target, view, parameterValues, path);
     case 'AWS::ECS::Service': {
-      const taskDefinition = serviceTaskDefinition(view, target);
-      if (taskDefinition === undefined) {
-        return problem(
-          'TARGET_WITHOUT_ROLE',
-          path,
-          `ECS service ${target} does not run a task definition of this template (Resources.${target}.Properties.TaskDefinition must be !Ref <TaskDefinition>)`,
-        );
-      }
-      return resolveTaskDefinition(taskDefinition, view, parameterValues, path);
+      const taskDefinition = type === 'AWS::ECS::Service' ? serviceTaskDefinition(view, target) : target;
+      if (role && taskDefinition) return { role, env: { kind: 'containers', resourceId: taskDefinition } };
+      break;
     }
-    case 'AWS::Lambda::Function': {
-      const roleValue = propertiesOf(view, target).Role;
-      const rolePath = `Resources.${target}.Properties.Role`;
-      if (roleValue === undefined)
-        return problem('TARGET_WITHOUT_ROLE', path, `function ${target} has no Role`);
-      const role = resolveRoleValue(roleValue, rolePath, view, parameterValues);
-      if ('code' in role) return role;
-      return { role, env: { kind: 'function', resourceId: target } };
-    }
-    case 'AWS::Serverless::Function': {
-      // With a Role, SAM uses it as it is; without, SAM creates one from the function's Policies.
-      const roleValue = propertiesOf(view, target).Role;
-      if (roleValue === undefined)
-        return { role: { kind: 'sam', functionId: target }, env: { kind: 'function', resourceId: target } };
-      const role = resolveRoleValue(roleValue, `Resources.${target}.Properties.Role`, view, parameterValues);
-      if ('code' in role) return role;
-      return { role, env: { kind: 'function', resourceId: target } };
-    }
-    default:
-      return problem(
-        'TARGET_WRONG_TYPE',
-        path,
-        `"${target}" is ${withArticle(String(type))}, which cannot be given access; ${validTargets(view)}`,
-      );
+    case 'AWS::Lambda::Function':
+    case 'AWS::Serverless::Function':
+      if (role) return { role, env: { kind: 'function', resourceId: target } };
+      break;
   }
+  return problem(
+    'TARGET_WRONG_TYPE',
+    path,
+    `"${target}" is ${withArticle(String(type))}, which cannot be given access; ${validTargets(view)}`,
+  );
 }

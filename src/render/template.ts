@@ -2,9 +2,9 @@ import type { TableRefs, TableSpec } from '../model.js';
 import type { TransformParameters } from '../params.js';
 import { TAG_LIMITS } from '../parse/tags.js';
 import type { Plan } from '../plan/grants.js';
-import { serviceTaskDefinition } from '../plan/targets.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { copyOf, isRecord, put, record } from '../template/json.js';
+import { copyOf, deepEqual, isRecord, put, record } from '../template/json.js';
+import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { cloudMapResources } from './cloudMap.js';
 import { addVariables } from './environment.js';
@@ -143,15 +143,13 @@ export function renderTemplate(
         continue;
       }
       outResources[policy.logicalId] = policy.resource;
-      if (entry.role.kind === 'stack') {
-        policiesOf.set(entry.role.logicalId, [
-          ...(policiesOf.get(entry.role.logicalId) ?? []),
-          { id: policy.logicalId, condition: policy.condition },
-        ]);
-      }
+      policiesOf.set(key, [
+        ...(policiesOf.get(key) ?? []),
+        { id: policy.logicalId, condition: policy.condition },
+      ]);
     }
   }
-  addServiceDependencies(outResources, view, policiesOf);
+  addGrantDependencies(outResources, view, plan.runsAs, refs, policiesOf);
   if (conditions.added.size > 0) {
     const merged = copyOf(isRecord(out.Conditions) ? out.Conditions : {});
     for (const [name, condition] of conditions.added) {
@@ -312,25 +310,30 @@ function addFunctionPolicy(
   put(resources, functionId, { ...resource, Properties: { ...properties, Policies: policies } });
 }
 
-/** An ECS service must not start tasks before their role has its permissions: it depends on the policy. */
-function addServiceDependencies(
+/**
+ * What must not start before its role has its permissions depends on the policies of that role: an ECS service (its
+ * tasks would start without access), and a Lambda event source mapping that reads a table's stream (CloudFormation
+ * creates it only if the function's role can already read the stream). `runsAs` is the plan's resolution of roles.
+ */
+function addGrantDependencies(
   resources: Record<string, unknown>,
   view: TemplateView,
+  runsAs: ReadonlyMap<string, string>,
+  refs: ReadonlyMap<string, TableRefs>,
   policiesOf: ReadonlyMap<string, readonly { id: string; condition: string | undefined }[]>,
 ): void {
   for (const [id, resource] of Object.entries(resources)) {
-    if (!isRecord(resource) || resource.Type !== 'AWS::ECS::Service') continue;
-    const taskDefinition = serviceTaskDefinition(view, id);
-    const properties =
-      taskDefinition === undefined ? undefined : view.resources.get(taskDefinition)?.Properties;
-    const role = isRecord(properties) ? properties.TaskRoleArn : undefined;
-    const roleId = isRecord(role)
-      ? Array.isArray(role['Fn::GetAtt'])
-        ? role['Fn::GetAtt'][0]
-        : role.Ref
-      : undefined;
-    // A service cannot depend on a policy that may not exist when it does: only on those of its own condition.
-    const policies = (typeof roleId === 'string' ? (policiesOf.get(roleId) ?? []) : [])
+    if (!isRecord(resource)) continue;
+    let runner: string | undefined;
+    if (resource.Type === 'AWS::ECS::Service') runner = id;
+    else if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
+      const properties = isRecord(resource.Properties) ? resource.Properties : {};
+      if (readsTableStream(properties.EventSourceArn, refs))
+        runner = functionNamed(properties.FunctionName, view);
+    }
+    const role = runner === undefined ? undefined : runsAs.get(runner);
+    // It cannot depend on a policy that may not exist when it does: only on those of its own condition.
+    const policies = (role === undefined ? [] : (policiesOf.get(role) ?? []))
       .filter((policy) => policy.condition === undefined || policy.condition === resource.Condition)
       .map((policy) => policy.id);
     if (policies.length === 0) continue;
@@ -339,6 +342,37 @@ function addServiceDependencies(
     for (const policy of policies) if (!list.includes(policy)) list.push(policy);
     put(resources, id, { ...resource, DependsOn: list });
   }
+}
+
+/** Whether an event source is the stream of an x-dynamodb table (references to the section already rewritten). */
+function readsTableStream(value: unknown, refs: ReadonlyMap<string, TableRefs>): boolean {
+  const getAtt = isRecord(value) ? getAttParts(value['Fn::GetAtt']) : undefined;
+  for (const table of refs.values()) {
+    if (!table.hasStream) continue;
+    if (getAtt && getAtt.name === table.logicalId && getAtt.attribute === 'StreamArn') return true;
+    if (deepEqual(value, table.values.StreamArn)) return true;
+  }
+  return false;
+}
+
+const FUNCTION_TYPES = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
+
+/** The function of this template an event source mapping names: by Ref, GetAtt Arn, name or ARN. */
+function functionNamed(value: unknown, view: TemplateView): string | undefined {
+  const isFunction = (id: string) => FUNCTION_TYPES.includes(String(view.resources.get(id)?.Type));
+  if (isRecord(value)) {
+    const getAtt = getAttParts(value['Fn::GetAtt']);
+    const id =
+      typeof value.Ref === 'string' ? value.Ref : getAtt?.attribute === 'Arn' ? getAtt.name : undefined;
+    return id !== undefined && isFunction(id) ? id : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  const name = /^arn:aws[a-z-]*:lambda:[^:]*:\d{12}:function:([^:]+)/.exec(value)?.[1] ?? value;
+  for (const [id, resource] of view.resources) {
+    const properties = isRecord(resource.Properties) ? resource.Properties : {};
+    if (isFunction(id) && properties.FunctionName === name) return id;
+  }
+  return undefined;
 }
 
 /** Sections whose references CloudFormation resolves against resources and parameters. */

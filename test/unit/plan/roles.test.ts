@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { baseTemplate, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
+
+/**
+ * One resolution of the role a resource runs as, used by planning (who gets the grant) and rendering (who waits for
+ * it): every form of TaskRoleArn gives the same policy, on the same role, and the ECS service waits for it.
+ */
+
+const STREAM_TABLE = { ...SIMPLE_TABLE, StreamSpecification: { StreamViewType: 'NEW_IMAGE' } };
+
+function policies(out: Json): [string, Json][] {
+  return Object.entries(out.Resources as Json).filter(
+    ([, r]) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy',
+  );
+}
+
+function withRole(taskRoleArn: unknown, extra: Json = {}): Record<string, unknown> {
+  const template = baseTemplate(
+    { t: { Properties: SIMPLE_TABLE, Services: { TaskDef: { Access: 'RO' } } } },
+    {
+      Service: {
+        Type: 'AWS::ECS::Service',
+        Properties: { TaskDefinition: { Ref: 'TaskDef' }, Cluster: 'c' },
+      },
+    },
+  ) as Json;
+  template.Resources.TaskDef.Properties.TaskRoleArn = taskRoleArn;
+  template.Parameters = { RoleParam: { Type: 'String' } };
+  return { ...template, ...extra };
+}
+
+const ARN = 'arn:aws:iam::111122223333:role/app';
+
+describe('the role of a target, whatever the form of TaskRoleArn', () => {
+  const forms: [string, unknown, Json | undefined, string][] = [
+    ['!Ref Role', { Ref: 'Role' }, undefined, 'Role'],
+    ['!GetAtt [Role, Arn]', { 'Fn::GetAtt': ['Role', 'Arn'] }, undefined, 'Role'],
+    ['{"Fn::GetAtt": "Role.Arn"} (the string form)', { 'Fn::GetAtt': 'Role.Arn' }, undefined, 'Role'],
+    ['!Sub ${Role.Arn}', { 'Fn::Sub': '${Role.Arn}' }, undefined, 'Role'],
+    ['a literal ARN', ARN, undefined, 'app'],
+    [
+      '!Sub of an ARN with the partition and account',
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/app' },
+      undefined,
+      'app',
+    ],
+    ['!Ref a parameter', { Ref: 'RoleParam' }, { RoleParam: ARN }, 'app'],
+    ['!Sub ${Parameter}', { 'Fn::Sub': '${RoleParam}' }, { RoleParam: ARN }, 'app'],
+  ];
+  for (const [title, value, parameterValues, role] of forms) {
+    it(`${title}: the role gets the policy and the service waits for it`, async () => {
+      const out: Json = await expandOk(withRole(value), { templateParameterValues: parameterValues ?? {} });
+      const found = policies(out);
+      expect(found).toHaveLength(1);
+      const [policyId, policy] = found[0] ?? ['', {}];
+      const roles = policy.Properties.Roles;
+      expect(roles).toEqual(role === 'Role' ? [{ Ref: 'Role' }] : [role]);
+      expect(out.Resources.Service.DependsOn).toEqual([policyId]);
+    });
+  }
+
+  it('refuses a !Sub it cannot follow, naming the property', async () => {
+    expect(await expandProblems(withRole({ 'Fn::Sub': 'arn:aws:iam::${RoleParam}:role/app' }))).toEqual([
+      { code: 'TARGET_ROLE_UNRESOLVED', path: 'x-dynamodb.t.Services.TaskDef' },
+    ]);
+  });
+});
+
+describe('Lambda event source mappings wait for the grant of the stream they read', () => {
+  function mapping(functionName: unknown, eventSourceArn: unknown, extra: Json = {}): Json {
+    return {
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: { FunctionName: functionName, EventSourceArn: eventSourceArn, StartingPosition: 'LATEST' },
+      ...extra,
+    };
+  }
+  function template(map: Json, table: Json = { Properties: STREAM_TABLE }): Record<string, unknown> {
+    return baseTemplate(
+      { orders: { ...table, Services: { Fn: { Access: 'StreamRead' } } } },
+      {
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            FunctionName: 'reader',
+            Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+            Runtime: 'nodejs22.x',
+            Handler: 'index.handler',
+            Code: { ZipFile: 'exports.handler = async () => {}' },
+          },
+        },
+        Map: map,
+      },
+    );
+  }
+  const streams: [string, unknown][] = [
+    ['!GetAtt t.StreamArn', { 'Fn::GetAtt': ['orders', 'StreamArn'] }],
+    ['the string form', { 'Fn::GetAtt': 'orders.StreamArn' }],
+    ['the x-dynamodb placeholder', 'x-dynamodb::orders::StreamArn'],
+  ];
+  const functions: [string, unknown][] = [
+    ['!Ref Fn', { Ref: 'Fn' }],
+    ['!GetAtt Fn.Arn', { 'Fn::GetAtt': ['Fn', 'Arn'] }],
+    ['its name', 'reader'],
+    ['its ARN', 'arn:aws:lambda:us-east-1:111122223333:function:reader'],
+  ];
+  for (const [streamTitle, stream] of streams) {
+    for (const [functionTitle, fn] of functions) {
+      it(`${functionTitle} reading ${streamTitle} depends on the policy`, async () => {
+        const out: Json = await expandOk(template(mapping(fn, stream)));
+        const [policyId] = policies(out)[0] ?? [];
+        expect(policyId).toBeDefined();
+        expect(out.Resources.Map.DependsOn).toEqual([policyId]);
+      });
+    }
+  }
+
+  it('a mapping that reads another stream, or names another function, does not wait', async () => {
+    const other = await expandOk(
+      template(mapping({ Ref: 'Fn' }, 'arn:aws:kinesis:us-east-1:111122223333:stream/s')),
+    );
+    expect((other as Json).Resources.Map.DependsOn).toBeUndefined();
+    const elsewhere = await expandOk(
+      template(mapping('someone-else', { 'Fn::GetAtt': ['orders', 'StreamArn'] })),
+    );
+    expect((elsewhere as Json).Resources.Map.DependsOn).toBeUndefined();
+  });
+
+  it('waits only for the policies of its own condition, as a service does', async () => {
+    const t = template(
+      mapping({ Ref: 'Fn' }, { 'Fn::GetAtt': ['orders', 'StreamArn'] }, { Condition: 'Other' }),
+      {
+        Properties: STREAM_TABLE,
+        Condition: 'Prod',
+      },
+    ) as Json;
+    t.Conditions = {
+      Prod: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
+      Other: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] },
+    };
+    const out: Json = await expandOk(t);
+    expect(policies(out)).toHaveLength(1);
+    const [policyId, policy] = policies(out)[0] ?? ['', {}];
+    expect(policy.Condition).toBe('Prod');
+    expect(out.Resources.Map.DependsOn).toBeUndefined();
+    t.Resources.Map.Condition = 'Prod';
+    const same: Json = await expandOk(t);
+    expect(same.Resources.Map.DependsOn).toEqual([policyId]);
+  });
+});
