@@ -209,7 +209,7 @@ export function runsAs(
 }
 
 /** The task definition an ECS service runs, when it is one of this template's. */
-export function serviceTaskDefinition(view: TemplateView, serviceId: string): string | undefined {
+function serviceTaskDefinition(view: TemplateView, serviceId: string): string | undefined {
   const value = propertiesOf(view, serviceId).TaskDefinition;
   const ref = isRecord(value) ? value.Ref : undefined;
   return typeof ref === 'string' && resourceType(view, ref) === 'AWS::ECS::TaskDefinition' ? ref : undefined;
