@@ -100,14 +100,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     throw new UsageError(`${command} --format takes ${formats.join(', ')}, not "${values.format}"`);
 
   if (command === 'migrate') {
-    const file = files[0] ?? '';
-    let text: string;
-    try {
-      text = file === '-' ? io.readStdin() : io.readFile(file);
-    } catch (error) {
-      throw new UsageError(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return runMigrate(text, displayName(file), io);
+    const sources = files.map((file) => {
+      try {
+        return { name: displayName(file), text: file === '-' ? io.readStdin() : io.readFile(file) };
+      } catch (error) {
+        throw new UsageError(
+          `${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    });
+    return runMigrate(sources, io);
   }
   const options: Options = {
     macroName: values['macro-name'] ?? MACRO_NAME,

@@ -34,20 +34,32 @@ interface Context {
   readonly comments: [readonly (string | number)[], string][];
 }
 
-export function migrate(text: string, source = 'docker-compose.yml'): MigrateResult {
+/**
+ * Several compose files read as one, as `ecs-compose-x -f a.yml -f b.yml` reads them: mappings merged key by key,
+ * any other value of a later file replacing the earlier one.
+ */
+export function migrateFiles(
+  files: readonly { readonly name: string; readonly text: string }[],
+): MigrateResult {
   let compose: unknown;
-  try {
-    compose = parseCompose(text);
-  } catch (error) {
-    const where =
-      error instanceof TemplateSyntaxError && error.position
-        ? `:${error.position.line}:${error.position.column}`
-        : '';
-    return {
-      ok: false,
-      problems: [`${source}${where}: ${error instanceof Error ? error.message : String(error)}`],
-    };
+  for (const { name, text } of files) {
+    let parsed: unknown;
+    try {
+      parsed = parseCompose(text);
+    } catch (error) {
+      const where =
+        error instanceof TemplateSyntaxError && error.position
+          ? `:${error.position.line}:${error.position.column}`
+          : '';
+      return {
+        ok: false,
+        problems: [`${name}${where}: ${error instanceof Error ? error.message : String(error)}`],
+      };
+    }
+    if (!isRecord(parsed)) return { ok: false, problems: [`${name}: a compose file is a mapping`] };
+    compose = compose === undefined ? parsed : merged(compose, parsed);
   }
+  const source = files.map((f) => f.name).join(' + ');
   if (!isRecord(compose)) return { ok: false, problems: [`${source}: a compose file is a mapping`] };
   const context: Context = { problems: [], notes: [], parameters: new Map(), comments: [] };
   if (compose.services !== undefined && !isRecord(compose.services)) {
@@ -120,6 +132,14 @@ export function migrate(text: string, source = 'docker-compose.yml'): MigrateRes
     text: out.toString({ lineWidth: 0 }),
     notes: context.notes,
   };
+}
+
+function merged(base: unknown, over: unknown): unknown {
+  if (!isRecord(base) || !isRecord(over)) return over;
+  const out = record<unknown>();
+  for (const [key, value] of Object.entries(base)) put(out, key, value);
+  for (const [key, value] of Object.entries(over)) put(out, key, merged(out[key], value));
+  return out;
 }
 
 /** The task families: a service is its own family unless `ecs.task.family` names others (comma-separated). */
@@ -546,13 +566,12 @@ function migrateServices(
   return out;
 }
 
-/** The command: prints the template, and on stderr what was left out; 1 when the file cannot be migrated. */
+/** The command: prints the template, and on stderr what was left out; 1 when the files cannot be migrated. */
 export function runMigrate(
-  text: string,
-  name: string,
+  files: readonly { readonly name: string; readonly text: string }[],
   io: { stdout: (text: string) => void; stderr: (text: string) => void },
 ): number {
-  const result = migrate(text, name);
+  const result = migrateFiles(files);
   if (!result.ok) {
     io.stderr(`${result.problems.join('\n')}\n`);
     return 1;

@@ -69,15 +69,15 @@ export const COMMANDS = {
     many: false,
   },
   migrate: {
-    operands: 'COMPOSE_FILE',
+    operands: 'COMPOSE_FILE...',
     summary: 'print a template to start from, made from an ECS ComposeX docker-compose file with x-dynamodb',
     details:
       'Each task family becomes a task definition with its own task role; x-dynamodb is carried over with\n' +
       'its targets as those logical IDs. Comments marked DECIDE say what a person must settle; what was left\n' +
-      'out is listed on stderr.',
+      'out is listed on stderr. Several files are read as one, as ecs-compose-x -f reads them.',
     formats: [],
     options: [],
-    many: false,
+    many: true,
   },
 } as const satisfies Record<string, Command>;
 

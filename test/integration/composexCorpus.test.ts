@@ -4,7 +4,10 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FixtureFinder, parseFixture } from '../../src/lookup/fixtureFinder.js';
-import { migrate } from '../../src/migrate.js';
+import { migrateFiles } from '../../src/migrate.js';
+
+const migrate = (text: string, name: string) => migrateFiles([{ name, text }]);
+
 import { readTemplate, stringifyTemplate } from '../../src/template/yaml.js';
 import type { TransformResult } from '../../src/transform.js';
 import { expand, type Json, ROOT } from '../helpers.js';

@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/migrate.js';
+import { migrateFiles } from '../../src/migrate.js';
+
+const migrate = (text: string, name: string) => migrateFiles([{ name, text }]);
+
 import { readTemplate, stringifyTemplate } from '../../src/template/yaml.js';
 import { expandOk, fixtureFinder, ROOT } from '../helpers.js';
 import { cfnLint, describeMatch, INPUT_LINT_IGNORES, scratchDir, validatorAvailable } from './tools.js';

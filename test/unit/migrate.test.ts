@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
-import { migrate } from '../../src/migrate.js';
+import { migrateFiles } from '../../src/migrate.js';
+
+const migrate = (text: string, name: string) => migrateFiles([{ name, text }]);
+
 import { readTemplate } from '../../src/template/yaml.js';
 import { expand, fixtureFinder, type Json, ROOT } from '../helpers.js';
 
@@ -107,6 +110,36 @@ describe('composex-dynamodb migrate', () => {
     expect(result.text).toContain(
       '# DECIDE: ComposeX ignored "access" (it reads Access) and gave app no IAM access',
     );
+  });
+
+  it('reads several files as one, as ecs-compose-x -f reads them', () => {
+    const result = migrateFiles([
+      {
+        name: 'docker-compose.yml',
+        text: 'services:\n  app: {image: nginx, environment: {LOGLEVEL: DEBUG}}\n',
+      },
+      {
+        name: 'tables.yml',
+        text: [
+          'services:',
+          '  app: {environment: {LOGLEVEL: INFO}}',
+          'x-dynamodb:',
+          '  t:',
+          '    Properties: {AttributeDefinitions: [{AttributeName: id, AttributeType: S}], KeySchema: [{AttributeName: id, KeyType: HASH}], BillingMode: PAY_PER_REQUEST}',
+          '    Services: {app: {Access: RW}}',
+        ].join('\n'),
+      },
+    ]);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const out = readTemplate(result.text).template as Json;
+    expect(out.Description).toBe(
+      'Migrated from docker-compose.yml + tables.yml by composex-dynamodb migrate',
+    );
+    expect(out.Resources.app.Properties.ContainerDefinitions[0]).toMatchObject({
+      Image: 'nginx',
+      Environment: [{ Name: 'LOGLEVEL', Value: 'INFO' }],
+    });
+    expect(out['x-dynamodb'].t.Services).toEqual({ app: { Access: 'RW' } });
   });
 
   it('says where a person must decide, and what it left out', () => {
