@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
 import {
-  displayName,
   type FileResult,
   formatReport,
   type LocatedProblem,
   problemLines,
   type ReportFormat,
+  skippedNote,
 } from './cli/output.js';
 import { COMMANDS, type CommandName, commandHelp, generalHelp, isCommand, PROGRAM } from './cli/usage.js';
 import { explain } from './explain.js';
@@ -270,7 +270,6 @@ async function validate(
   for (const file of files) {
     const loaded = load(file, options, io, true);
     if (loaded.kind === 'skipped') {
-      io.stderr(`${displayName(file)}: ${loaded.note}\n`);
       results.push({ file, status: 'skipped', note: loaded.note });
       continue;
     }
@@ -296,6 +295,8 @@ async function validate(
     }
   }
   io.stdout(formatReport(results, format));
+  const note = skippedNote(results, options.macroName);
+  if (note !== undefined) io.stderr(note);
   return results.some((r) => r.status === 'problems') ? PROBLEMS : OK;
 }
 

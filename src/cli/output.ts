@@ -23,7 +23,7 @@ const REPORT_FORMATS = ['text', 'json', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The name a file goes by in reports: `-` (standard input) is `<stdin>`. */
-export function displayName(file: string): string {
+function displayName(file: string): string {
   return file === '-' ? '<stdin>' : file;
 }
 
@@ -45,6 +45,18 @@ export function formatReport(results: readonly FileResult[], format: ReportForma
   if (format === 'json') return `${JSON.stringify(jsonReport(results), null, 2)}\n`;
   if (format === 'sarif') return `${JSON.stringify(sarifReport(results), null, 2)}\n`;
   return results.map(textResult).join('');
+}
+
+/**
+ * One line for every file skipped, after the report: a hook passes every YAML and JSON file of a repository, and a
+ * line for each would bury the problems.
+ */
+export function skippedNote(results: readonly FileResult[], macroName: string): string | undefined {
+  const skipped = results.flatMap((r) => (r.status === 'skipped' ? [displayName(r.file)] : []));
+  if (skipped.length === 0) return undefined;
+  const shown = skipped.slice(0, 10).join(', ');
+  const more = skipped.length > 10 ? ` and ${skipped.length - 10} more` : '';
+  return `skipped ${count(skipped.length, 'file')} without ${macroName} in Transform: ${shown}${more}\n`;
 }
 
 function textResult(result: FileResult): string {

@@ -101,13 +101,14 @@ const EXIT_CODES = `exit codes:
   2  wrong usage: unknown command or option, bad option value, a file that cannot be read`;
 
 function optionLines(command: Command): string[] {
-  return command.options.map((name) => {
-    const [flag, text] =
-      name === 'format'
-        ? [`--format ${command.formats.join('|')}`, command.formatHelp ?? '']
-        : OPTION_HELP[name];
-    return `  ${flag.padEnd(24)}${text}`;
-  });
+  const rows: (readonly [string, string])[] = command.options.map((name) =>
+    name === 'format'
+      ? [`--format ${command.formats.join('|')}`, command.formatHelp ?? '']
+      : OPTION_HELP[name],
+  );
+  rows.push(['-h, --help', 'this text']);
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`);
 }
 
 /** `composex-dynamodb help`: every command, and where to read more. */
@@ -138,7 +139,6 @@ ${command.details}
 
 options:
 ${optionLines(command).join('\n')}
-  ${'-h, --help'.padEnd(24)}this text
 
 ${EXIT_CODES}
 `;

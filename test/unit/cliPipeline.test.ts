@@ -102,7 +102,7 @@ describe('validate FILE... and -', () => {
       /^good\.yaml: no problems \(1 new table, 0 lookups, 0 policies\)\nthree\.yaml:8:7: /,
     );
     expect(err.join('')).toBe(
-      'workflow.yml: skipped: no ComposeXDynamoDB in Transform\nother.json: skipped: no ComposeXDynamoDB in Transform\n',
+      'skipped 2 files without ComposeXDynamoDB in Transform: workflow.yml, other.json\n',
     );
     const clean = io(files);
     expect(await runCli(['validate', 'good.yaml', 'workflow.yml', 'other.json'], clean.cli)).toBe(0);
@@ -153,6 +153,14 @@ describe('help and usage', () => {
     const b = io();
     expect(await runCli(['validate', '--help'], b.cli)).toBe(0);
     expect(a.out.join('')).toBe(b.out.join(''));
+    // Every option's text starts in one column, after at least two spaces.
+    const options = a.out
+      .join('')
+      .split('\n')
+      .filter((line) => /^ {2}-/.test(line));
+    expect(options.length).toBeGreaterThan(5);
+    const columns = options.map((line) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length);
+    expect(new Set(columns).size, options.join('\n')).toBe(1);
     expect(a.out.join('')).toContain('--format text|json|sarif');
     const expand = io();
     expect(await runCli(['expand', '-h'], expand.cli)).toBe(0);
