@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
 import {
+  displayName,
   type FileResult,
   formatReport,
   type LocatedProblem,

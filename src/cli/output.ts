@@ -23,7 +23,7 @@ const REPORT_FORMATS = ['text', 'json', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The name a file goes by in reports: `-` (standard input) is `<stdin>`. */
-function displayName(file: string): string {
+export function displayName(file: string): string {
   return file === '-' ? '<stdin>' : file;
 }
 
