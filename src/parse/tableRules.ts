@@ -121,14 +121,20 @@ function checkAttributes(
       }
     }
   }
-  const allKeysKnown = keySchemas.every((s) =>
-    s.items.every((item) => isRecord(item) && typeof item.AttributeName === 'string'),
-  );
-  if (
-    allKeysKnown &&
-    !isIntrinsic(properties.GlobalSecondaryIndexes) &&
-    !isIntrinsic(properties.LocalSecondaryIndexes)
-  ) {
+  // Which attributes the keys use is known only when every key schema is written out: a KeySchema (the table's or
+  // an index's), an index or a list of indexes given by a function (`!If`, `Fn::Transform`) could use any.
+  const allKeysKnown =
+    keySchemas.every((s) =>
+      s.items.every((item) => isRecord(item) && typeof item.AttributeName === 'string'),
+    ) &&
+    [properties.KeySchema, properties.GlobalSecondaryIndexes, properties.LocalSecondaryIndexes].every(
+      (value) => value === undefined || Array.isArray(value),
+    ) &&
+    ['GlobalSecondaryIndexes', 'LocalSecondaryIndexes'].every((key) =>
+      (listAt(properties, key) ?? []).every((index) => isRecord(index) && Array.isArray(index.KeySchema)),
+    ) &&
+    !isIntrinsic(properties.KeySchema);
+  if (allKeysKnown) {
     for (const [name, i] of defined) {
       if (!used.has(name)) {
         problems.push(
@@ -144,7 +150,17 @@ function checkAttributes(
   return problems;
 }
 
-/** The registry schema checks the order of HASH and RANGE for the table and LSIs, but not for GSIs. */
+/**
+ * Key attributes a global secondary index may have: DynamoDB's multi-attribute keys make a GSI's partition and sort
+ * keys of up to four attributes each ("Multi-attribute keys pattern", DynamoDB Developer Guide). The table's own
+ * key schema and LSIs keep one of each (the registry schema checks those).
+ */
+const GSI_KEY_ATTRIBUTES = { hash: 4, range: 4 } as const;
+
+/**
+ * The registry schema checks the order of HASH and RANGE for the table and LSIs, but not for GSIs: 1 to 4 HASH
+ * attributes, then 0 to 4 RANGE attributes.
+ */
 function checkKeySchemaShapes(indexes: IndexAt[]): Problem[] {
   const problems: Problem[] = [];
   for (const { index, path, kind } of indexes) {
@@ -152,15 +168,20 @@ function checkKeySchemaShapes(indexes: IndexAt[]): Problem[] {
     if (!Array.isArray(items) || kind !== 'global') continue;
     const types = items.map((item) => (isRecord(item) ? item.KeyType : undefined));
     if (types.some((t) => typeof t !== 'string')) continue;
+    const hashes = types.findIndex((t) => t !== 'HASH');
+    const hashCount = hashes < 0 ? types.length : hashes;
+    const rangeCount = types.length - hashCount;
     const valid =
-      (types.length === 1 && types[0] === 'HASH') ||
-      (types.length === 2 && types[0] === 'HASH' && types[1] === 'RANGE');
+      hashCount >= 1 &&
+      hashCount <= GSI_KEY_ATTRIBUTES.hash &&
+      rangeCount <= GSI_KEY_ATTRIBUTES.range &&
+      types.slice(hashCount).every((t) => t === 'RANGE');
     if (!valid) {
       problems.push(
         problem(
           'KEY_SCHEMA_INVALID',
           joinPath(path, 'KeySchema'),
-          `must be [HASH] or [HASH, RANGE], not [${types.join(', ')}]`,
+          `must be 1 to ${GSI_KEY_ATTRIBUTES.hash} HASH attributes, then up to ${GSI_KEY_ATTRIBUTES.range} RANGE attributes (multi-attribute keys), not [${types.join(', ')}]`,
         ),
       );
     }
@@ -168,20 +189,23 @@ function checkKeySchemaShapes(indexes: IndexAt[]): Problem[] {
   return problems;
 }
 
-/** The HASH and RANGE keys of a key schema must be two attributes: DynamoDB rejects one attribute as both. */
+/** The attributes of a key schema must all differ: DynamoDB rejects one attribute as two key elements. */
 function checkKeyAttributesDistinct(keySchemas: KeySchemaAt[]): Problem[] {
   const problems: Problem[] = [];
   for (const { items, path } of keySchemas) {
-    const keys = keyAttributeNames(items);
-    const [first, second] = keys;
-    if (keys.length === 2 && first && second && first.name === second.name) {
-      problems.push(
-        problem(
-          'KEY_SCHEMA_INVALID',
-          path,
-          `uses attribute "${first.name}" twice; the HASH and RANGE keys must be different attributes`,
-        ),
-      );
+    const seen = new Set<string>();
+    for (const { name } of keyAttributeNames(items)) {
+      if (seen.has(name)) {
+        problems.push(
+          problem(
+            'KEY_SCHEMA_INVALID',
+            path,
+            `uses attribute "${name}" twice; each key attribute (HASH or RANGE) must be a different attribute`,
+          ),
+        );
+        break;
+      }
+      seen.add(name);
     }
   }
   return problems;

@@ -83,6 +83,135 @@ describe('checkTableProperties', () => {
     ]);
   });
 
+  describe('multi-attribute GSI keys: up to four HASH, then up to four RANGE attributes', () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+    const table = (types: string[]) => ({
+      AttributeDefinitions: [
+        { AttributeName: 'id', AttributeType: 'S' },
+        ...names.slice(0, types.length).map((n) => ({ AttributeName: n, AttributeType: 'S' })),
+      ],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: [
+        {
+          ...gsi('multi', 'a'),
+          KeySchema: types.map((KeyType, i) => ({ AttributeName: names[i], KeyType })),
+        },
+      ],
+    });
+    const valid = [
+      ['HASH'],
+      ['HASH', 'HASH', 'RANGE'],
+      ['HASH', 'RANGE', 'RANGE', 'RANGE'],
+      ['HASH', 'HASH', 'HASH', 'HASH', 'RANGE', 'RANGE', 'RANGE', 'RANGE'],
+    ];
+    const invalid = [
+      ['HASH', 'HASH', 'HASH', 'HASH', 'HASH'],
+      ['HASH', 'RANGE', 'RANGE', 'RANGE', 'RANGE', 'RANGE'],
+      ['RANGE', 'HASH'],
+      ['HASH', 'RANGE', 'HASH'],
+    ];
+    for (const types of valid) {
+      it(`accepts [${types.join(', ')}]`, () => {
+        expect(check(table(types))).toEqual([]);
+      });
+    }
+    for (const types of invalid) {
+      it(`refuses [${types.join(', ')}]`, () => {
+        expect(check(table(types))).toEqual([
+          { code: 'KEY_SCHEMA_INVALID', path: 'P.GlobalSecondaryIndexes[0].KeySchema' },
+        ]);
+      });
+    }
+    it('refuses one attribute twice among them', () => {
+      const twice = table(['HASH', 'HASH', 'RANGE']);
+      twice.GlobalSecondaryIndexes[0]?.KeySchema.splice(1, 1, { AttributeName: 'a', KeyType: 'HASH' });
+      twice.AttributeDefinitions.splice(2, 1);
+      expect(check(twice)).toEqual([
+        { code: 'KEY_SCHEMA_INVALID', path: 'P.GlobalSecondaryIndexes[0].KeySchema' },
+      ]);
+    });
+  });
+
+  describe('properties given as functions: the rules that need their value skip them', () => {
+    const definitions = [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ];
+    const cases: [string, Record<string, unknown>][] = [
+      [
+        'KeySchema: !If',
+        {
+          KeySchema: {
+            'Fn::If': [
+              'C',
+              [{ AttributeName: 'pk', KeyType: 'HASH' }],
+              [
+                { AttributeName: 'pk', KeyType: 'HASH' },
+                { AttributeName: 'sk', KeyType: 'RANGE' },
+              ],
+            ],
+          },
+        },
+      ],
+      [
+        'KeySchema: Fn::Transform (AWS::Include)',
+        {
+          KeySchema: {
+            'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/key-schema.yaml' } },
+          },
+        },
+      ],
+      [
+        'a GSI whose KeySchema is !If',
+        {
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: [
+            {
+              ...gsi('bySk', 'sk'),
+              KeySchema: {
+                'Fn::If': ['C', [{ AttributeName: 'sk', KeyType: 'HASH' }], { Ref: 'AWS::NoValue' }],
+              },
+            },
+          ],
+        },
+      ],
+      [
+        'a GSI given as !If',
+        {
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: [{ 'Fn::If': ['C', gsi('bySk', 'sk'), { Ref: 'AWS::NoValue' }] }],
+        },
+      ],
+    ];
+    for (const [title, properties] of cases) {
+      it(`${title}: no ATTRIBUTE_UNUSED for the attributes it may use`, () => {
+        expect(
+          check({ AttributeDefinitions: definitions, BillingMode: 'PAY_PER_REQUEST', ...properties }),
+        ).toEqual([]);
+      });
+    }
+    it('AttributeDefinitions: !If: no KEY_ATTRIBUTE_UNDEFINED', () => {
+      expect(
+        check({
+          AttributeDefinitions: { 'Fn::If': ['C', definitions, [definitions[0]]] },
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: [gsi('bySk', 'sk')],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      ).toEqual([]);
+    });
+    it('still finds an unused attribute when every key schema is written out', () => {
+      expect(
+        check({
+          AttributeDefinitions: definitions,
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      ).toEqual([{ code: 'ATTRIBUTE_UNUSED', path: 'P.AttributeDefinitions[1]' }]);
+    });
+  });
+
   it('checks the shape of a GSI key schema', () => {
     expect(
       check({
