@@ -358,7 +358,9 @@ function parameterPairs(pairs: readonly string[]): [string, string][] {
 }
 
 function lazy(create: () => Promise<TableFinder>): TableFinder {
-  return { findTables: async (requests, region) => (await create()).findTables(requests, region) };
+  return {
+    findTables: async (requests, region, options) => (await create()).findTables(requests, region, options),
+  };
 }
 
 function parse(argv: readonly string[]) {

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Handler } from 'aws-lambda';
-import type { LookupOutcome, LookupRequest, TableFinder } from './lookup/port.js';
+import type { Context, Handler } from 'aws-lambda';
+import type { FindOptions, LookupOutcome, LookupRequest, TableFinder } from './lookup/port.js';
 import { formatProblem, formatProblems, type Problem, problem } from './problems.js';
 import { isRecord } from './template/json.js';
 import { transform } from './transform.js';
@@ -37,9 +37,13 @@ export interface HandlerDependencies {
 function lazyFinder(create: () => Promise<TableFinder>): TableFinder {
   let finder: Promise<TableFinder> | undefined;
   return {
-    async findTables(requests: readonly LookupRequest[], region: string): Promise<readonly LookupOutcome[]> {
+    async findTables(
+      requests: readonly LookupRequest[],
+      region: string,
+      options?: FindOptions,
+    ): Promise<readonly LookupOutcome[]> {
       finder ??= create();
-      return (await finder).findTables(requests, region);
+      return (await finder).findTables(requests, region, options);
     },
   };
 }
@@ -48,10 +52,24 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/**
+ * How long the lookups may take, from what Lambda says is left: a quarter of it (at least 3 s) stays free to build
+ * and return the answer, so the function answers (with LOOKUP_TIMEOUT if it must) before Lambda stops it.
+ */
+export function lookupDeadline(now: number, context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number | undefined {
+  if (!context || typeof context.getRemainingTimeInMillis !== 'function') return undefined;
+  const left = context.getRemainingTimeInMillis();
+  if (!Number.isFinite(left)) return undefined;
+  return now + Math.max(0, Math.min(left - 3_000, left * 0.75));
+}
+
+/** The macro's Lambda handler: the event CloudFormation sends, and Lambda's context for the time left. */
+export type MacroHandler = (event: unknown, context?: Context) => Promise<MacroResponse>;
+
 /** The Lambda edge: event in, response out. The only place that catches and logs; it never throws. */
-export function createHandler(dependencies: HandlerDependencies): (event: unknown) => Promise<MacroResponse> {
+export function createHandler(dependencies: HandlerDependencies): MacroHandler {
   const finder = lazyFinder(dependencies.createFinder);
-  return async (event: unknown): Promise<MacroResponse> => {
+  return async (event: unknown, context?: Context): Promise<MacroResponse> => {
     // Date, not `performance`: the global `performance` loads node:perf_hooks on first use, about 1 ms of a cold start.
     const started = Date.now();
     const request = isRecord(event) ? event : {};
@@ -74,6 +92,8 @@ export function createHandler(dependencies: HandlerDependencies): (event: unknow
           parameters: request.params,
           templateParameterValues: parameterValues,
           region: base.region,
+          accountId: text(request.accountId) || undefined,
+          deadline: lookupDeadline(started, context),
         },
         finder,
       );
@@ -153,7 +173,7 @@ async function loadLookups(): Promise<typeof import('./lookup.js')> {
   return import(LOOKUP_MODULE);
 }
 
-/** The Lambda handler; it takes what `@types/aws-lambda` says a handler takes. */
+/** The Lambda handler; it takes what `@types/aws-lambda` says a handler takes, the context included. */
 export const handler = createHandler({
   createFinder: async () => (await loadLookups()).createAwsFinder(),
   logger: lazyLogger(),

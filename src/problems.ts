@@ -52,6 +52,9 @@ export const PROBLEM_CODES = {
   LOOKUP_NO_MATCH: 'no table matches a Lookup',
   LOOKUP_MULTIPLE_MATCHES: 'more than one table matches a Lookup',
   LOOKUP_FAILED: 'AWS refused or failed a lookup call',
+  LOOKUP_MISMATCH: 'AWS answered a lookup with a table other than the one asked for',
+  LOOKUP_INVALID_ANSWER: 'AWS answered a lookup with a name, ARN or key of a shape AWS never produces',
+  LOOKUP_TIMEOUT: 'AWS did not answer a lookup before the deadline',
   INTERNAL_ERROR: 'the macro failed unexpectedly; the template was not changed',
 } as const;
 

@@ -18,8 +18,12 @@ interface TransformRequest {
   readonly parameters?: unknown;
   /** Values of the template's parameters, for roles given as `Ref` to a parameter. */
   readonly templateParameterValues?: Readonly<Record<string, unknown>>;
-  /** Region lookups use when a Lookup names none. */
+  /** Region lookups use when a Lookup names none; its partition is the stack's. */
   readonly region: string;
+  /** The account the stack deploys to (the macro event's `accountId`); a role of another account is granted otherwise. */
+  readonly accountId?: string | undefined;
+  /** When the lookups must have answered by (ms since the epoch), from the Lambda context's remaining time. */
+  readonly deadline?: number | undefined;
 }
 
 interface TransformSummary {
@@ -113,7 +117,7 @@ export async function transform(
   };
 
   const refs = new Map<string, TableRefs>();
-  const outcomes = await lookUp(parsed.tables, finder, request.region, problems);
+  const outcomes = await lookUp(parsed.tables, finder, request.region, request.deadline, problems);
   const parameterValues = request.templateParameterValues ?? {};
   for (const spec of parsed.tables) {
     if (spec.kind === 'create') {
@@ -171,6 +175,7 @@ async function lookUp(
   tables: readonly TableSpec[],
   finder: TableFinder | undefined,
   region: string,
+  deadline: number | undefined,
   problems: Problem[],
 ): Promise<Map<string, LookupOutcome>> {
   const requests = tables.flatMap((t) =>
@@ -190,7 +195,7 @@ async function lookUp(
     }
     return outcomes;
   }
-  for (const outcome of await finder.findTables(requests, region)) {
+  for (const outcome of await finder.findTables(requests, region, { deadline })) {
     outcomes.set(outcome.key, outcome);
     if ('problems' in outcome) problems.push(...outcome.problems);
   }

@@ -4,14 +4,23 @@ import {
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { FoundTable, LookupQuery } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { describeQuery, foundFromDescription, multipleMatches, noMatch, parseTableArn } from './describe.js';
-import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
+import { describeQuery } from './describe.js';
+import { accept, type Candidate, conclude, matches, type Place, placeOf } from './match.js';
+import type { FindOptions, LookupOutcome, LookupRequest, TableFinder } from './port.js';
 
 /** How many AWS calls run at once: enough to hide latency, few enough to stay clear of throttling. */
 const CONCURRENCY = 10;
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 3;
+/** Every call: a connection within 3 s, an answer within 10 s; the lookup stage as a whole has its deadline. */
+const CONNECTION_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Without a deadline from the caller (the CLI), the lookups as a whole get this long. */
+const DEFAULT_BUDGET_MS = 30_000;
+/** Tagged tables read at most: 100 pages of 100. A listing longer than that is refused, not cut short. */
+const MAX_PAGES = 100;
+/** Clients kept for reuse, per region and role; the least recently used goes first. */
+const CLIENT_CACHE_SIZE = 16;
 
 interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -21,37 +30,100 @@ interface AwsClients {
 /** Builds clients for one region and, for a cross-account lookup, one assumed role. */
 type ClientFactory = (region: string, roleArn: string | undefined) => AwsClients;
 
+/** AssumeRole refused or failed: the lookup's own call never ran. */
+class AssumeRoleError extends Error {
+  override readonly name = 'AssumeRoleError';
+  constructor(
+    readonly roleArn: string,
+    readonly reason: string,
+  ) {
+    super(`sts:AssumeRole failed: ${reason}`);
+  }
+}
+
+/** A listing that does not end: the same page token twice, or more pages than any account needs. */
+class PaginationError extends Error {
+  override readonly name = 'PaginationError';
+}
+
+class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+}
+
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
-/** Turns an AWS error into a problem that says what to do about it. */
+function httpStatus(error: unknown): number | undefined {
+  const metadata = typeof error === 'object' && error !== null ? (error as { $metadata?: unknown }).$metadata : undefined;
+  const status =
+    typeof metadata === 'object' && metadata !== null
+      ? (metadata as { httpStatusCode?: unknown }).httpStatusCode
+      : undefined;
+  return typeof status === 'number' ? status : undefined;
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'CredentialsProviderError',
+]);
+
+/** Whether the error says the credentials are bad: the clients that used them are not kept. */
+function isCredentialError(error: unknown): boolean {
+  return error instanceof AssumeRoleError || CREDENTIAL_ERRORS.has(errorName(error));
+}
+
+/** Turns an AWS error into a problem that names its real cause and says what to do about it. */
 function callProblem(
   error: unknown,
-  path: string,
+  request: LookupRequest,
   action: string,
-  what: string,
-  fromParameters = false,
+  region: string,
 ): Problem {
   const name = errorName(error);
+  const what = describeQuery(request.query, region);
   // AWS repeats the names it was given; those may come from NoEcho parameters, so then its text is left out.
+  const fromParameters = Object.keys(request.query.shown).length > 0;
   const detail = fromParameters ? '' : `: ${errorText(error)}`;
-  const at = joinPath(path, 'Lookup');
-  if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnrecognizedClientException') {
-    return problem('LOOKUP_FAILED', at, `access denied: the macro's role needs ${action} (${what})${detail}`);
-  }
-  if (/Throttl|TooManyRequests|LimitExceeded|RequestLimit/.test(name)) {
-    return problem(
-      'LOOKUP_FAILED',
-      at,
-      `${action} was still throttled after the SDK's retries (${what}); try again later`,
+  const at = joinPath(request.path, 'Lookup');
+  const fail = (message: string): Problem => problem('LOOKUP_FAILED', at, message);
+  if (error instanceof AssumeRoleError) {
+    const role = request.query.shown.roleArn ?? error.roleArn;
+    return fail(
+      `could not assume the lookup role ${role} (sts:AssumeRole): ${fromParameters ? 'refused' : error.reason}; the macro's role needs sts:AssumeRole on it, and the role must trust the macro's account`,
     );
   }
-  return problem('LOOKUP_FAILED', at, `${action} failed (${what}): ${name}${detail}`);
+  if (error instanceof DeadlineError) return problem('LOOKUP_TIMEOUT', at, `${error.message}: still waiting for ${action} (${what})`);
+  if (error instanceof PaginationError) return fail(`${action} (${what}): ${error.message}`);
+  if (CREDENTIAL_ERRORS.has(name))
+    return fail(`AWS refused the credentials the macro runs with (${name}) when calling ${action} (${what})${detail}`);
+  if (name === 'AccessDeniedException' || name === 'AccessDenied')
+    return fail(`access denied: the macro's role needs ${action} (${what})${detail}`);
+  if (/Throttl|TooManyRequests|LimitExceeded|RequestLimit|SlowDown/.test(name))
+    return fail(`${action} was still throttled after the SDK's retries (${what}); try again later`);
+  if (name === 'TimeoutError' || name === 'RequestTimeout' || /ETIMEDOUT|ECONNRESET|socket hang up/i.test(errorText(error)))
+    return fail(`${action} got no answer in time (${what}): the endpoint did not connect within ${CONNECTION_TIMEOUT_MS / 1000} s or answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(errorText(error)))
+    return fail(`${action} could not reach the endpoint (${what}): ${errorText(error)}`);
+  const status = httpStatus(error);
+  const text = errorText(error);
+  if (/<html|<!doctype|Unexpected token|is not valid JSON|Deserialization error|char 0/i.test(text) || name === 'UnknownError' || /^\d{3}$/.test(name))
+    return fail(
+      `${action} (${what}): the endpoint answered${status === undefined ? '' : ` HTTP ${status}`} with something that is not an AWS answer (an HTML page or a proxy's error?)`,
+    );
+  return fail(`${action} failed (${what}): ${name}${status === undefined ? '' : ` (HTTP ${status})`}${detail}`);
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the order of `items`. */
@@ -72,200 +144,232 @@ export async function mapBounded<T, R>(
   return results;
 }
 
-interface TaggedTable {
-  readonly arn: string;
-  readonly tags: ReadonlyMap<string, string>;
-}
-
-function matchesTags(table: TaggedTable, query: LookupQuery): boolean {
-  return query.tags.every((t) => table.tags.get(t.key) === t.value);
+/** One run of `findTables`: its deadline, and the signal that stops the calls still open when it passes. */
+interface Run {
+  readonly signal: AbortSignal;
+  readonly expired: () => boolean;
+  readonly budgetMs: number;
 }
 
 /**
- * Finds tables with the Resource Groups Tagging API and reads them with DescribeTable. Lookups that share a
- * region and role share one listing of tagged tables, so N tag lookups cost a few pages, not N calls; each
- * matched table is described once.
+ * Finds tables with the Resource Groups Tagging API and reads them with DescribeTable, in the region each lookup
+ * names (the ARN's for a lookup by ARN). Lookups that share a region and role share one listing of tagged tables,
+ * so N tag lookups cost a few pages, not N calls; each table is described once. What matches is decided by
+ * `match.ts`, the same rules the fixture finder uses.
  */
 export class AwsFinder implements TableFinder {
   private readonly clients = new Map<string, AwsClients>();
 
   constructor(private readonly factory: ClientFactory) {}
 
+  /** Clients for a region and role, reused while they work; a failed creation is not kept. */
   private clientsFor(region: string, roleArn: string | undefined): AwsClients {
     const key = `${region}\u0000${roleArn ?? ''}`;
-    let clients = this.clients.get(key);
-    if (!clients) {
-      clients = this.factory(region, roleArn);
-      this.clients.set(key, clients);
+    const cached = this.clients.get(key);
+    if (cached) {
+      this.clients.delete(key);
+      this.clients.set(key, cached);
+      return cached;
+    }
+    const clients = this.factory(region, roleArn);
+    this.clients.set(key, clients);
+    while (this.clients.size > CLIENT_CACHE_SIZE) {
+      const oldest = this.clients.keys().next().value;
+      if (oldest === undefined) break;
+      this.forget(oldest);
     }
     return clients;
   }
 
+  private forget(key: string): void {
+    const clients = this.clients.get(key);
+    this.clients.delete(key);
+    clients?.dynamodb.destroy();
+    clients?.tagging.destroy();
+  }
+
+  /** How many sets of clients are kept (for tests of the bound). */
+  get cachedClients(): number {
+    return this.clients.size;
+  }
+
   async findTables(
     requests: readonly LookupRequest[],
-    defaultRegion: string,
+    stackRegion: string,
+    options: FindOptions = {},
   ): Promise<readonly LookupOutcome[]> {
-    const groups = new Map<
-      string,
-      { region: string; roleArn: string | undefined; requests: LookupRequest[] }
-    >();
-    const outcomes: LookupOutcome[] = [];
+    const budgetMs = Math.max(0, (options.deadline ?? Date.now() + DEFAULT_BUDGET_MS) - Date.now());
+    const controller = new AbortController();
+    let timedOut = false;
+    const run: Run = { signal: controller.signal, expired: () => timedOut, budgetMs };
+    const outcomes = new Map<string, LookupOutcome>();
+    const waiting = new Map<string, { request: LookupRequest; action: string; region: string }>();
+    const groups = new Map<string, { place: Place; roleArn: string | undefined; requests: LookupRequest[] }>();
     for (const request of requests) {
-      const { query } = request;
-      const arnParts = query.arn === undefined ? undefined : parseTableArn(query.arn);
-      if (query.arn !== undefined && !arnParts) {
-        outcomes.push({
-          key: request.key,
-          problems: [
-            problem(
-              'INVALID_VALUE',
-              joinPath(joinPath(request.path, 'Lookup'), 'Arn'),
-              'is not a DynamoDB table ARN (arn:aws:dynamodb:<region>:<account>:table/<name>)',
-            ),
-          ],
-        });
+      const place = placeOf(request, stackRegion);
+      if ('code' in place) {
+        outcomes.set(request.key, { key: request.key, problems: [place] });
         continue;
       }
-      const region = arnParts?.region ?? query.region ?? defaultRegion;
-      const key = `${region}\u0000${query.roleArn ?? ''}`;
-      const group = groups.get(key) ?? { region, roleArn: query.roleArn, requests: [] };
+      const key = `${place.region}\u0000${request.query.roleArn ?? ''}`;
+      const group = groups.get(key) ?? { place, roleArn: request.query.roleArn, requests: [] };
       group.requests.push(request);
       groups.set(key, group);
+      waiting.set(request.key, {
+        request,
+        action: request.query.tags.length > 0 ? 'tag:GetResources' : 'dynamodb:DescribeTable',
+        region: place.region,
+      });
     }
-    const grouped = await Promise.all(
-      [...groups.values()].map((g) => this.findInGroup(g.region, g.roleArn, g.requests)),
+    const settle = (outcome: LookupOutcome): void => {
+      if (timedOut) return;
+      outcomes.set(outcome.key, outcome);
+      waiting.delete(outcome.key);
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+        resolve();
+      }, budgetMs);
+    });
+    const work = Promise.all(
+      [...groups.entries()].map(([key, g]) => this.findInGroup(key, g.place, g.roleArn, g.requests, run, settle, waiting)),
     );
-    return [...outcomes, ...grouped.flat()];
+    await Promise.race([work, deadline]);
+    clearTimeout(timer);
+    for (const { request, action, region } of waiting.values()) {
+      const error = new DeadlineError(
+        `AWS did not answer within ${(budgetMs / 1000).toFixed(1)} s, the time the function had left for lookups`,
+      );
+      outcomes.set(request.key, { key: request.key, problems: [callProblem(error, request, action, region)] });
+    }
+    return requests.map((r) => outcomes.get(r.key) ?? { key: r.key, problems: [] });
   }
 
   private async findInGroup(
-    region: string,
+    cacheKey: string,
+    place: Place,
     roleArn: string | undefined,
     requests: readonly LookupRequest[],
-  ): Promise<LookupOutcome[]> {
-    const clients = this.clientsFor(region, roleArn);
+    run: Run,
+    settle: (outcome: LookupOutcome) => void,
+    waiting: Map<string, { request: LookupRequest; action: string; region: string }>,
+  ): Promise<void> {
+    let clients: AwsClients;
+    try {
+      clients = this.clientsFor(place.region, roleArn);
+    } catch (error) {
+      for (const r of requests) settle({ key: r.key, problems: [callProblem(error, r, 'creating an AWS client', place.region)] });
+      return;
+    }
+    const failed = (error: unknown): void => {
+      if (isCredentialError(error) && this.clients.get(cacheKey) === clients) this.forget(cacheKey);
+    };
     const tagged = requests.filter((r) => r.query.tags.length > 0);
-    const listing = new Map<string, TaggedTable[] | Problem>();
+    const listings = new Map<string, Candidate[] | unknown>();
     if (tagged.length > 1) {
       // One listing of every tagged table answers them all.
-      const all = await this.listTagged(clients, undefined).catch((e: unknown) => e);
-      for (const r of tagged) {
-        listing.set(
-          r.key,
-          Array.isArray(all)
-            ? all
-            : callProblem(all, r.path, 'tag:GetResources', describeQuery(r.query, region), hasShown(r)),
-        );
-      }
+      const all = await this.listTagged(clients, undefined, run).catch((e: unknown) => e);
+      for (const r of tagged) listings.set(r.key, all);
     } else {
-      for (const r of tagged) {
-        const found = await this.listTagged(clients, r.query).catch((e: unknown) => e);
-        listing.set(
-          r.key,
-          Array.isArray(found)
-            ? found
-            : callProblem(found, r.path, 'tag:GetResources', describeQuery(r.query, region), hasShown(r)),
-        );
-      }
+      for (const r of tagged) listings.set(r.key, await this.listTagged(clients, r, run).catch((e: unknown) => e));
     }
 
-    const candidates = new Map<string, string[] | Problem>();
+    const toDescribe = new Map<string, { request: LookupRequest; asked: string; tags: ReadonlyMap<string, string> | undefined }[]>();
     for (const r of requests) {
-      const { query } = r;
-      const tables = listing.get(r.key);
-      if (tables && !Array.isArray(tables)) {
-        candidates.set(r.key, tables);
+      if (r.query.tags.length === 0) {
+        // By ARN: DescribeTable takes the full ARN, in the ARN's region; by name: the name in the lookup's region.
+        const asked = r.query.arn ?? r.query.tableName ?? '';
+        toDescribe.set(asked, [...(toDescribe.get(asked) ?? []), { request: r, asked, tags: undefined }]);
         continue;
       }
-      if (tables) {
-        const arns = tables
-          .filter((t) => matchesTags(t, query))
-          .map((t) => t.arn)
-          .filter((arn) => query.arn === undefined || arn === query.arn)
-          .filter((arn) => query.tableName === undefined || parseTableArn(arn)?.name === query.tableName);
-        candidates.set(r.key, arns);
-      } else {
-        candidates.set(r.key, [query.arn ?? query.tableName ?? '']);
+      const listing = listings.get(r.key);
+      if (!Array.isArray(listing)) {
+        failed(listing);
+        settle({ key: r.key, problems: [callProblem(listing, r, 'tag:GetResources', place.region)] });
+        continue;
       }
+      const found = (listing as Candidate[]).filter((t) => matches(r.query, place, t));
+      const chosen = conclude(
+        r,
+        place,
+        found.map((t) => t.arn),
+      );
+      if (!('arn' in chosen)) {
+        settle(chosen);
+        continue;
+      }
+      const tags = found.find((t) => t.arn === chosen.arn)?.tags;
+      toDescribe.set(chosen.arn, [...(toDescribe.get(chosen.arn) ?? []), { request: r, asked: chosen.arn, tags }]);
+      const entry = waiting.get(r.key);
+      if (entry) waiting.set(r.key, { ...entry, action: 'dynamodb:DescribeTable' });
     }
 
-    const names = new Set<string>();
-    for (const value of candidates.values()) {
-      if (Array.isArray(value) && value.length === 1 && value[0] !== undefined) names.add(value[0]);
-    }
-    const described = new Map<string, FoundTable | unknown>();
-    await mapBounded([...names], CONCURRENCY, async (name) => {
-      const table = await clients.dynamodb
-        .send(new DescribeTableCommand({ TableName: parseTableArn(name)?.name ?? name }))
-        .then((r) => foundFromDescription(r.Table) ?? new Error('DescribeTable returned no table'))
-        .catch((e: unknown) => e);
-      described.set(name, table);
-    });
-
-    return requests.map((r): LookupOutcome => {
-      const value = candidates.get(r.key);
-      const what = describeQuery(r.query, region);
-      if (value === undefined) return { key: r.key, problems: [noMatch(r.path, r.query, region)] };
-      if (!Array.isArray(value)) return { key: r.key, problems: [value] };
-      if (value.length === 0) return { key: r.key, problems: [noMatch(r.path, r.query, region)] };
-      if (value.length > 1)
-        return { key: r.key, problems: [multipleMatches(r.path, r.query, region, value)] };
-      const result = described.get(value[0] ?? '');
-      if (isFound(result)) return { key: r.key, table: result };
-      if (errorName(result) === 'ResourceNotFoundException')
-        return { key: r.key, problems: [noMatch(r.path, r.query, region)] };
-      return {
-        key: r.key,
-        problems: [callProblem(result, r.path, 'dynamodb:DescribeTable', what, hasShown(r))],
-      };
+    await mapBounded([...toDescribe.entries()], CONCURRENCY, async ([asked, users]) => {
+      if (run.expired()) return;
+      const answer = await clients.dynamodb
+        .send(new DescribeTableCommand({ TableName: asked }), { abortSignal: run.signal })
+        .then((r) => ({ table: r.Table as unknown }))
+        .catch((e: unknown) => ({ error: e }));
+      for (const { request, tags } of users) {
+        if ('error' in answer) {
+          failed(answer.error);
+          if (errorName(answer.error) === 'ResourceNotFoundException') {
+            const outcome = conclude(request, place, []);
+            if (!('arn' in outcome)) settle(outcome);
+          } else {
+            settle({ key: request.key, problems: [callProblem(answer.error, request, 'dynamodb:DescribeTable', place.region)] });
+          }
+          continue;
+        }
+        // A lookup by name asked by name: the answer must then be that name's table in this region.
+        const byArn = request.query.arn !== undefined || request.query.tags.length > 0;
+        settle(accept(request, place, byArn ? asked : undefined, answer.table, tags));
+      }
     });
   }
 
-  /** Every DynamoDB table with its tags, narrowed by the query's tags when given; read to the last page. */
-  private async listTagged(clients: AwsClients, query: LookupQuery | undefined): Promise<TaggedTable[]> {
+  /** Tagged DynamoDB tables with their tags, narrowed by the request's tags when given; every page, bounded. */
+  private async listTagged(clients: AwsClients, request: LookupRequest | undefined, run: Run): Promise<Candidate[]> {
+    const query = request?.query;
     const tagFilters = query
       ? [...new Set(query.tags.map((t) => t.key))].map((key) => ({
           Key: key,
           Values: query.tags.filter((t) => t.key === key).map((t) => t.value),
         }))
       : undefined;
-    const out: TaggedTable[] = [];
+    const out: Candidate[] = [];
+    const seen = new Set<string>();
     let token: string | undefined;
-    do {
-      const page = await clients.tagging.send(
+    for (let page = 1; ; page++) {
+      const answer = await clients.tagging.send(
         new GetResourcesCommand({
           ResourceTypeFilters: ['dynamodb:table'],
           ...(tagFilters ? { TagFilters: tagFilters } : {}),
           ResourcesPerPage: 100,
           ...(token ? { PaginationToken: token } : {}),
         }),
+        { abortSignal: run.signal },
       );
-      for (const mapping of page.ResourceTagMappingList ?? []) {
-        if (!mapping.ResourceARN || !parseTableArn(mapping.ResourceARN)) continue;
+      for (const mapping of answer.ResourceTagMappingList ?? []) {
+        if (typeof mapping.ResourceARN !== 'string') continue;
         const tags = new Map<string, string>();
         for (const tag of mapping.Tags ?? [])
-          if (tag.Key !== undefined && tag.Value !== undefined) tags.set(tag.Key, tag.Value);
+          if (typeof tag.Key === 'string' && typeof tag.Value === 'string') tags.set(tag.Key, tag.Value);
         out.push({ arn: mapping.ResourceARN, tags });
       }
       // AWS ends with an empty token; some implementations send none.
-      token = page.PaginationToken || undefined;
-    } while (token);
-    return out;
+      token = answer.PaginationToken || undefined;
+      if (token === undefined) return out;
+      if (seen.has(token))
+        throw new PaginationError(`the listing repeated a page token after ${page} pages; it was stopped there`);
+      if (page >= MAX_PAGES)
+        throw new PaginationError(`the listing went on past ${MAX_PAGES} pages (${out.length} tables); it was stopped there`);
+      seen.add(token);
+    }
   }
-}
-
-function hasShown(request: LookupRequest): boolean {
-  return Object.keys(request.query.shown).length > 0;
-}
-
-function isFound(value: unknown): value is FoundTable {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'arn' in value &&
-    'name' in value &&
-    !(value instanceof Error)
-  );
 }
 
 /** What the SDK's clients take as `credentials`: a function it calls again when the last ones expire. */
@@ -276,18 +380,22 @@ type CredentialProvider = () => Promise<{
   readonly expiration?: Date;
 }>;
 
-/** Credentials of an assumed role, refreshed by the SDK when they expire. */
+/** Credentials of an assumed role, refreshed by the SDK when they expire; a refusal says it was AssumeRole. */
 function assumedRole(sts: STSClient, roleArn: string): CredentialProvider {
   return async () => {
-    const { Credentials: c } = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn,
-        RoleSessionName: 'composex-dynamodb-lookup',
-        DurationSeconds: 900,
-      }),
-    );
-    if (!c?.AccessKeyId || !c.SecretAccessKey)
-      throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    const answer = await sts
+      .send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: 'composex-dynamodb-lookup',
+          DurationSeconds: 900,
+        }),
+      )
+      .catch((error: unknown) => {
+        throw new AssumeRoleError(roleArn, `${errorName(error)}: ${errorText(error)}`);
+      });
+    const c = answer.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new AssumeRoleError(roleArn, 'it returned no credentials');
     return {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,
@@ -297,13 +405,28 @@ function assumedRole(sts: STSClient, roleArn: string): CredentialProvider {
   };
 }
 
-/** The default finder: the SDK's credential chain, `AWS_ENDPOINT_URL` honoured, retries with backoff for throttling. */
+/**
+ * The default finder: the SDK's credential chain, `AWS_ENDPOINT_URL` honoured, retries with backoff for
+ * throttling, and every call bounded by a connection and a request timeout.
+ */
 export function createAwsFinder(): AwsFinder {
-  let sts: STSClient | undefined;
+  const stsClients = new Map<string, STSClient>();
   return new AwsFinder((region, roleArn) => {
-    const config = { region, maxAttempts: MAX_ATTEMPTS };
-    if (roleArn !== undefined && sts === undefined) sts = new STSClient(config);
-    const credentials = roleArn === undefined || sts === undefined ? undefined : assumedRole(sts, roleArn);
+    const config = {
+      region,
+      maxAttempts: MAX_ATTEMPTS,
+      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    };
+    let credentials: CredentialProvider | undefined;
+    if (roleArn !== undefined) {
+      // STS in the lookup's region: one client per region, as few as regions looked up in.
+      let sts = stsClients.get(region);
+      if (!sts) {
+        sts = new STSClient(config);
+        stsClients.set(region, sts);
+      }
+      credentials = assumedRole(sts, roleArn);
+    }
     const withCredentials = credentials ? { ...config, credentials } : config;
     return {
       dynamodb: new DynamoDBClient(withCredentials),

@@ -1,45 +1,107 @@
 import type { FoundTable, LookupQuery } from '../model.js';
-import { joinPath, listOf, type Problem, problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
 
-/** Reads what the macro needs from a DynamoDB `DescribeTable` `Table` (SDK or JSON fixture). */
-export function foundFromDescription(table: unknown): FoundTable | undefined {
-  if (!isRecord(table) || typeof table.TableName !== 'string' || typeof table.TableArn !== 'string')
-    return undefined;
-  const stream = table.StreamSpecification;
-  const streamOn =
-    isRecord(stream) && stream.StreamEnabled === true && typeof table.LatestStreamArn === 'string';
-  const sse = table.SSEDescription;
-  // Only a customer-managed key needs grants; the AWS-owned and AWS-managed keys authorise DynamoDB themselves.
-  const kms =
-    isRecord(sse) &&
-    sse.SSEType === 'KMS' &&
-    typeof sse.KMSMasterKeyArn === 'string' &&
-    sse.Status !== 'DISABLED'
-      ? sse.KMSMasterKeyArn
-      : undefined;
-  const indexNames: string[] = [];
-  for (const list of [table.GlobalSecondaryIndexes, table.LocalSecondaryIndexes]) {
-    if (!Array.isArray(list)) continue;
-    for (const index of list)
-      if (isRecord(index) && typeof index.IndexName === 'string') indexNames.push(index.IndexName);
-  }
-  return {
-    name: table.TableName,
-    arn: table.TableArn,
-    streamArn: streamOn && typeof table.LatestStreamArn === 'string' ? table.LatestStreamArn : undefined,
-    kmsKeyArn: kms,
-    indexNames: indexNames.sort(),
-  };
+/**
+ * The shapes AWS produces, checked before anything from a lookup answer reaches a policy: a name or ARN with `*`,
+ * `?` or an extra path part (`table/x/index/y`) would widen a grant, so an answer that is not exactly one of these
+ * is refused, never used.
+ */
+const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f'];
+const PARTITION = `(${PARTITIONS.join('|')})`;
+/** A region name as AWS spells it: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-isoe-west-1`. */
+export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const REGION_PART = '([a-z]{2}(?:-[a-z]+)+-\\d{1,2})';
+export const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const TABLE_ARN = new RegExp(`^arn:${PARTITION}:dynamodb:${REGION_PART}:(\\d{12}):table/([A-Za-z0-9_.-]{3,255})$`);
+const STREAM_LABEL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/;
+/** A key ID as KMS makes it: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+const KMS_KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KMS_KEY_ARN = new RegExp(`^arn:${PARTITION}:kms:${REGION_PART}:(\\d{12}):key/([0-9a-z-]+)$`);
+
+interface ArnParts {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly name: string;
 }
 
-/** A DynamoDB table ARN: `arn:<partition>:dynamodb:<region>:<account>:table/<name>`. */
-const TABLE_ARN = /^arn:(aws[a-z-]*):dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;
-
-export function parseTableArn(arn: string): { region: string; account: string; name: string } | undefined {
+/** A DynamoDB table ARN of exactly the shape AWS produces: `arn:<partition>:dynamodb:<region>:<account>:table/<name>`. */
+export function parseTableArn(arn: string): ArnParts | undefined {
   const match = TABLE_ARN.exec(arn);
   if (!match) return undefined;
-  return { region: match[2] ?? '', account: match[3] ?? '', name: match[4] ?? '' };
+  return { partition: match[1] ?? '', region: match[2] ?? '', account: match[3] ?? '', name: match[4] ?? '' };
+}
+
+/** A KMS key ARN of the shape KMS produces (a key ID, never an alias or a wildcard). */
+function parseKmsKeyArn(arn: string): Omit<ArnParts, 'name'> & { keyId: string } | undefined {
+  const match = KMS_KEY_ARN.exec(arn);
+  if (!match || !KMS_KEY_ID.test(match[4] ?? '')) return undefined;
+  return { partition: match[1] ?? '', region: match[2] ?? '', account: match[3] ?? '', keyId: match[4] ?? '' };
+}
+
+/** The partition a region belongs to; a stack's partition is its request's. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  return 'aws';
+}
+
+/** A value from an answer, shown in a message: quoted, and cut short so a hostile answer cannot flood it. */
+export function shownValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text);
+}
+
+/**
+ * Reads what the macro needs from a DynamoDB `DescribeTable` `Table` (SDK or JSON fixture), checking every value
+ * that can reach a policy for the exact shape AWS gives it. A string is what is wrong with the answer.
+ */
+export function readDescription(table: unknown): FoundTable | string {
+  if (!isRecord(table)) return 'DescribeTable answered without a table';
+  const name = table.TableName;
+  const arn = table.TableArn;
+  if (typeof name !== 'string' || !TABLE_NAME.test(name))
+    return `DescribeTable answered with the table name ${shownValue(name)}, which is not a DynamoDB table name`;
+  const parts = typeof arn === 'string' ? parseTableArn(arn) : undefined;
+  if (typeof arn !== 'string' || !parts)
+    return `DescribeTable answered with the table ARN ${shownValue(arn)}, which is not a DynamoDB table ARN`;
+  if (parts.name !== name)
+    return `DescribeTable answered with the table name ${shownValue(name)} and the ARN ${shownValue(arn)} of another table`;
+  const stream = table.StreamSpecification;
+  const latest = table.LatestStreamArn;
+  let streamArn: string | undefined;
+  if (isRecord(stream) && stream.StreamEnabled === true && latest !== undefined) {
+    const label = typeof latest === 'string' && latest.startsWith(`${arn}/stream/`) ? latest.slice(arn.length + 8) : '';
+    if (!STREAM_LABEL.test(label))
+      return `DescribeTable answered with the stream ARN ${shownValue(latest)}, which is not a stream of ${arn}`;
+    streamArn = latest as string;
+  }
+  const sse = table.SSEDescription;
+  let kmsKeyArn: string | undefined;
+  // Only a customer-managed key needs grants; the AWS-owned and AWS-managed keys authorise DynamoDB themselves.
+  if (isRecord(sse) && sse.SSEType === 'KMS' && sse.Status !== 'DISABLED' && sse.KMSMasterKeyArn !== undefined) {
+    const key = sse.KMSMasterKeyArn;
+    const keyParts = typeof key === 'string' ? parseKmsKeyArn(key) : undefined;
+    if (!keyParts || keyParts.partition !== parts.partition || keyParts.region !== parts.region)
+      return `DescribeTable answered with the KMS key ${shownValue(key)}, which is not a key ARN of the table's region`;
+    kmsKeyArn = key as string;
+  }
+  const indexNames: string[] = [];
+  for (const list of [table.GlobalSecondaryIndexes, table.LocalSecondaryIndexes]) {
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) return 'DescribeTable answered with indexes that are not a list';
+    for (const index of list) {
+      const indexName = isRecord(index) ? index.IndexName : undefined;
+      if (typeof indexName !== 'string' || !TABLE_NAME.test(indexName))
+        return `DescribeTable answered with the index name ${shownValue(indexName)}, which is not a DynamoDB index name`;
+      indexNames.push(indexName);
+    }
+  }
+  return { name, arn, streamArn, kmsKeyArn, indexNames: indexNames.sort() };
 }
 
 /** The query as a person reads it; values that came from parameters are shown by the parameter's name. */
@@ -52,25 +114,4 @@ export function describeQuery(query: LookupQuery, region: string): string {
   if (query.tableName !== undefined) parts.push(`name ${show('tableName', query.tableName)}`);
   const where = query.region === undefined ? region : show('region', region);
   return `${parts.join(' and ')} in ${where}${query.roleArn === undefined ? '' : ` (as ${show('roleArn', query.roleArn)})`}`;
-}
-
-export function noMatch(path: string, query: LookupQuery, region: string): Problem {
-  return problem(
-    'LOOKUP_NO_MATCH',
-    joinPath(path, 'Lookup'),
-    `no DynamoDB table matches ${describeQuery(query, region)}`,
-  );
-}
-
-export function multipleMatches(
-  path: string,
-  query: LookupQuery,
-  region: string,
-  arns: readonly string[],
-): Problem {
-  return problem(
-    'LOOKUP_MULTIPLE_MATCHES',
-    joinPath(path, 'Lookup'),
-    `${arns.length} tables match ${describeQuery(query, region)}: ${listOf([...arns].sort())}; add a tag or use Arn to pick one`,
-  );
 }

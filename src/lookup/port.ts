@@ -12,10 +12,19 @@ export type LookupOutcome =
   | { readonly key: string; readonly table: FoundTable }
   | { readonly key: string; readonly problems: readonly Problem[] };
 
+export interface FindOptions {
+  /** When the answers are needed by (ms since the epoch): a lookup still waiting then fails with LOOKUP_TIMEOUT. */
+  readonly deadline?: number | undefined;
+}
+
 /**
  * The transform's only access to AWS (or to a fixture standing in for it). It resolves every request, never
- * throws for one table's failure, and returns outcomes in any order.
+ * throws for one table's failure, answers by the deadline, and returns outcomes in any order.
  */
 export interface TableFinder {
-  findTables(requests: readonly LookupRequest[], defaultRegion: string): Promise<readonly LookupOutcome[]>;
+  findTables(
+    requests: readonly LookupRequest[],
+    stackRegion: string,
+    options?: FindOptions,
+  ): Promise<readonly LookupOutcome[]>;
 }

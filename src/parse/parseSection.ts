@@ -378,13 +378,13 @@ function lookupText(
       return String(given);
     }
     if (view.parameters.has(value.Ref)) {
-      problems.push(
-        problem(
-          'INVALID_VALUE',
-          at,
-          `parameter ${value.Ref} has no value in the request, so the table cannot be looked up`,
-        ),
-      );
+      const why =
+        given === undefined || given === null || given === ''
+          ? 'has no value in the request, so the table cannot be looked up'
+          : Array.isArray(given)
+            ? 'is a list (a List or CommaDelimitedList parameter), and a Lookup value is one string'
+            : 'is not a string, and a Lookup value is one';
+      problems.push(problem('INVALID_VALUE', at, `parameter ${value.Ref} ${why}`));
     }
     return undefined;
   }

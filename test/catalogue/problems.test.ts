@@ -1,5 +1,11 @@
+import { Readable } from 'node:stream';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../src/handler.js';
+import { AwsFinder } from '../../src/lookup/awsFinder.js';
+import { FixtureFinder, parseFixture } from '../../src/lookup/fixtureFinder.js';
 import type { TableFinder } from '../../src/lookup/port.js';
 import { PROBLEM_CODES, type ProblemCode } from '../../src/problems.js';
 import { baseTemplate, fixtureFinder, type Json, SIMPLE_TABLE } from '../helpers.js';
@@ -16,6 +22,8 @@ interface Case {
   readonly params?: unknown;
   readonly parameterValues?: Record<string, unknown>;
   readonly finder?: TableFinder;
+  /** Milliseconds Lambda says are left, for the lookups' deadline. */
+  readonly remainingMs?: number;
   readonly expected: readonly [ProblemCode, string];
 }
 
@@ -33,6 +41,27 @@ const gsi = (name: string, hash = 'id', extra: Json = {}) => ({
   Projection: { ProjectionType: 'ALL' },
   ...extra,
 });
+
+/** The AWS finder with its HTTP layer answering every call with `answer()`'s JSON (or never). */
+function awsAnswering(answer: () => unknown): TableFinder {
+  const requestHandler = {
+    handle: async () => {
+      const body = await answer();
+      return {
+        response: {
+          statusCode: 200,
+          headers: { 'content-type': 'application/x-amz-json-1.0' },
+          body: Readable.from([Buffer.from(JSON.stringify(body))]),
+        },
+      };
+    },
+  };
+  const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
+  return new AwsFinder((region) => ({
+    dynamodb: new DynamoDBClient({ region, credentials, requestHandler, maxAttempts: 1 }),
+    tagging: new ResourceGroupsTaggingAPIClient({ region, credentials, requestHandler, maxAttempts: 1 }),
+  }));
+}
 
 const CASES: Case[] = [
   { title: 'a fragment that is a list', fragment: [], expected: ['TEMPLATE_NOT_OBJECT', '(template)'] },
@@ -551,6 +580,34 @@ const CASES: Case[] = [
     expected: ['LOOKUP_FAILED', 'x-dynamodb.t.Lookup'],
   },
   {
+    title: 'a lookup answered with another table than the ARN asked for',
+    fragment: x({ t: { Lookup: { Arn: 'arn:aws:dynamodb:us-east-1:999999999999:table/foo' } } }),
+    finder: awsAnswering(() => ({
+      Table: { TableName: 'foo', TableArn: 'arn:aws:dynamodb:us-east-1:111122223333:table/foo' },
+    })),
+    expected: ['LOOKUP_MISMATCH', 'x-dynamodb.t.Lookup'],
+  },
+  {
+    title: 'a lookup answered with a wildcard table',
+    fragment: x({ t: { Lookup: { Tags: { team: 'odd' } } } }),
+    finder: new FixtureFinder(
+      parseFixture([
+        {
+          Table: { TableName: '*', TableArn: 'arn:aws:dynamodb:us-east-1:111122223333:table/*' },
+          Tags: [{ Key: 'team', Value: 'odd' }],
+        },
+      ]),
+    ),
+    expected: ['LOOKUP_INVALID_ANSWER', 'x-dynamodb.t.Lookup'],
+  },
+  {
+    title: 'a lookup AWS does not answer before the deadline',
+    fragment: x({ t: { Lookup: { TableName: 'slow' } } }),
+    finder: awsAnswering(() => new Promise(() => {})),
+    remainingMs: 3_200,
+    expected: ['LOOKUP_TIMEOUT', 'x-dynamodb.t.Lookup'],
+  },
+  {
     title: 'a failure inside the macro itself',
     fragment: x({ t: { Lookup: { TableName: 'x' } } }),
     finder: {
@@ -567,15 +624,19 @@ async function problemsOf(c: Case): Promise<[string, string][]> {
     createFinder: async () => c.finder ?? fixtureFinder(),
     logger: { info: () => {}, error: () => {} },
   });
-  const response = await handler({
-    region: 'us-east-1',
-    accountId: '111122223333',
-    fragment: c.fragment,
-    transformId: 't',
-    params: c.params ?? {},
-    requestId: 'r',
-    templateParameterValues: c.parameterValues ?? {},
-  });
+  const context = { getRemainingTimeInMillis: () => c.remainingMs ?? 60_000 } as Context;
+  const response = await handler(
+    {
+      region: 'us-east-1',
+      accountId: '111122223333',
+      fragment: c.fragment,
+      transformId: 't',
+      params: c.params ?? {},
+      requestId: 'r',
+      templateParameterValues: c.parameterValues ?? {},
+    },
+    context,
+  );
   expect(response.status).toBe('failure');
   return (response.errorMessage ?? '').split('\n').flatMap((line) => {
     const match = /^(.*?): .* \[([A-Z_]+)\]$/.exec(line);

@@ -85,7 +85,9 @@ describe('same input, same output', () => {
     });
     dynamodb.on(DescribeTableCommand).callsFake(async (input: { TableName: string }) => {
       await sleep(Math.random() * 5);
-      return { Table: { TableName: input.TableName, TableArn: arn(input.TableName) } };
+      // Asked by name or, for a table found by its tags, by its ARN.
+      const name = input.TableName.replace(/^arn:.*:table\//, '');
+      return { Table: { TableName: name, TableArn: arn(name) } };
     });
     const finder = () =>
       new AwsFinder((region) => ({

@@ -6,7 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsFinder, mapBounded } from '../../../src/lookup/awsFinder.js';
-import type { LookupRequest } from '../../../src/lookup/port.js';
+import type { LookupOutcome, LookupRequest } from '../../../src/lookup/port.js';
 import type { LookupQuery } from '../../../src/model.js';
 
 const dynamodb = mockClient(DynamoDBClient);
@@ -73,16 +73,16 @@ describe('AwsFinder', () => {
         ResourceTagMappingList: [{ ResourceARN: arn('bbb'), Tags: tags({ team: 'x', env: 'prod' }) }],
         PaginationToken: '',
       });
-    dynamodb.on(DescribeTableCommand, { TableName: 'bbb' }).resolves(
+    dynamodb.on(DescribeTableCommand, { TableName: arn('bbb') }).resolves(
       describeAs('bbb', {
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
         LatestStreamArn: `${arn('bbb')}/stream/2026-01-01T00:00:00.000`,
         SSEDescription: {
           Status: 'ENABLED',
           SSEType: 'KMS',
-          KMSMasterKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k',
+          KMSMasterKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         },
-        GlobalSecondaryIndexes: [{ IndexName: 'g' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'by-g' }],
       }),
     );
     const outcomes = await finder().findTables(
@@ -103,8 +103,8 @@ describe('AwsFinder', () => {
           name: 'bbb',
           arn: arn('bbb'),
           streamArn: `${arn('bbb')}/stream/2026-01-01T00:00:00.000`,
-          kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k',
-          indexNames: ['g'],
+          kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          indexNames: ['by-g'],
         },
       },
     ]);
@@ -154,8 +154,12 @@ describe('AwsFinder', () => {
     expect(dynamodb.commandCalls(DescribeTableCommand)).toHaveLength(0);
   });
 
-  it('looks up by ARN in the ARN region and by name, describing each table once', async () => {
-    dynamodb.on(DescribeTableCommand, { TableName: 'orders' }).resolves(describeAs('orders'));
+  it('looks up by ARN with the full ARN in the ARN region and by name, describing each table once', async () => {
+    dynamodb
+      .on(DescribeTableCommand, { TableName: 'orders' })
+      .resolves(describeAs('orders'))
+      .on(DescribeTableCommand, { TableName: arn('orders', 'eu-west-1') })
+      .resolves({ Table: { TableName: 'orders', TableArn: arn('orders', 'eu-west-1') } });
     const outcomes = await finder().findTables(
       [
         request('a', { arn: arn('orders', 'eu-west-1') }),
@@ -164,10 +168,10 @@ describe('AwsFinder', () => {
       ],
       'us-east-1',
     );
-    expect(outcomes.map((o) => ('table' in o ? o.table.name : o.problems))).toEqual([
-      'orders',
-      'orders',
-      'orders',
+    expect(outcomes.map((o) => ('table' in o ? o.table.arn : o.problems))).toEqual([
+      arn('orders', 'eu-west-1'),
+      arn('orders'),
+      arn('orders'),
     ]);
     expect(created.map((c) => c.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
     expect(dynamodb.commandCalls(DescribeTableCommand)).toHaveLength(2);
@@ -215,10 +219,10 @@ describe('AwsFinder', () => {
   });
 
   it('uses a separate set of clients for a RoleArn lookup', async () => {
-    dynamodb.on(DescribeTableCommand).resolves(describeAs('t'));
+    dynamodb.on(DescribeTableCommand).resolves(describeAs('ttt'));
     const roleArn = 'arn:aws:iam::444455556666:role/lookup';
     await finder().findTables(
-      [request('a', { tableName: 't' }), request('b', { tableName: 't', roleArn })],
+      [request('a', { tableName: 'ttt' }), request('b', { tableName: 'ttt', roleArn })],
       'us-east-1',
     );
     expect(created).toEqual(
@@ -228,6 +232,116 @@ describe('AwsFinder', () => {
       ]),
     );
     expect(created).toHaveLength(2);
+  });
+});
+
+describe('AwsFinder refuses what it cannot verify', () => {
+  const problemOf = (outcome: LookupOutcome | undefined) =>
+    outcome && 'problems' in outcome ? outcome.problems[0] : outcome;
+
+  it('refuses a DescribeTable answer for another table than the ARN asked for', async () => {
+    const theirs = arn('foo').replace('111122223333', '999999999999');
+    dynamodb.on(DescribeTableCommand, { TableName: theirs }).resolves(describeAs('foo'));
+    const [outcome] = await finder().findTables([request('t', { arn: theirs })], 'us-east-1');
+    expect(problemOf(outcome)).toMatchObject({
+      code: 'LOOKUP_MISMATCH',
+      path: 'x-dynamodb.t.Lookup',
+      message: expect.stringContaining(arn('foo')),
+    });
+  });
+
+  it('refuses an endpoint that answers table/* to a lookup of table/foo', async () => {
+    dynamodb.on(DescribeTableCommand).resolves({ Table: { TableName: '*', TableArn: arn('*') } });
+    const outcomes = await finder().findTables(
+      [request('a', { arn: arn('foo') }), request('b', { tableName: 'foo' })],
+      'us-east-1',
+    );
+    expect(outcomes.map((o) => problemOf(o))).toEqual([
+      expect.objectContaining({ code: 'LOOKUP_INVALID_ANSWER' }),
+      expect.objectContaining({ code: 'LOOKUP_INVALID_ANSWER' }),
+    ]);
+  });
+
+  it('stops a listing that repeats its page token, after two pages', async () => {
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [], PaginationToken: 'same' });
+    const [outcome] = await finder().findTables(
+      [request('t', { tags: [{ key: 'a', value: 'b' }] })],
+      'us-east-1',
+    );
+    expect(problemOf(outcome)).toMatchObject({
+      code: 'LOOKUP_FAILED',
+      message: expect.stringContaining('repeated a page token'),
+    });
+    expect(tagging.commandCalls(GetResourcesCommand)).toHaveLength(2);
+  });
+
+  it('stops a listing at 100 pages', async () => {
+    let n = 0;
+    tagging
+      .on(GetResourcesCommand)
+      .callsFake(async () => ({ ResourceTagMappingList: [], PaginationToken: `p${n++}` }));
+    const [outcome] = await finder().findTables(
+      [request('t', { tags: [{ key: 'a', value: 'b' }] })],
+      'us-east-1',
+    );
+    expect(problemOf(outcome)).toMatchObject({ message: expect.stringContaining('past 100 pages') });
+    expect(tagging.commandCalls(GetResourcesCommand)).toHaveLength(100);
+  });
+
+  it('answers by the deadline, naming the lookup still waiting', async () => {
+    dynamodb.on(DescribeTableCommand).callsFake(() => new Promise(() => {}));
+    const started = Date.now();
+    const [outcome] = await finder().findTables([request('t', { tableName: 'slow' })], 'us-east-1', {
+      deadline: started + 300,
+    });
+    expect(problemOf(outcome)).toMatchObject({
+      code: 'LOOKUP_TIMEOUT',
+      path: 'x-dynamodb.t.Lookup',
+      message: expect.stringContaining('still waiting for dynamodb:DescribeTable (name slow in us-east-1)'),
+    });
+  });
+
+  it('keeps at most 16 sets of clients, and none whose creation failed', async () => {
+    dynamodb.on(DescribeTableCommand).resolves(describeAs('ttt'));
+    const f = finder();
+    const roles = Array.from({ length: 40 }, (_, i) => `arn:aws:iam::444455556666:role/r${i}`);
+    await f.findTables(
+      roles.map((roleArn, i) => request(`k${i}`, { tableName: 'ttt', roleArn })),
+      'us-east-1',
+    );
+    expect(f.cachedClients).toBe(16);
+
+    let fail = true;
+    const flaky = new AwsFinder((region) => {
+      if (fail) throw new Error('no credentials');
+      return {
+        dynamodb: new DynamoDBClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
+        tagging: new ResourceGroupsTaggingAPIClient({
+          region,
+          credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+        }),
+      };
+    });
+    const [first] = await flaky.findTables([request('t', { tableName: 'ttt' })], 'us-east-1');
+    expect(problemOf(first)).toMatchObject({ code: 'LOOKUP_FAILED' });
+    expect(flaky.cachedClients).toBe(0);
+    fail = false;
+    const [second] = await flaky.findTables([request('t', { tableName: 'ttt' })], 'us-east-1');
+    expect(second && 'table' in second).toBe(true);
+  });
+
+  it('drops clients whose credentials AWS refused, and says the credentials were refused', async () => {
+    dynamodb
+      .on(DescribeTableCommand)
+      .rejects(
+        Object.assign(new Error('The security token included in the request is invalid.'), {
+          name: 'UnrecognizedClientException',
+        }),
+      );
+    const f = finder();
+    const [outcome] = await f.findTables([request('t', { tableName: 'ttt' })], 'us-east-1');
+    expect(problemOf(outcome)).toMatchObject({ message: expect.stringContaining('refused the credentials') });
+    expect(f.cachedClients).toBe(0);
   });
 });
 
