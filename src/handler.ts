@@ -56,7 +56,10 @@ function text(value: unknown): string {
  * How long the lookups may take, from what Lambda says is left: a quarter of it (at least 3 s) stays free to build
  * and return the answer, so the function answers (with LOOKUP_TIMEOUT if it must) before Lambda stops it.
  */
-export function lookupDeadline(now: number, context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number | undefined {
+export function lookupDeadline(
+  now: number,
+  context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
+): number | undefined {
   if (!context || typeof context.getRemainingTimeInMillis !== 'function') return undefined;
   const left = context.getRemainingTimeInMillis();
   if (!Number.isFinite(left)) return undefined;

@@ -131,8 +131,14 @@ export async function transform(
     } else {
       const outcome = outcomes.get(spec.key);
       if (outcome && 'table' in outcome) {
-        const kms = resolveKmsKey(outcome.table.kmsKeyArn, spec.path, view, parameterValues);
-        refs.set(spec.key, lookupTableRefs(spec, outcome.table, kms && 'code' in kms ? undefined : kms));
+        const kms = resolveKmsKey(
+          outcome.table.kmsKeyArn,
+          joinPath(spec.path, 'Lookup'),
+          view,
+          parameterValues,
+        );
+        if (kms && 'code' in kms) problems.push(kms);
+        else refs.set(spec.key, lookupTableRefs(spec, outcome.table, kms));
       }
     }
   }

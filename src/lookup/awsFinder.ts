@@ -60,7 +60,8 @@ function errorText(error: unknown): string {
 }
 
 function httpStatus(error: unknown): number | undefined {
-  const metadata = typeof error === 'object' && error !== null ? (error as { $metadata?: unknown }).$metadata : undefined;
+  const metadata =
+    typeof error === 'object' && error !== null ? (error as { $metadata?: unknown }).$metadata : undefined;
   const status =
     typeof metadata === 'object' && metadata !== null
       ? (metadata as { httpStatusCode?: unknown }).httpStatusCode
@@ -86,12 +87,7 @@ function isCredentialError(error: unknown): boolean {
 }
 
 /** Turns an AWS error into a problem that names its real cause and says what to do about it. */
-function callProblem(
-  error: unknown,
-  request: LookupRequest,
-  action: string,
-  region: string,
-): Problem {
+function callProblem(error: unknown, request: LookupRequest, action: string, region: string): Problem {
   const name = errorName(error);
   const what = describeQuery(request.query, region);
   // AWS repeats the names it was given; those may come from NoEcho parameters, so then its text is left out.
@@ -105,25 +101,40 @@ function callProblem(
       `could not assume the lookup role ${role} (sts:AssumeRole): ${fromParameters ? 'refused' : error.reason}; the macro's role needs sts:AssumeRole on it, and the role must trust the macro's account`,
     );
   }
-  if (error instanceof DeadlineError) return problem('LOOKUP_TIMEOUT', at, `${error.message}: still waiting for ${action} (${what})`);
+  if (error instanceof DeadlineError)
+    return problem('LOOKUP_TIMEOUT', at, `${error.message}: still waiting for ${action} (${what})`);
   if (error instanceof PaginationError) return fail(`${action} (${what}): ${error.message}`);
   if (CREDENTIAL_ERRORS.has(name))
-    return fail(`AWS refused the credentials the macro runs with (${name}) when calling ${action} (${what})${detail}`);
+    return fail(
+      `AWS refused the credentials the macro runs with (${name}) when calling ${action} (${what})${detail}`,
+    );
   if (name === 'AccessDeniedException' || name === 'AccessDenied')
     return fail(`access denied: the macro's role needs ${action} (${what})${detail}`);
   if (/Throttl|TooManyRequests|LimitExceeded|RequestLimit|SlowDown/.test(name))
     return fail(`${action} was still throttled after the SDK's retries (${what}); try again later`);
-  if (name === 'TimeoutError' || name === 'RequestTimeout' || /ETIMEDOUT|ECONNRESET|socket hang up/i.test(errorText(error)))
-    return fail(`${action} got no answer in time (${what}): the endpoint did not connect within ${CONNECTION_TIMEOUT_MS / 1000} s or answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
+  if (
+    name === 'TimeoutError' ||
+    name === 'RequestTimeout' ||
+    /ETIMEDOUT|ECONNRESET|socket hang up/i.test(errorText(error))
+  )
+    return fail(
+      `${action} got no answer in time (${what}): the endpoint did not connect within ${CONNECTION_TIMEOUT_MS / 1000} s or answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
+    );
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(errorText(error)))
     return fail(`${action} could not reach the endpoint (${what}): ${errorText(error)}`);
   const status = httpStatus(error);
   const text = errorText(error);
-  if (/<html|<!doctype|Unexpected token|is not valid JSON|Deserialization error|char 0/i.test(text) || name === 'UnknownError' || /^\d{3}$/.test(name))
+  if (
+    /<html|<!doctype|Unexpected token|is not valid JSON|Deserialization error|char 0/i.test(text) ||
+    name === 'UnknownError' ||
+    /^\d{3}$/.test(name)
+  )
     return fail(
       `${action} (${what}): the endpoint answered${status === undefined ? '' : ` HTTP ${status}`} with something that is not an AWS answer (an HTML page or a proxy's error?)`,
     );
-  return fail(`${action} failed (${what}): ${name}${status === undefined ? '' : ` (HTTP ${status})`}${detail}`);
+  return fail(
+    `${action} failed (${what}): ${name}${status === undefined ? '' : ` (HTTP ${status})`}${detail}`,
+  );
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the order of `items`. */
@@ -204,7 +215,10 @@ export class AwsFinder implements TableFinder {
     const run: Run = { signal: controller.signal, expired: () => timedOut, budgetMs };
     const outcomes = new Map<string, LookupOutcome>();
     const waiting = new Map<string, { request: LookupRequest; action: string; region: string }>();
-    const groups = new Map<string, { place: Place; roleArn: string | undefined; requests: LookupRequest[] }>();
+    const groups = new Map<
+      string,
+      { place: Place; roleArn: string | undefined; requests: LookupRequest[] }
+    >();
     for (const request of requests) {
       const place = placeOf(request, stackRegion);
       if ('code' in place) {
@@ -235,7 +249,9 @@ export class AwsFinder implements TableFinder {
       }, budgetMs);
     });
     const work = Promise.all(
-      [...groups.entries()].map(([key, g]) => this.findInGroup(key, g.place, g.roleArn, g.requests, run, settle, waiting)),
+      [...groups.entries()].map(([key, g]) =>
+        this.findInGroup(key, g.place, g.roleArn, g.requests, run, settle, waiting),
+      ),
     );
     await Promise.race([work, deadline]);
     clearTimeout(timer);
@@ -243,7 +259,10 @@ export class AwsFinder implements TableFinder {
       const error = new DeadlineError(
         `AWS did not answer within ${(budgetMs / 1000).toFixed(1)} s, the time the function had left for lookups`,
       );
-      outcomes.set(request.key, { key: request.key, problems: [callProblem(error, request, action, region)] });
+      outcomes.set(request.key, {
+        key: request.key,
+        problems: [callProblem(error, request, action, region)],
+      });
     }
     return requests.map((r) => outcomes.get(r.key) ?? { key: r.key, problems: [] });
   }
@@ -261,7 +280,8 @@ export class AwsFinder implements TableFinder {
     try {
       clients = this.clientsFor(place.region, roleArn);
     } catch (error) {
-      for (const r of requests) settle({ key: r.key, problems: [callProblem(error, r, 'creating an AWS client', place.region)] });
+      for (const r of requests)
+        settle({ key: r.key, problems: [callProblem(error, r, 'creating an AWS client', place.region)] });
       return;
     }
     const failed = (error: unknown): void => {
@@ -274,10 +294,14 @@ export class AwsFinder implements TableFinder {
       const all = await this.listTagged(clients, undefined, run).catch((e: unknown) => e);
       for (const r of tagged) listings.set(r.key, all);
     } else {
-      for (const r of tagged) listings.set(r.key, await this.listTagged(clients, r, run).catch((e: unknown) => e));
+      for (const r of tagged)
+        listings.set(r.key, await this.listTagged(clients, r, run).catch((e: unknown) => e));
     }
 
-    const toDescribe = new Map<string, { request: LookupRequest; asked: string; tags: ReadonlyMap<string, string> | undefined }[]>();
+    const toDescribe = new Map<
+      string,
+      { request: LookupRequest; asked: string; tags: ReadonlyMap<string, string> | undefined }[]
+    >();
     for (const r of requests) {
       if (r.query.tags.length === 0) {
         // By ARN: DescribeTable takes the full ARN, in the ARN's region; by name: the name in the lookup's region.
@@ -302,7 +326,10 @@ export class AwsFinder implements TableFinder {
         continue;
       }
       const tags = found.find((t) => t.arn === chosen.arn)?.tags;
-      toDescribe.set(chosen.arn, [...(toDescribe.get(chosen.arn) ?? []), { request: r, asked: chosen.arn, tags }]);
+      toDescribe.set(chosen.arn, [
+        ...(toDescribe.get(chosen.arn) ?? []),
+        { request: r, asked: chosen.arn, tags },
+      ]);
       const entry = waiting.get(r.key);
       if (entry) waiting.set(r.key, { ...entry, action: 'dynamodb:DescribeTable' });
     }
@@ -320,7 +347,10 @@ export class AwsFinder implements TableFinder {
             const outcome = conclude(request, place, []);
             if (!('arn' in outcome)) settle(outcome);
           } else {
-            settle({ key: request.key, problems: [callProblem(answer.error, request, 'dynamodb:DescribeTable', place.region)] });
+            settle({
+              key: request.key,
+              problems: [callProblem(answer.error, request, 'dynamodb:DescribeTable', place.region)],
+            });
           }
           continue;
         }
@@ -332,7 +362,11 @@ export class AwsFinder implements TableFinder {
   }
 
   /** Tagged DynamoDB tables with their tags, narrowed by the request's tags when given; every page, bounded. */
-  private async listTagged(clients: AwsClients, request: LookupRequest | undefined, run: Run): Promise<Candidate[]> {
+  private async listTagged(
+    clients: AwsClients,
+    request: LookupRequest | undefined,
+    run: Run,
+  ): Promise<Candidate[]> {
     const query = request?.query;
     const tagFilters = query
       ? [...new Set(query.tags.map((t) => t.key))].map((key) => ({
@@ -364,9 +398,13 @@ export class AwsFinder implements TableFinder {
       token = answer.PaginationToken || undefined;
       if (token === undefined) return out;
       if (seen.has(token))
-        throw new PaginationError(`the listing repeated a page token after ${page} pages; it was stopped there`);
+        throw new PaginationError(
+          `the listing repeated a page token after ${page} pages; it was stopped there`,
+        );
       if (page >= MAX_PAGES)
-        throw new PaginationError(`the listing went on past ${MAX_PAGES} pages (${out.length} tables); it was stopped there`);
+        throw new PaginationError(
+          `the listing went on past ${MAX_PAGES} pages (${out.length} tables); it was stopped there`,
+        );
       seen.add(token);
     }
   }
@@ -395,7 +433,8 @@ function assumedRole(sts: STSClient, roleArn: string): CredentialProvider {
         throw new AssumeRoleError(roleArn, `${errorName(error)}: ${errorText(error)}`);
       });
     const c = answer.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new AssumeRoleError(roleArn, 'it returned no credentials');
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new AssumeRoleError(roleArn, 'it returned no credentials');
     return {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,

@@ -1,58 +1,10 @@
+import { parseKmsKeyArn, parseTableArn, STREAM_LABEL, TABLE_NAME } from '../arns.js';
 import type { FoundTable, LookupQuery } from '../model.js';
 import { isRecord } from '../template/json.js';
 
-/**
- * The shapes AWS produces, checked before anything from a lookup answer reaches a policy: a name or ARN with `*`,
- * `?` or an extra path part (`table/x/index/y`) would widen a grant, so an answer that is not exactly one of these
- * is refused, never used.
- */
-const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f'];
-const PARTITION = `(${PARTITIONS.join('|')})`;
-/** A region name as AWS spells it: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-isoe-west-1`. */
-export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-const REGION_PART = '([a-z]{2}(?:-[a-z]+)+-\\d{1,2})';
-export const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-const TABLE_ARN = new RegExp(`^arn:${PARTITION}:dynamodb:${REGION_PART}:(\\d{12}):table/([A-Za-z0-9_.-]{3,255})$`);
-const STREAM_LABEL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/;
-/** A key ID as KMS makes it: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
-const KMS_KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-const KMS_KEY_ARN = new RegExp(`^arn:${PARTITION}:kms:${REGION_PART}:(\\d{12}):key/([0-9a-z-]+)$`);
-
-interface ArnParts {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-  readonly name: string;
-}
-
-/** A DynamoDB table ARN of exactly the shape AWS produces: `arn:<partition>:dynamodb:<region>:<account>:table/<name>`. */
-export function parseTableArn(arn: string): ArnParts | undefined {
-  const match = TABLE_ARN.exec(arn);
-  if (!match) return undefined;
-  return { partition: match[1] ?? '', region: match[2] ?? '', account: match[3] ?? '', name: match[4] ?? '' };
-}
-
-/** A KMS key ARN of the shape KMS produces (a key ID, never an alias or a wildcard). */
-function parseKmsKeyArn(arn: string): Omit<ArnParts, 'name'> & { keyId: string } | undefined {
-  const match = KMS_KEY_ARN.exec(arn);
-  if (!match || !KMS_KEY_ID.test(match[4] ?? '')) return undefined;
-  return { partition: match[1] ?? '', region: match[2] ?? '', account: match[3] ?? '', keyId: match[4] ?? '' };
-}
-
-/** The partition a region belongs to; a stack's partition is its request's. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  if (region.startsWith('us-isof-')) return 'aws-iso-f';
-  return 'aws';
-}
-
 /** A value from an answer, shown in a message: quoted, and cut short so a hostile answer cannot flood it. */
 export function shownValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text);
 }
 
@@ -75,7 +27,8 @@ export function readDescription(table: unknown): FoundTable | string {
   const latest = table.LatestStreamArn;
   let streamArn: string | undefined;
   if (isRecord(stream) && stream.StreamEnabled === true && latest !== undefined) {
-    const label = typeof latest === 'string' && latest.startsWith(`${arn}/stream/`) ? latest.slice(arn.length + 8) : '';
+    const label =
+      typeof latest === 'string' && latest.startsWith(`${arn}/stream/`) ? latest.slice(arn.length + 8) : '';
     if (!STREAM_LABEL.test(label))
       return `DescribeTable answered with the stream ARN ${shownValue(latest)}, which is not a stream of ${arn}`;
     streamArn = latest as string;
@@ -83,7 +36,12 @@ export function readDescription(table: unknown): FoundTable | string {
   const sse = table.SSEDescription;
   let kmsKeyArn: string | undefined;
   // Only a customer-managed key needs grants; the AWS-owned and AWS-managed keys authorise DynamoDB themselves.
-  if (isRecord(sse) && sse.SSEType === 'KMS' && sse.Status !== 'DISABLED' && sse.KMSMasterKeyArn !== undefined) {
+  if (
+    isRecord(sse) &&
+    sse.SSEType === 'KMS' &&
+    sse.Status !== 'DISABLED' &&
+    sse.KMSMasterKeyArn !== undefined
+  ) {
     const key = sse.KMSMasterKeyArn;
     const keyParts = typeof key === 'string' ? parseKmsKeyArn(key) : undefined;
     if (!keyParts || keyParts.partition !== parts.partition || keyParts.region !== parts.region)

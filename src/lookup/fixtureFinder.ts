@@ -36,7 +36,10 @@ export function parseFixture(data: unknown): FixtureTable[] {
 export class FixtureFinder implements TableFinder {
   constructor(private readonly tables: readonly FixtureTable[]) {}
 
-  async findTables(requests: readonly LookupRequest[], stackRegion: string): Promise<readonly LookupOutcome[]> {
+  async findTables(
+    requests: readonly LookupRequest[],
+    stackRegion: string,
+  ): Promise<readonly LookupOutcome[]> {
     return requests.map((request) => {
       const place = placeOf(request, stackRegion);
       if ('code' in place) return { key: request.key, problems: [place] };

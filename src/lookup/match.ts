@@ -1,14 +1,7 @@
+import { parseTableArn, partitionOf, REGION, TABLE_NAME } from '../arns.js';
 import type { FoundTable, LookupQuery } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import {
-  describeQuery,
-  parseTableArn,
-  partitionOf,
-  REGION,
-  readDescription,
-  shownValue,
-  TABLE_NAME,
-} from './describe.js';
+import { describeQuery, readDescription, shownValue } from './describe.js';
 import type { LookupOutcome, LookupRequest } from './port.js';
 
 /**
@@ -127,7 +120,12 @@ export function conclude(
   if (!parseTableArn(only))
     return {
       key: request.key,
-      problems: [invalidAnswer(request, `the table found has the ARN ${shownValue(only)}, which is not a DynamoDB table ARN`)],
+      problems: [
+        invalidAnswer(
+          request,
+          `the table found has the ARN ${shownValue(only)}, which is not a DynamoDB table ARN`,
+        ),
+      ],
     };
   return { arn: only };
 }
@@ -172,7 +170,11 @@ export function accept(
 }
 
 function invalidAnswer(request: LookupRequest, why: string): Problem {
-  return problem('LOOKUP_INVALID_ANSWER', joinPath(request.path, 'Lookup'), `${why}; nothing is granted on it`);
+  return problem(
+    'LOOKUP_INVALID_ANSWER',
+    joinPath(request.path, 'Lookup'),
+    `${why}; nothing is granted on it`,
+  );
 }
 
 function noMatch(request: LookupRequest, place: Place): Problem {

@@ -1,3 +1,4 @@
+import { KMS_ALIAS, KMS_KEY_ID, parseKmsAliasArn, parseKmsKeyArn } from '../arns.js';
 import { type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
@@ -16,28 +17,45 @@ export interface KmsKey {
 
 const KEY_ARN_MAX = 'arn:aws-us-gov:kms:ap-southeast-7:123456789012:key/mrk-0123456789abcdef0123456789abcdef'
   .length;
-const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const ALIAS_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/;
 const ACCOUNT_KEYS = 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*';
+const SHAPES =
+  'a key ID (a UUID or mrk- and 32 hex digits), a key ARN, an alias (alias/name) or an alias ARN, as KMS makes them';
 
-function keyFromText(text: string): KmsKey | undefined {
-  if (KEY_ARN.test(text)) return { resource: text, alias: undefined, size: text.length };
-  const aliasArn = ALIAS_ARN.exec(text);
-  if (aliasArn) {
-    const [, partition, region, account, alias = ''] = aliasArn;
-    if (alias.startsWith('alias/aws/')) return undefined;
-    const resource = `arn:${partition}:kms:${region}:${account}:key/*`;
-    return { resource, alias, size: resource.length };
+/**
+ * A key given as text, accepted only in the shapes KMS produces: a wildcard, a path trick or anything else would
+ * let a grant reach more keys than the table's. `parameter` names a NoEcho parameter the text came from: its value
+ * is then written as a `Ref` to it, never as text.
+ */
+function keyFromText(text: string, path: string, noEchoParameter?: string): KmsKey | undefined | Problem {
+  const noEcho = (resource: unknown): KmsKey => ({ resource, alias: undefined, size: KEY_ARN_MAX });
+  const arn = parseKmsKeyArn(text);
+  if (arn)
+    return noEchoParameter
+      ? noEcho({ Ref: noEchoParameter })
+      : { resource: text, alias: undefined, size: text.length };
+  if (KMS_KEY_ID.test(text)) {
+    const id = noEchoParameter ? `\${${noEchoParameter}}` : text;
+    return noEcho({ 'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${id}` });
   }
+  const aliasArn = parseKmsAliasArn(text);
+  const alias = aliasArn?.alias ?? (KMS_ALIAS.test(text) ? text : undefined);
   // AWS-managed keys (alias/aws/dynamodb) authorise DynamoDB themselves: nothing to grant.
-  if (text.startsWith('alias/aws/')) return undefined;
-  if (text.startsWith('alias/'))
-    return { resource: { 'Fn::Sub': ACCOUNT_KEYS }, alias: text, size: KEY_ARN_MAX };
-  return {
-    resource: { 'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${text}` },
-    alias: undefined,
-    size: KEY_ARN_MAX,
-  };
+  if (alias?.startsWith('alias/aws/')) return undefined;
+  if (alias !== undefined && noEchoParameter !== undefined)
+    return problem(
+      'KMS_KEY_UNRESOLVED',
+      path,
+      `parameter ${noEchoParameter} is NoEcho and holds a KMS alias, which the macro would have to write into a policy condition: give the key ARN or key ID, or drop NoEcho`,
+    );
+  if (aliasArn) {
+    const resource = `arn:${aliasArn.partition}:kms:${aliasArn.region}:${aliasArn.account}:key/*`;
+    return { resource, alias: aliasArn.alias, size: resource.length };
+  }
+  if (alias !== undefined) return { resource: { 'Fn::Sub': ACCOUNT_KEYS }, alias, size: KEY_ARN_MAX };
+  const shown = noEchoParameter
+    ? `the value of parameter ${noEchoParameter}`
+    : JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+  return problem('KMS_KEY_UNRESOLVED', path, `${shown} is not ${SHAPES}; nothing is granted on it`);
 }
 
 /**
@@ -57,7 +75,7 @@ export function resolveKmsKey(
     'cannot tell which KMS key this is: use a key ARN, key ID or alias, !GetAtt <Key>.Arn, !Ref <Key>, !Ref <Alias> or !Ref <Parameter>',
   );
   if (value === undefined) return undefined;
-  if (typeof value === 'string') return keyFromText(value);
+  if (typeof value === 'string') return keyFromText(value, path);
   if (!isIntrinsic(value) || !isRecord(value) || depth > 3) return unresolved;
   if ('Fn::GetAtt' in value) {
     const parts = getAttParts(value['Fn::GetAtt']);
@@ -81,7 +99,9 @@ export function resolveKmsKey(
   }
   if (view.parameters.has(ref)) {
     const given = parameterValues[ref];
-    return typeof given === 'string' && given !== '' ? keyFromText(given) : unresolved;
+    return typeof given === 'string' && given !== ''
+      ? keyFromText(given, path, view.noEcho.has(ref) ? ref : undefined)
+      : unresolved;
   }
   return unresolved;
 }

@@ -4,6 +4,8 @@ import { isRecord } from './json.js';
 export interface TemplateView {
   readonly resources: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   readonly parameters: ReadonlySet<string>;
+  /** Parameters with `NoEcho`: their values never appear in the output, in a logical ID or in a message. */
+  readonly noEcho: ReadonlySet<string>;
   readonly conditions: ReadonlySet<string>;
   readonly outputs: ReadonlySet<string>;
   /** A resource, parameter or pseudo parameter (`AWS::Region`, ...): something a `Ref` may name. */
@@ -22,9 +24,17 @@ export function viewTemplate(template: Record<string, unknown>): TemplateView {
     }
   }
   const parameters = new Set(keysOf(template.Parameters));
+  const noEcho = new Set<string>();
+  if (isRecord(template.Parameters)) {
+    for (const [name, parameter] of Object.entries(template.Parameters)) {
+      const flag = isRecord(parameter) ? parameter.NoEcho : undefined;
+      if (flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true')) noEcho.add(name);
+    }
+  }
   return {
     resources,
     parameters,
+    noEcho,
     conditions: new Set(keysOf(template.Conditions)),
     outputs: new Set(keysOf(template.Outputs)),
     isDefined: (name) => resources.has(name) || parameters.has(name) || name.startsWith('AWS::'),

@@ -331,13 +331,11 @@ describe('AwsFinder refuses what it cannot verify', () => {
   });
 
   it('drops clients whose credentials AWS refused, and says the credentials were refused', async () => {
-    dynamodb
-      .on(DescribeTableCommand)
-      .rejects(
-        Object.assign(new Error('The security token included in the request is invalid.'), {
-          name: 'UnrecognizedClientException',
-        }),
-      );
+    dynamodb.on(DescribeTableCommand).rejects(
+      Object.assign(new Error('The security token included in the request is invalid.'), {
+        name: 'UnrecognizedClientException',
+      }),
+    );
     const f = finder();
     const [outcome] = await f.findTables([request('t', { tableName: 'ttt' })], 'us-east-1');
     expect(problemOf(outcome)).toMatchObject({ message: expect.stringContaining('refused the credentials') });

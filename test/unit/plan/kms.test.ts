@@ -3,7 +3,7 @@ import { resolveKmsKey } from '../../../src/plan/kms.js';
 import { viewTemplate } from '../../../src/template/view.js';
 
 const view = viewTemplate({
-  Parameters: { KeyParam: { Type: 'String' } },
+  Parameters: { KeyParam: { Type: 'String' }, Secret: { Type: 'String', NoEcho: true } },
   Resources: {
     Key: { Type: 'AWS::KMS::Key' },
     Alias: {
@@ -55,5 +55,41 @@ describe('resolveKmsKey', () => {
     expect(resolve({ Ref: 'Topic' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED', path: 'P' });
     expect(resolve({ 'Fn::ImportValue': 'shared-key' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED' });
     expect(resolve({ Ref: 'KeyParam' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED' });
+  });
+
+  it('accepts keys only in the shapes KMS makes: no wildcard, no path trick', () => {
+    for (const bad of [
+      '*',
+      'mrk-*',
+      '?',
+      'abc/../*',
+      'key/*',
+      'alias/*',
+      'alias/x*',
+      'arn:aws:kms:us-east-1:111122223333:key/*',
+      'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab/../*',
+      '1234ABCD-12AB-34CD-56EF-1234567890AB*',
+    ]) {
+      expect(resolve(bad), bad).toMatchObject({ code: 'KMS_KEY_UNRESOLVED', path: 'P' });
+      expect(resolve({ Ref: 'KeyParam' }, { KeyParam: bad }), bad).toMatchObject({
+        code: 'KMS_KEY_UNRESOLVED',
+      });
+    }
+    expect(resolve('mrk-0123456789abcdef0123456789abcdef')).toMatchObject({
+      resource: ACCOUNT_KEY('mrk-0123456789abcdef0123456789abcdef'),
+    });
+  });
+
+  it("never writes a NoEcho parameter's value: a Ref or a Sub over it, or a refusal for an alias", () => {
+    const id = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    const arn = `arn:aws:kms:eu-west-1:111122223333:key/${id}`;
+    expect(resolve({ Ref: 'Secret' }, { Secret: arn })).toMatchObject({ resource: { Ref: 'Secret' } });
+    expect(resolve({ Ref: 'Secret' }, { Secret: id })).toMatchObject({ resource: ACCOUNT_KEY('${Secret}') });
+    expect(resolve({ Ref: 'Secret' }, { Secret: 'alias/hidden' })).toMatchObject({
+      code: 'KMS_KEY_UNRESOLVED',
+      message: expect.stringContaining('NoEcho'),
+    });
+    const problem = resolve({ Ref: 'Secret' }, { Secret: '*s3cr3t*' });
+    expect(JSON.stringify(problem)).not.toContain('s3cr3t');
   });
 });
