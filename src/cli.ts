@@ -115,6 +115,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const options: Options = {
     macroName: values['macro-name'] ?? MACRO_NAME,
     region: values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    accountId: values.account,
     parameters: parameterPairs(values.parameter ?? []),
   };
   let fixture: FixtureFinder | undefined;
@@ -163,6 +164,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       parameters: source.parameters,
       templateParameterValues: source.parameterValues,
       region: options.region,
+      accountId: options.accountId,
     },
     finder,
   );
@@ -182,9 +184,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 function eventOf(source: Source, options: Options): Record<string, unknown> {
   return {
     region: options.region,
-    accountId: '123456789012',
+    accountId: options.accountId ?? '123456789012',
     fragment: source.template,
-    transformId: `123456789012::${options.macroName}`,
+    transformId: `${options.accountId ?? '123456789012'}::${options.macroName}`,
     params: source.parameters ?? {},
     requestId: `local-${options.macroName}`,
     templateParameterValues: source.parameterValues,
@@ -194,6 +196,7 @@ function eventOf(source: Source, options: Options): Record<string, unknown> {
 interface Options {
   readonly macroName: string;
   readonly region: string;
+  readonly accountId: string | undefined;
   readonly parameters: readonly (readonly [string, string])[];
 }
 
@@ -285,6 +288,7 @@ async function validate(
         parameters: source.parameters,
         templateParameterValues: source.parameterValues,
         region: options.region,
+        accountId: options.accountId,
       },
       finder,
     );
@@ -371,6 +375,7 @@ function parse(argv: readonly string[]) {
       format: { type: 'string' },
       lookups: { type: 'string' },
       region: { type: 'string' },
+      account: { type: 'string' },
       parameter: { type: 'string', multiple: true },
       'macro-name': { type: 'string' },
       aws: { type: 'boolean' },

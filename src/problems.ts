@@ -52,6 +52,8 @@ export const PROBLEM_CODES = {
   LOOKUP_NO_MATCH: 'no table matches a Lookup',
   LOOKUP_MULTIPLE_MATCHES: 'more than one table matches a Lookup',
   LOOKUP_FAILED: 'AWS refused or failed a lookup call',
+  ROLE_OTHER_ACCOUNT:
+    "a role of another account or partition that the macro cannot grant (a looked-up table, or the stack's account unknown)",
   LOOKUP_MISMATCH: 'AWS answered a lookup with a table other than the one asked for',
   LOOKUP_INVALID_ANSWER: 'AWS answered a lookup with a name, ARN or key of a shape AWS never produces',
   LOOKUP_TIMEOUT: 'AWS did not answer a lookup before the deadline',

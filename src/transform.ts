@@ -1,3 +1,4 @@
+import { partitionOf } from './arns.js';
 import type { LookupOutcome, TableFinder } from './lookup/port.js';
 import type { TableRefs, TableSpec } from './model.js';
 import { parseParameters } from './params.js';
@@ -143,7 +144,10 @@ export async function transform(
     }
   }
 
-  const plan = planGrants(parsed.tables, refs, view, parameterValues, problems);
+  const plan = planGrants(parsed.tables, refs, view, parameterValues, problems, {
+    accountId: request.accountId || undefined,
+    partition: partitionOf(request.region),
+  });
   const rendered = renderTemplate(template, parsed.tables, refs, plan, view, parameters, problems);
   const summary = { ...counts, policies: [...plan.roles.values()].filter((r) => r.grants.length > 0).length };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);

@@ -30,6 +30,8 @@ export async function expand(
     finder?: TableFinder;
     parameters?: unknown;
     templateParameterValues?: Record<string, unknown>;
+    /** The stack's account, as the macro event carries it (the examples' 111122223333 unless given). */
+    accountId?: string;
   } = {},
 ): Promise<TransformResult> {
   const { template: fragment, parameters } = withoutMacro(template);
@@ -39,6 +41,7 @@ export async function expand(
       parameters: options.parameters ?? parameters,
       templateParameterValues: options.templateParameterValues ?? {},
       region: 'us-east-1',
+      accountId: options.accountId ?? '111122223333',
     },
     options.finder ?? fixtureFinder(),
   );

@@ -4,7 +4,7 @@ import { MACRO_NAME } from '../template/transformField.js';
 
 export const PROGRAM = 'composex-dynamodb';
 
-type OptionName = 'format' | 'lookups' | 'aws' | 'region' | 'parameter' | 'macro-name';
+type OptionName = 'format' | 'lookups' | 'aws' | 'region' | 'account' | 'parameter' | 'macro-name';
 
 interface Command {
   /** What follows the command name. */
@@ -20,7 +20,7 @@ interface Command {
   readonly many: boolean;
 }
 
-const COMMON: readonly OptionName[] = ['region', 'parameter', 'macro-name'];
+const COMMON: readonly OptionName[] = ['region', 'account', 'parameter', 'macro-name'];
 
 export const COMMANDS = {
   validate: {
@@ -91,6 +91,10 @@ const OPTION_HELP: Record<Exclude<OptionName, 'format'>, readonly [string, strin
   lookups: ['--lookups FILE', 'answer lookups from a JSON fixture instead of AWS'],
   region: ['--region REGION', 'region of the stack (default: AWS_REGION, AWS_DEFAULT_REGION or us-east-1)'],
   aws: ['--aws', 'look tables up in AWS instead of making stand-ins'],
+  account: [
+    '--account ACCOUNT',
+    'account ID of the stack, to tell roles of other accounts (CloudFormation sends it)',
+  ],
   parameter: ['--parameter KEY=VALUE', "a template parameter's value (repeatable; default: its Default)"],
   'macro-name': ['--macro-name NAME', `the macro's registered name (default: ${MACRO_NAME})`],
 };

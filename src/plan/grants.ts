@@ -8,6 +8,7 @@ import type { TemplateView } from '../template/view.js';
 import {
   containerNames,
   type EnvSink,
+  type ExternalRole,
   type ResolvedTarget,
   type RoleRef,
   resolveTarget,
@@ -38,6 +39,17 @@ export interface Plan {
   readonly report: GrantReport[];
   /** The role (its roleKey) each resource of the template runs as, where it has one: who must wait for its grants. */
   readonly runsAs: Map<string, string>;
+  /** Roles of another account, granted through a new table's resource policy, by table key. */
+  readonly resourceGrants: Map<
+    string,
+    { table: TableRefs; role: ExternalRole; access: AccessType[]; path: string }[]
+  >;
+}
+
+/** The account and partition the stack deploys to; the account is unknown to the command line without --account. */
+interface StackPlace {
+  readonly accountId: string | undefined;
+  readonly partition: string;
 }
 
 /** Resolves every Services target and collects the grants, the variables and the problems on the way. */
@@ -47,8 +59,15 @@ export function planGrants(
   view: TemplateView,
   parameterValues: Readonly<Record<string, unknown>>,
   problems: Problem[],
+  stack: StackPlace = { accountId: undefined, partition: 'aws' },
 ): Plan {
-  const plan: Plan = { roles: new Map(), env: new Map(), report: [], runsAs: new Map() };
+  const plan: Plan = {
+    roles: new Map(),
+    env: new Map(),
+    report: [],
+    runsAs: new Map(),
+    resourceGrants: new Map(),
+  };
   for (const id of view.resources.keys()) {
     const role = runsAs(id, view, parameterValues, id);
     if (role !== undefined && !('code' in role)) plan.runsAs.set(id, roleKey(role));
@@ -80,7 +99,8 @@ export function planGrants(
         }
         env = target.env;
         role = roleLabel(target.role, view);
-        if (table) addGrant(plan, granted, target, table, grant, problems);
+        if (table && !otherAccount(plan, target, table, grant, stack, problems))
+          addGrant(plan, granted, target, table, grant, problems);
       }
       const containersOk = checkContainers(grant, env, view, problems);
       if (!table || !containersOk) continue;
@@ -161,10 +181,54 @@ function roleLabel(role: RoleRef, view: TemplateView): string {
         : `role ${role.logicalId}`;
     }
     case 'external':
-      return `role ${role.name} (outside the stack)`;
+      return role.parameter === undefined
+        ? `role ${role.name} (outside the stack)`
+        : `the role of parameter ${role.parameter} (NoEcho, outside the stack)`;
     case 'sam':
       return `the role SAM creates for ${role.functionId}`;
   }
+}
+
+/**
+ * A role of another account (or partition) than the stack's cannot take an identity policy from this stack: for a
+ * new table its grant goes into the table's resource policy, for a looked-up table it is refused. True when the
+ * role is not the stack's account's, whether or not it could be granted.
+ */
+function otherAccount(
+  plan: Plan,
+  target: ResolvedTarget,
+  table: TableRefs,
+  grant: ServiceGrant,
+  stack: StackPlace,
+  problems: Problem[],
+): boolean {
+  const role = target.role;
+  if (role.kind !== 'external' || role.account === undefined) return false;
+  if (role.partition === stack.partition && role.account === stack.accountId) return false;
+  const shown = role.parameter === undefined ? role.arn : `the role of parameter ${role.parameter}`;
+  const refuse = (why: string): true => {
+    problems.push(problem('ROLE_OTHER_ACCOUNT', grant.path, `${shown} ${why}`));
+    return true;
+  };
+  if (role.partition !== stack.partition)
+    return refuse(
+      `is a role of the partition ${role.partition}, and the stack is in ${stack.partition}: nothing can grant it`,
+    );
+  if (stack.accountId === undefined)
+    return refuse(
+      'names an account, and the request carries none to compare it with (the command line takes --account): the macro cannot tell whether an identity policy can reach it',
+    );
+  if (table.kind === 'lookup')
+    return refuse(
+      `is a role of account ${role.account}, not the stack's (${stack.accountId}), and table ${table.key} is looked up: an identity policy cannot be attached in another account, and this stack does not own the table's resource policy. The table's owner must grant the role`,
+    );
+  const list = plan.resourceGrants.get(table.key) ?? [];
+  const entry = list.find((e) => roleKey(e.role) === roleKey(role));
+  const access = grant.access.filter((a) => !entry?.access.includes(a));
+  if (entry) entry.access.push(...access);
+  else list.push({ table, role, access: [...access], path: grant.path });
+  plan.resourceGrants.set(table.key, list);
+  return true;
 }
 
 /** `granted` holds every grant so far, by role and table: a role gets each access to a table once. */

@@ -1,3 +1,4 @@
+import { parseRoleArn } from '../arns.js';
 import { type Problem, problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
@@ -5,10 +6,24 @@ import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { withArticle } from '../words.js';
 
+/** A role outside the stack, by name, with its ARN's account and partition when it was given as an ARN. */
+export interface ExternalRole {
+  readonly kind: 'external';
+  readonly name: string;
+  readonly arn: string | undefined;
+  readonly account: string | undefined;
+  readonly partition: string | undefined;
+  /**
+   * The NoEcho parameter the role came from: its value is then never written, only intrinsics over `Ref` to it
+   * (`name` and `arn` are for checks, never for the output).
+   */
+  readonly parameter: string | undefined;
+}
+
 /** The role a policy is attached to: a role of this stack, or one that exists outside it (by name). */
 export type RoleRef =
   | { readonly kind: 'stack'; readonly logicalId: string }
-  | { readonly kind: 'external'; readonly name: string }
+  | ExternalRole
   /** The role SAM creates for an `AWS::Serverless::Function` without `Role`: grants go to its `Policies`. */
   | { readonly kind: 'sam'; readonly functionId: string };
 
@@ -35,7 +50,7 @@ export function roleKey(role: RoleRef): string {
     case 'stack':
       return `stack:${role.logicalId}`;
     case 'external':
-      return `external:${role.name}`;
+      return role.parameter === undefined ? `external:${role.name}` : `parameter:${role.parameter}`;
     case 'sam':
       return `sam:${role.functionId}`;
   }
@@ -50,13 +65,27 @@ function propertiesOf(view: TemplateView, id: string): Record<string, unknown> {
   return isRecord(properties) ? properties : {};
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:.*\/)?([\w+=,.@-]+)$/;
-
-/** A role given as an ARN (any path) or as a bare name. */
-function roleFromText(text: string): RoleRef | undefined {
-  const match = ROLE_ARN.exec(text);
-  if (match?.[1]) return { kind: 'external', name: match[1] };
-  if (/^[\w+=,.@-]{1,64}$/.test(text)) return { kind: 'external', name: text };
+/** A role given as an ARN (any path) or as a bare name; `parameter` names the NoEcho parameter it came from. */
+function roleFromText(text: string, parameter?: string): ExternalRole | undefined {
+  const arn = parseRoleArn(text);
+  if (arn)
+    return {
+      kind: 'external',
+      name: arn.name,
+      arn: text,
+      account: arn.account,
+      partition: arn.partition,
+      parameter,
+    };
+  if (/^[\w+=,.@-]{1,64}$/.test(text))
+    return {
+      kind: 'external',
+      name: text,
+      arn: undefined,
+      account: undefined,
+      partition: undefined,
+      parameter,
+    };
   return undefined;
 }
 
@@ -73,7 +102,8 @@ function resolveRoleValue(
   // The problem is reported at the grant, so the message names the property that holds the role.
   const unresolved = (why: string): Problem => problem('TARGET_ROLE_UNRESOLVED', path, `${path} ${why}`);
   if (typeof value === 'string') {
-    return roleFromText(value) ?? unresolved(`is "${value}", which is not a role ARN`);
+    const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+    return roleFromText(value) ?? unresolved(`is ${shown}, which is not a role ARN or name`);
   }
   if (isRecord(value) && isIntrinsic(value)) {
     if ('Fn::GetAtt' in value) {
@@ -94,7 +124,10 @@ function resolveRoleValue(
             `is !Ref ${ref}, a parameter without a value in the request: its role is unknown`,
           );
         }
-        return roleFromText(given) ?? unresolved(`is !Ref ${ref}, whose value is not a role ARN or name`);
+        return (
+          roleFromText(given, view.noEcho.has(ref) ? ref : undefined) ??
+          unresolved(`is !Ref ${ref}, whose value is not a role ARN or name`)
+        );
       }
       return unresolved(`is !Ref ${ref}, which is not a role or a parameter of this template`);
     }
@@ -126,7 +159,16 @@ function subRole(
     return resolveRoleValue(inner, path, view, parameterValues);
   }
   const name = text === undefined ? undefined : SUB_ARN.exec(text)?.[1];
-  if (name !== undefined) return { kind: 'external', name };
+  // ${AWS::AccountId}: the stack's own account, so an identity policy reaches the role.
+  if (name !== undefined)
+    return {
+      kind: 'external',
+      name,
+      arn: undefined,
+      account: undefined,
+      partition: undefined,
+      parameter: undefined,
+    };
   return problem(
     'TARGET_ROLE_UNRESOLVED',
     path,

@@ -339,8 +339,28 @@ type RoleRender =
   | { readonly ok: true; readonly policies: readonly RenderedPolicy[] }
   | { readonly ok: false; readonly reason: string };
 
+/** The alphanumeric base of a role's policy IDs: never a NoEcho parameter's value, only the parameter's name. */
 function roleId(role: IamRole): string {
-  return role.kind === 'stack' ? role.logicalId : `External${role.name}`;
+  if (role.kind === 'stack') return role.logicalId;
+  return role.parameter === undefined ? `External${role.name}` : `ExternalParameter${role.parameter}`;
+}
+
+/**
+ * What `Roles` takes for a role: `Ref` for one of the stack, the name for one outside it; for a role from a NoEcho
+ * parameter, intrinsics over `Ref` to it (the last `/`-part of an ARN: its name), never its value.
+ */
+function roleNameValue(role: IamRole): unknown {
+  if (role.kind === 'stack') return { Ref: role.logicalId };
+  if (role.parameter === undefined) return role.name;
+  if (role.arn === undefined) return { Ref: role.parameter };
+  const last = role.arn.split('/').length - 1;
+  return { 'Fn::Select': [last, { 'Fn::Split': ['/', { Ref: role.parameter }] }] };
+}
+
+/** A role as a message or a description shows it. */
+export function roleLabel(role: IamRole): string {
+  if (role.kind === 'stack') return role.logicalId;
+  return role.parameter === undefined ? role.name : `(the role of parameter ${role.parameter})`;
 }
 
 /**
@@ -382,7 +402,7 @@ export function renderRolePolicies(
 ): RoleRender {
   const { role } = roleGrants;
   const specs = statementSpecs(roleGrants.grants);
-  const roles = [role.kind === 'stack' ? { Ref: role.logicalId } : role.name];
+  const roles = [roleNameValue(role)];
   const id = roleId(role);
   const inlineLimit = IAM_LIMITS.inline - budget.inlineUsed;
   const inline = inlineLimit > DOCUMENT_OVERHEAD ? pack(specs, inlineLimit) : undefined;
@@ -439,7 +459,7 @@ export function renderRolePolicies(
           Type: 'AWS::IAM::ManagedPolicy',
           ...(condition === undefined ? {} : { Condition: condition }),
           Properties: {
-            Description: `x-dynamodb grants for ${role.kind === 'stack' ? role.logicalId : role.name} (${i + 1} of ${documents.length})`,
+            Description: `x-dynamodb grants for ${roleLabel(role)} (${i + 1} of ${documents.length})`,
             PolicyDocument: { Version: '2012-10-17', Statement: statements },
             Roles: roles,
           },

@@ -15,7 +15,9 @@ import {
   type RoleBudget,
   renderFunctionPolicy,
   renderRolePolicies,
+  roleLabel,
 } from './policies.js';
+import { addResourcePolicies } from './resourcePolicy.js';
 import { type ReferenceCheck, type RewriteContext, rewriteDependsOn, rewriteReferences } from './rewrite.js';
 import { scalingResources } from './scaling.js';
 import { tableOutputs, tableResource } from './tables.js';
@@ -43,6 +45,9 @@ export function renderTemplate(
     if (spec.kind !== 'create') continue;
     const table = tableResource(spec, parameters);
     resources[spec.logicalId] = table;
+    const crossAccount = plan.resourceGrants.get(spec.key);
+    if (crossAccount && isRecord(table.Properties))
+      addResourcePolicies(table.Properties, joinPath(spec.path, 'Properties'), crossAccount, problems);
     if (parameters.tags.length > 0) checkMergedTags(table, joinPath(spec.path, 'Properties'), problems);
     for (const [id, resource] of scalingResources(spec)) {
       if (Object.hasOwn(resources, id)) {
@@ -125,7 +130,7 @@ export function renderTemplate(
     const grants =
       typeof roleCondition === 'string' ? underCondition(entry.grants, roleCondition) : entry.grants;
     const rendered = renderRolePolicies({ role, grants }, roleBudget(role), conditions);
-    const roleName = role.kind === 'stack' ? role.logicalId : role.name;
+    const roleName = roleLabel(role);
     if (!rendered.ok) {
       problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `role ${roleName}: ${rendered.reason}`));
       continue;

@@ -608,6 +608,14 @@ const CASES: Case[] = [
     expected: ['LOOKUP_TIMEOUT', 'x-dynamodb.t.Lookup'],
   },
   {
+    title: 'a role of another account granted on a looked-up table',
+    fragment: x(
+      { t: { Lookup: { TableName: 'billing-customers-prod' }, Services: { TaskDef: { Access: 'RO' } } } },
+      { TaskDef: withRole({ TaskRoleArn: 'arn:aws:iam::999999999999:role/victim' }) },
+    ),
+    expected: ['ROLE_OTHER_ACCOUNT', 'x-dynamodb.t.Services.TaskDef'],
+  },
+  {
     title: 'a failure inside the macro itself',
     fragment: x({ t: { Lookup: { TableName: 'x' } } }),
     finder: {

@@ -1,0 +1,158 @@
+import { ACCESS_TYPES, type AccessType, type ResourceScope } from '../access.js';
+import { TABLE_NAME } from '../arns.js';
+import type { TableRefs } from '../model.js';
+import type { ExternalRole } from '../plan/targets.js';
+import { joinPath, type Problem, problem } from '../problems.js';
+import { isIntrinsic, isRecord } from '../template/json.js';
+
+/** A role of another account, to be granted in a new table's own resource policy. */
+interface ResourceGrant {
+  readonly table: TableRefs;
+  readonly role: ExternalRole;
+  readonly access: readonly AccessType[];
+  readonly path: string;
+}
+
+/** Actions whose resource is the stream alone, and those a stream's policy can hold (its resource types). */
+const STREAM_ONLY = new Set(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']);
+const ON_STREAM = new Set([
+  ...STREAM_ONLY,
+  'dynamodb:GetResourcePolicy',
+  'dynamodb:PutResourcePolicy',
+  'dynamodb:DeleteResourcePolicy',
+  'dynamodb:ListTagsOfResource',
+  'dynamodb:TagResource',
+  'dynamodb:UntagResource',
+]);
+/** Actions on backups alone: a table's policy cannot grant them. */
+const BACKUP_ONLY = new Set(['dynamodb:DescribeBackup', 'dynamodb:DeleteBackup']);
+/** DynamoDB's limit for one resource-based policy document, whitespace counted. */
+const POLICY_LIMIT = 20_480;
+
+const arnOf = (name: string, suffix = '') => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${name}${suffix}`,
+});
+
+/**
+ * Grants roles of other accounts on a new table through the table's `ResourcePolicy` (and its stream's, under
+ * `StreamSpecification.ResourcePolicy`): the actions and resources an identity policy would give them, the exact
+ * role ARN as the principal, after every statement the author wrote there, none of which is dropped or changed.
+ * `ListStreams`, `ListBackups` and backup actions have no place in a table's or stream's policy and are left out.
+ */
+export function addResourcePolicies(
+  properties: Record<string, unknown>,
+  propertiesPath: string,
+  grants: readonly ResourceGrant[],
+  problems: Problem[],
+): void {
+  const [first] = grants;
+  if (!first) return;
+  const name = properties.TableName;
+  if (typeof name !== 'string' || !TABLE_NAME.test(name)) {
+    problems.push(
+      problem(
+        'ROLE_OTHER_ACCOUNT',
+        first.path,
+        `${shownRole(first.role)} is a role of another account, so it is granted in the table's ResourcePolicy, which must name the table's ARN: give the table a TableName (the name CloudFormation would make is known only once the table exists)`,
+      ),
+    );
+    return;
+  }
+  const table: unknown[] = [];
+  const stream: unknown[] = [];
+  for (const { table: refs, role, access } of grants) {
+    const principal = { AWS: role.parameter === undefined ? role.arn : { Ref: role.parameter } };
+    for (const type of access) {
+      for (const template of ACCESS_TYPES[type].statements) {
+        const scopes: readonly ResourceScope[] = template.scopes;
+        const resources: unknown[] = [];
+        if (scopes.includes('table')) resources.push(arnOf(name));
+        if (scopes.includes('indexes') && refs.hasIndexes) resources.push(arnOf(name, '/index/*'));
+        const actions: readonly string[] = template.actions;
+        const tableActions = actions.filter((a) => !STREAM_ONLY.has(a) && !BACKUP_ONLY.has(a));
+        if (resources.length > 0 && tableActions.length > 0)
+          table.push({ Effect: 'Allow', Principal: principal, Action: tableActions, Resource: resources });
+        const streamActions = actions.filter((a) => ON_STREAM.has(a));
+        if (scopes.includes('stream') && refs.hasStream && streamActions.length > 0)
+          stream.push({
+            Effect: 'Allow',
+            Principal: principal,
+            Action: streamActions,
+            Resource: [arnOf(name, '/stream/*')],
+          });
+      }
+    }
+  }
+  const merged = mergePolicy(
+    properties.ResourcePolicy,
+    table,
+    joinPath(propertiesPath, 'ResourcePolicy'),
+    problems,
+  );
+  if (merged) properties.ResourcePolicy = merged;
+  if (stream.length > 0 && isRecord(properties.StreamSpecification)) {
+    const specification = { ...properties.StreamSpecification };
+    const at = joinPath(joinPath(propertiesPath, 'StreamSpecification'), 'ResourcePolicy');
+    const mergedStream = mergePolicy(specification.ResourcePolicy, stream, at, problems);
+    if (mergedStream) {
+      specification.ResourcePolicy = mergedStream;
+      properties.StreamSpecification = specification;
+    }
+  }
+}
+
+function shownRole(role: ExternalRole): string {
+  return role.parameter === undefined ? String(role.arn) : `the role of parameter ${role.parameter}`;
+}
+
+/** The author's policy with `ours` appended, each statement numbered with a Sid the author does not use. */
+function mergePolicy(
+  current: unknown,
+  ours: readonly unknown[],
+  path: string,
+  problems: Problem[],
+): Record<string, unknown> | undefined {
+  if (ours.length === 0) return undefined;
+  let document: Record<string, unknown> = { Version: '2012-10-17' };
+  let statements: unknown[] = [];
+  if (current !== undefined) {
+    const given = isRecord(current) && !isIntrinsic(current) ? current.PolicyDocument : undefined;
+    const list = isRecord(given) && !isIntrinsic(given) ? given.Statement : undefined;
+    if (
+      !isRecord(given) ||
+      isIntrinsic(given) ||
+      !(Array.isArray(list) || (isRecord(list) && !isIntrinsic(list)))
+    ) {
+      problems.push(
+        problem(
+          'TARGET_NOT_EDITABLE',
+          path,
+          'is not a PolicyDocument mapping with a Statement list, so the macro cannot add the grants of roles of other accounts to it; write it out',
+        ),
+      );
+      return undefined;
+    }
+    document = { ...given };
+    statements = Array.isArray(list) ? [...list] : [list];
+  }
+  const taken = new Set(statements.map((s) => (isRecord(s) ? s.Sid : undefined)));
+  let n = 1;
+  for (const statement of ours) {
+    while (taken.has(`XDynamoDBCrossAccount${n}`)) n++;
+    taken.add(`XDynamoDBCrossAccount${n}`);
+    statements.push({ Sid: `XDynamoDBCrossAccount${n}`, ...(statement as Record<string, unknown>) });
+  }
+  document.Statement = statements;
+  const result = { ...(isRecord(current) ? current : {}), PolicyDocument: document };
+  if (JSON.stringify(document).length > POLICY_LIMIT) {
+    problems.push(
+      problem(
+        'IAM_LIMIT_EXCEEDED',
+        path,
+        `with the grants of roles of other accounts the policy would exceed the ${POLICY_LIMIT} characters DynamoDB allows`,
+      ),
+    );
+    return undefined;
+  }
+  return result;
+}
