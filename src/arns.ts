@@ -11,7 +11,8 @@ export const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const TABLE_ARN = new RegExp(
   `^arn:${PARTITION}:dynamodb:${REGION_PART}:(\\d{12}):table/([A-Za-z0-9_.-]{3,255})$`,
 );
-export const STREAM_LABEL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/;
+/** A stream label: the creation time, to the millisecond (moto writes microseconds). */
+export const STREAM_LABEL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,6}$/;
 /** A key ID as KMS makes it: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
 export const KMS_KEY_ID =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;

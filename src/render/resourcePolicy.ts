@@ -137,7 +137,9 @@ function mergePolicy(
   }
   const taken = new Set(statements.map((s) => (isRecord(s) ? s.Sid : undefined)));
   let n = 1;
-  for (const statement of ours) {
+  // Two access types may give one role the same statement (RW and StreamRead on a stream): it is written once.
+  const unique = [...new Map(ours.map((s) => [JSON.stringify(s), s])).values()];
+  for (const statement of unique) {
     while (taken.has(`XDynamoDBCrossAccount${n}`)) n++;
     taken.add(`XDynamoDBCrossAccount${n}`);
     statements.push({ Sid: `XDynamoDBCrossAccount${n}`, ...(statement as Record<string, unknown>) });

@@ -171,9 +171,9 @@ describe.skipIf(!available)('against moto', () => {
             message: expect.stringContaining('105 tables match tags bulk=yes in us-east-1'),
           },
         ]);
-        // 105 tables: past the first page of GetResources. The message names the first ten, then a count.
-        expect(result.problems[0]?.message).toContain(`${arns['us-east-1/bulk-000']}, `);
-        expect(result.problems[0]?.message).toContain(' and 95 more; add a tag or use Arn to pick one');
+        // 105 tables: past the first page of GetResources. The message names five ARNs, then a count.
+        expect(result.problems[0]?.message).toContain(`${arns['us-east-1/bulk-004']} and 100 more`);
+        expect(result.problems[0]?.message).not.toContain(arns['us-east-1/bulk-005']);
       }
     });
 
@@ -193,6 +193,21 @@ describe.skipIf(!available)('against moto', () => {
           'x-dynamodb.none.Lookup',
           expect.stringContaining('tags team=nobody in eu-west-1'),
         ],
+      ]);
+    });
+
+    it("looks an ARN up in its own region and account, never the same name in the stack's", async () => {
+      const foreign =
+        arns['us-east-1/billing-customers-staging']?.replace(/:\d{12}:/, ':999999999999:') ?? '';
+      const result = await lookup({
+        foreign: { Lookup: { Arn: foreign } },
+        asName: { Lookup: { TableName: arns['eu-west-1/billing-customers-prod'] } },
+        contradicted: { Lookup: { Arn: arns['eu-west-1/billing-customers-prod'], Region: 'us-east-1' } },
+      });
+      expect(result.ok ? [] : result.problems.map((p) => [p.code, p.path])).toEqual([
+        ['INVALID_VALUE', 'x-dynamodb.asName.Lookup.TableName'],
+        ['INVALID_VALUE', 'x-dynamodb.contradicted.Lookup.Region'],
+        ['LOOKUP_NO_MATCH', 'x-dynamodb.foreign.Lookup'],
       ]);
     });
 
