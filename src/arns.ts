@@ -76,7 +76,7 @@ export function parseKmsAliasArn(
 
 /** An IAM role ARN: `arn:<partition>:iam::<account>:role/<path/><name>`. */
 const ROLE_ARN = new RegExp(
-  `^arn:${PARTITION}:iam::(\\d{12}):role/((?:[\\x21-\\x7e]{1,510}/)?)([\\w+=,.@-]{1,64})$`,
+  `^arn:${PARTITION}:iam::(\\d{12}):role/((?:[\\x21-\\x29\\x2b-\\x3e\\x40-\\x7e]{1,510}/)?)([\\w+=,.@-]{1,64})$`,
 );
 
 export function parseRoleArn(

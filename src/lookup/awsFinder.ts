@@ -461,6 +461,11 @@ export function createAwsFinder(): AwsFinder {
       // STS in the lookup's region: one client per region, as few as regions looked up in.
       let sts = stsClients.get(region);
       if (!sts) {
+        // Bounded like the other clients: a warm container serves many templates.
+        if (stsClients.size >= CLIENT_CACHE_SIZE) {
+          for (const client of stsClients.values()) client.destroy();
+          stsClients.clear();
+        }
         sts = new STSClient(config);
         stsClients.set(region, sts);
       }

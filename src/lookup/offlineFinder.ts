@@ -1,14 +1,19 @@
+import { placeOf } from './match.js';
 import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
 
 /**
  * Answers every lookup with a stand-in table (with a stream and indexes, so no grant is refused for lack of
- * one), for `validate`, which checks a template without calling AWS. Lookup criteria are not checked.
+ * one), for `validate`, which checks a template without calling AWS. What AWS would answer is not checked; where a
+ * lookup would look (its ARN, Region and RoleArn) is, as the other finders check it.
  */
 export class OfflineFinder implements TableFinder {
   async findTables(requests: readonly LookupRequest[], region: string): Promise<readonly LookupOutcome[]> {
-    return requests.map(({ key, query }) => {
+    return requests.map((request) => {
+      const { key, query } = request;
+      const place = placeOf(request, region);
+      if ('code' in place) return { key, problems: [place] };
       const name = query.tableName ?? (key.replace(/[^a-zA-Z0-9_.-]/g, '') || 'table');
-      const arn = query.arn ?? `arn:aws:dynamodb:${query.region ?? region}:000000000000:table/${name}`;
+      const arn = query.arn ?? `arn:${place.partition}:dynamodb:${place.region}:000000000000:table/${name}`;
       return {
         key,
         table: {

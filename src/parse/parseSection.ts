@@ -443,10 +443,24 @@ function parseLookup(
     });
     if (text !== undefined) tags.push({ key, value: text });
   }
-  const field = (key: string, name: string) =>
-    lookupText(value[key], joinPath(path, key), parameterValues, view, problems, (s) => {
+  const field = (key: string, name: string) => {
+    const given = value[key];
+    const ref = isRecord(given) ? given.Ref : undefined;
+    // The table such a value names is written into policies and variables: its name and ARN would show it.
+    if (typeof ref === 'string' && view.noEcho.has(ref) && key !== 'RoleArn') {
+      problems.push(
+        problem(
+          'INVALID_VALUE',
+          joinPath(path, key),
+          `parameter ${ref} is NoEcho, and the table it picks is written into policies and variables, which would show its value; drop NoEcho, or look the table up by Tags`,
+        ),
+      );
+      return undefined;
+    }
+    return lookupText(given, joinPath(path, key), parameterValues, view, problems, (s) => {
       shown[name] = s;
     });
+  };
   const query: LookupQuery = {
     tags,
     arn: field('Arn', 'arn'),

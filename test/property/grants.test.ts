@@ -124,7 +124,7 @@ function checker(input: Json, answers: Json[], parameterValues: Json) {
 
   const roleNames = new Set<string>();
   const roleArns = new Set<string>();
-  const resources = isRecord(input.Resources) ? input.Resources : {};
+  const resources: Json = isRecord(input.Resources) ? input.Resources : {};
   for (const value of [resources.TaskDef?.Properties?.TaskRoleArn, ...Object.values(parameterValues)]) {
     if (typeof value !== 'string') continue;
     roleArns.add(value);

@@ -101,12 +101,15 @@ describe('createHandler', () => {
     const finder = fixtureFinder();
     const run = createHandler({ createFinder: async () => finder, logger: logger });
     const fragment = baseTemplate({
-      t: { Lookup: { Tags: { team: { Ref: 'Team' } }, TableName: { Ref: 'Team' } } },
+      t: { Lookup: { Tags: { team: { Ref: 'Team' } } } },
+      u: { Lookup: { TableName: { Ref: 'Team' } } },
     });
     fragment.Parameters = { Team: { Type: 'String', NoEcho: true } };
     const response = await run(event(fragment, { templateParameterValues: { Team: 'hunter2' } }));
     expect(response.errorMessage).toContain('[LOOKUP_NO_MATCH]');
     expect(response.errorMessage).toContain('team={Ref Team}');
+    // The table a NoEcho name picks would be written into policies: such a lookup is refused.
+    expect(response.errorMessage).toContain('x-dynamodb.u.Lookup.TableName: parameter Team is NoEcho');
     expect(response.errorMessage).not.toContain('hunter2');
     expect(JSON.stringify(logger.lines)).not.toContain('hunter2');
   });

@@ -131,6 +131,10 @@ describe('roles of another account', () => {
     expect(
       await problems({ t: { Properties: STREAMED, ...grant } }, 'arn:aws-cn:iam::111122223333:role/app'),
     ).toEqual([['ROLE_OTHER_ACCOUNT', 'x-dynamodb.t.Services.TaskDef']]);
+    // A wildcard in a role's path would make a principal AWS refuses, or a role nobody named.
+    expect(
+      await problems({ t: { Properties: STREAMED, ...grant } }, 'arn:aws:iam::999999999999:role/a*/victim'),
+    ).toEqual([['TARGET_ROLE_UNRESOLVED', 'x-dynamodb.t.Services.TaskDef']]);
     const unknown = await expand(withRole({ t: { Properties: STREAMED, ...grant } }, VICTIM), {
       accountId: '',
     });
