@@ -448,13 +448,23 @@ function assumedRole(sts: STSClient, roleArn: string): CredentialProvider {
  * The default finder: the SDK's credential chain, `AWS_ENDPOINT_URL` honoured, retries with backoff for
  * throttling, and every call bounded by a connection and a request timeout.
  */
-export function createAwsFinder(): AwsFinder {
+export function createAwsFinder(
+  timeouts: { readonly connectionMs: number; readonly requestMs: number } = {
+    connectionMs: CONNECTION_TIMEOUT_MS,
+    requestMs: REQUEST_TIMEOUT_MS,
+  },
+): AwsFinder {
   const stsClients = new Map<string, STSClient>();
   return new AwsFinder((region, roleArn) => {
     const config = {
       region,
       maxAttempts: MAX_ATTEMPTS,
-      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+      // Without throwOnRequestTimeout the SDK only logs a warning when the request timeout passes.
+      requestHandler: {
+        connectionTimeout: timeouts.connectionMs,
+        requestTimeout: timeouts.requestMs,
+        throwOnRequestTimeout: true,
+      },
     };
     let credentials: CredentialProvider | undefined;
     if (roleArn !== undefined) {

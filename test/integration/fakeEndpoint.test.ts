@@ -104,10 +104,15 @@ function request(query: Partial<Omit<LookupQuery, 'shown'>>): LookupRequest {
   };
 }
 
-async function lookUp(m: Mode, query: Partial<Omit<LookupQuery, 'shown'>>, deadlineMs = 20_000) {
+async function lookUp(
+  m: Mode,
+  query: Partial<Omit<LookupQuery, 'shown'>>,
+  deadlineMs = 20_000,
+  timeouts?: { connectionMs: number; requestMs: number },
+) {
   mode = m;
   calls.length = 0;
-  const [outcome] = await createAwsFinder().findTables([request(query)], 'us-east-1', {
+  const [outcome] = await createAwsFinder(timeouts).findTables([request(query)], 'us-east-1', {
     deadline: Date.now() + deadlineMs,
   });
   return (outcome as LookupOutcome & { problems: { code: string; message: string }[] }).problems?.[0];
@@ -119,6 +124,16 @@ describe('the AWS finder against a misbehaving endpoint on 127.0.0.1', () => {
       code: 'LOOKUP_TIMEOUT',
       message: expect.stringContaining('still waiting for dynamodb:DescribeTable (name foo in us-east-1)'),
     });
+  });
+
+  it("gives up on a call at the SDK's request timeout, before the deadline", async () => {
+    expect(
+      await lookUp('hang', { tableName: 'foo' }, 20_000, { connectionMs: 1_000, requestMs: 300 }),
+    ).toMatchObject({
+      code: 'LOOKUP_FAILED',
+      message: expect.stringContaining('got no answer in time'),
+    });
+    expect(calls.length).toBeGreaterThan(1); // retried, each attempt cut at 300 ms
   });
 
   it('stops a listing that repeats its page token', async () => {
