@@ -1,6 +1,6 @@
 import { parseTableArn, partitionOf, REGION, TABLE_NAME } from '../arns.js';
 import type { FoundTable, LookupQuery } from '../model.js';
-import { joinPath, type Problem, problem } from '../problems.js';
+import { joinPath, listOf, type Problem, problem } from '../problems.js';
 import { describeQuery, readDescription, shownValue } from './describe.js';
 import type { LookupOutcome, LookupRequest } from './port.js';
 
@@ -186,11 +186,9 @@ function noMatch(request: LookupRequest, place: Place): Problem {
 }
 
 function multipleMatches(request: LookupRequest, place: Place, arns: readonly string[]): Problem {
-  const shown = arns.slice(0, SHOWN_MATCHES).map((arn) => (parseTableArn(arn) ? arn : shownValue(arn)));
-  const more = arns.length > SHOWN_MATCHES ? ` and ${arns.length - SHOWN_MATCHES} more` : '';
   return problem(
     'LOOKUP_MULTIPLE_MATCHES',
     joinPath(request.path, 'Lookup'),
-    `${arns.length} tables match ${describeQuery(request.query, place.region)}: ${shown.join(', ')}${more}; add a tag or use Arn to pick one`,
+    `${arns.length} tables match ${describeQuery(request.query, place.region)}: ${listOf(arns, SHOWN_MATCHES)}; add a tag or use Arn to pick one`,
   );
 }

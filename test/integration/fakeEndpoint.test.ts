@@ -21,12 +21,12 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-function answer(req: IncomingMessage, body: string, res: ServerResponse): void {
+function answer(req: IncomingMessage, body: string, res: ServerResponse): unknown {
   const target = String(
     req.headers['x-amz-target'] ?? (body.includes('Action=AssumeRole') ? 'AssumeRole' : ''),
   );
   calls.push(target);
-  const json = (status: number, value: unknown) =>
+  const json = (status: number, value: unknown): unknown =>
     send(res, status, 'application/x-amz-json-1.1', JSON.stringify(value));
   if (target === 'AssumeRole') {
     if (mode === 'sts-denied')
