@@ -373,7 +373,10 @@ function lookupText(
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
     const given = parameterValues[value.Ref];
-    if (view.parameters.has(value.Ref) && (typeof given === 'string' || typeof given === 'number')) {
+    if (
+      view.parameters.has(value.Ref) &&
+      ((typeof given === 'string' && given !== '') || typeof given === 'number')
+    ) {
       show(`{Ref ${value.Ref}}`);
       return String(given);
     }

@@ -228,7 +228,14 @@ describe('parameters take their Default where no --parameter gives one, as Cloud
   it('validate, expand and explain accept a role given as a parameter with a default', async () => {
     for (const command of ['validate', 'expand', 'explain']) {
       const { cli, err } = io({ 'p.yaml': WITH_PARAMETERS });
-      expect(await runCli([command, 'p.yaml'], cli), `${command}: ${err.join('')}`).toBe(0);
+      // The role's ARN names an account: the stack's must be known to tell whether it is another (--account).
+      expect(
+        await runCli([command, 'p.yaml', '--account', '111122223333'], cli),
+        `${command}: ${err.join('')}`,
+      ).toBe(0);
+      const unknown = io({ 'p.yaml': WITH_PARAMETERS });
+      expect(await runCli([command, 'p.yaml'], unknown.cli)).toBe(1);
+      expect(unknown.out.join('') + unknown.err.join('')).toContain('[ROLE_OTHER_ACCOUNT]');
     }
   });
 
@@ -237,7 +244,12 @@ describe('parameters take their Default where no --parameter gives one, as Cloud
     expect(await runCli(['validate', 'p.yaml'], cli)).toBe(1);
     expect(out.join('')).toContain('[SCALING_INVALID]');
     const given = io({ 'p.yaml': WITH_PARAMETERS.replace('Default: 2', 'Default: 20') });
-    expect(await runCli(['validate', 'p.yaml', '--parameter', 'ReadMin=3'], given.cli)).toBe(0);
+    expect(
+      await runCli(
+        ['validate', 'p.yaml', '--parameter', 'ReadMin=3', '--account', '111122223333'],
+        given.cli,
+      ),
+    ).toBe(0);
   });
 
   it('event writes the defaults into templateParameterValues', async () => {
