@@ -1,3 +1,5 @@
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Log } from 'sarif';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ALL_CODES, type Problem, type ProblemCode } from '../problems.js';
@@ -86,9 +88,13 @@ function jsonReport(results: readonly FileResult[]) {
   };
 }
 
-/** A file's URI in SARIF: relative paths stay relative (to the checkout, as code scanning expects), `/` separated. */
+/**
+ * A file's URI in SARIF: relative paths stay relative (to the checkout, as code scanning expects), `/` separated;
+ * an absolute path is a `file:` URI.
+ */
 function artifactUri(file: string): string {
   if (file === '-') return 'stdin';
+  if (isAbsolute(file)) return pathToFileURL(file).href;
   return encodeURI(file.replace(/\\/g, '/')).replace(/[?#]/g, encodeURIComponent);
 }
 

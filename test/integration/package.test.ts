@@ -90,8 +90,9 @@ function run(
   args: readonly string[],
   cwd: string,
   env: Record<string, string>,
+  input = '',
 ): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 120_000, input });
 }
 
 beforeAll(async () => {
@@ -160,6 +161,21 @@ describe('the npm package', () => {
     expect(result.stdout).toContain('template.yaml: no problems (1 new table, 1 lookup, 1 policy)');
     expect(result.stdout).toMatch(/^three\.yaml:8:7: x-dynamodb\.orders\.Properties\.TimeToLive: /m);
     expect(result.stdout).toContain('3 problems in three.yaml');
+  });
+
+  it('reads a template from standard input, YAML or JSON', () => {
+    const yaml = run(bin, ['validate', '-'], app, cleanEnv(), THREE_MISTAKES);
+    expect(yaml.status, yaml.stderr).toBe(1);
+    expect(yaml.stdout).toMatch(/^<stdin>:8:7: x-dynamodb\.orders\.Properties\.TimeToLive: /);
+    const json = run(
+      bin,
+      ['expand', '-', '--lookups', 'lookups.json'],
+      app,
+      cleanEnv(),
+      JSON.stringify(parse(TEMPLATE)),
+    );
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).Resources.orders.Type).toBe('AWS::DynamoDB::Table');
   });
 
   it('expands with --lookups from an empty folder without the repository', () => {

@@ -268,6 +268,17 @@ describe('validate --format json and sarif', () => {
     ]);
   });
 
+  it('names an absolute path as a file: URI and standard input as stdin', async () => {
+    const { cli, out } = io({ '/abs/dir/t.yaml': THREE_MISTAKES }, undefined, THREE_MISTAKES);
+    expect(await runCli(['validate', '/abs/dir/t.yaml', '-', '--format', 'sarif'], cli)).toBe(1);
+    const log = JSON.parse(out.join('')) as Log;
+    expect(sarifValidator()(log)).toBe(true);
+    const uris = new Set(
+      log.runs[0]?.results?.map((r) => r.locations?.[0]?.physicalLocation?.artifactLocation?.uri),
+    );
+    expect([...uris]).toEqual(['file:///abs/dir/t.yaml', 'stdin']);
+  });
+
   it('is refused by the schema when it breaks SARIF (so the check above can fail)', async () => {
     const { cli, out } = io(files);
     await runCli(['validate', 'three.yaml', '--format', 'sarif'], cli);
