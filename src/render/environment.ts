@@ -164,6 +164,19 @@ export function addVariables(
   });
   const properties = copyOf(resource.Properties);
   const resourceKnown: KnownConditions = knowing(new Map(), resource.Condition, true);
+  // Two tables asking for one name: reported at the second one's x-dynamodb path, once (not once per container).
+  const reported = new Set<string>();
+  const twoTables = (variable: EnvVariable, first: string): void => {
+    if (reported.has(variable.path)) return;
+    reported.add(variable.path);
+    problems.push(
+      problem(
+        'ENV_VAR_CONFLICT',
+        variable.path,
+        `${variable.name} is already the variable of ${first}, for another table, in ${sink.resourceId}; give one of them another name`,
+      ),
+    );
+  };
   const notEditable = (at: string): void => {
     problems.push(
       problem(
@@ -208,6 +221,8 @@ export function addVariables(
         return container;
       }
       const next = [...environment];
+      // Variables this walk added, by name: who asked for each (a second table may want the same name).
+      const added = new Map<string, string>();
       const byName = new Map<unknown, number>();
       const conditional = new Map<unknown, number>();
       next.forEach((e, i) => {
@@ -233,9 +248,12 @@ export function addVariables(
           );
         } else if (index < 0) {
           byName.set(variable.name, next.length);
+          added.set(variable.name, variable.path);
           next.push({ Name: variable.name, Value: value });
         } else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
-          problems.push(
+          const first = added.get(variable.name);
+          if (first !== undefined) twoTables(variable, first);
+          else problems.push(
             problem(
               'ENV_VAR_CONFLICT',
               joinPath(joinPath(environmentPath, index), 'Value'),
@@ -262,13 +280,16 @@ export function addVariables(
       return;
     }
     const next = copyOf(current);
+    const added = new Map<string, string>();
     const globals = resource.Type === 'AWS::Serverless::Function' ? samGlobals : {};
     for (const variable of named) {
       const written = conditionalValue(variable, resourceKnown);
       if (written === undefined) continue;
       const { value } = written;
       if (Object.hasOwn(next, variable.name)) {
-        if (!deepEqual(next[variable.name], value)) {
+        const first = added.get(variable.name);
+        if (first !== undefined && !deepEqual(next[variable.name], value)) twoTables(variable, first);
+        else if (!deepEqual(next[variable.name], value)) {
           problems.push(
             problem(
               'ENV_VAR_CONFLICT',
@@ -286,6 +307,7 @@ export function addVariables(
           ),
         );
       } else {
+        added.set(variable.name, variable.path);
         put(next, variable.name, value);
       }
     }

@@ -31,6 +31,8 @@ export interface RewriteContext {
   readonly tables: ReadonlyMap<string, TableRefs>;
   /** Names the template defines itself (resources, parameters): a `Ref` to one of those is never a table key. */
   readonly isDefined: (name: string) => boolean;
+  /** Every key of x-dynamodb, those whose table failed (reported where it failed) included. */
+  readonly sectionKeys?: ReadonlySet<string>;
   readonly check?: ReferenceCheck;
 }
 
@@ -149,7 +151,9 @@ export function rewriteReferences(
       const [, key = '', attribute = ''] = match;
       const table = context.tables.get(key);
       if (!table) {
-        problems.push(problem('REFERENCE_NOT_FOUND', here(), `"${key}" is not a key of x-dynamodb`));
+        // A key whose table failed (a lookup without a match) is reported once, where it failed.
+        if (!context.sectionKeys?.has(key))
+          problems.push(problem('REFERENCE_NOT_FOUND', here(), `"${key}" is not a key of x-dynamodb`));
         return node;
       }
       return attributeValue(table, attribute, here, TABLE_ATTRIBUTES) ?? node;

@@ -93,7 +93,8 @@ export function renderTemplate(
     found: [],
     languageExtensions: false,
   };
-  const context: RewriteContext = { tables: refs, isDefined: view.isDefined, check };
+  const sectionKeys = new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []);
+  const context: RewriteContext = { tables: refs, isDefined: view.isDefined, sectionKeys, check };
   const rewritten = rewriteReferences(base, '', context, problems);
   if (!isRecord(rewritten) || !isRecord(rewritten.Resources)) return undefined;
   const out = copyOf(rewritten);
@@ -194,7 +195,6 @@ export function renderTemplate(
   if (Object.keys(outputs).length > 0) out.Outputs = outputs;
   const text = JSON.stringify(out);
   // A reference to a table key that failed is reported where the table failed.
-  const sectionKeys = new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []);
   checkReferences(out, check, sectionKeys, problems);
   checkQuotas(out, text, problems, parameters);
   return out;

@@ -527,6 +527,26 @@ describe('transform: references', () => {
     ]);
   });
 
+  it('reports a failed lookup once: references to its key, in every form, are not also REFERENCE_NOT_FOUND', async () => {
+    const template: Json = {
+      ...baseTemplate({ customers: { Lookup: { TableName: 'no-such-table' } } }),
+      Outputs: {
+        Ref: { Value: { Ref: 'customers' } },
+        GetAtt: { Value: { 'Fn::GetAtt': ['customers', 'Arn'] } },
+        Sub: { Value: { 'Fn::Sub': '${customers.Arn}' } },
+        Placeholder: { Value: 'x-dynamodb::customers::Arn' },
+      },
+    };
+    expect(await expandProblems(template)).toEqual([
+      { code: 'LOOKUP_NO_MATCH', path: 'x-dynamodb.customers.Lookup' },
+    ]);
+    template.Outputs.Other = { Value: 'x-dynamodb::nobody::Arn' };
+    expect(await expandProblems(template)).toEqual([
+      { code: 'REFERENCE_NOT_FOUND', path: 'Outputs.Other.Value' },
+      { code: 'LOOKUP_NO_MATCH', path: 'x-dynamodb.customers.Lookup' },
+    ]);
+  });
+
   it('looks up only what the schema accepted, so that a refused Lookup gets one problem and makes no AWS call', async () => {
     const asked: string[] = [];
     const fixture = fixtureFinder();
@@ -1175,4 +1195,41 @@ describe('transform: malformed references', () => {
       path: 'Resources.TaskDef.Properties.TaskRoleArn.Fn::GetAtt',
     });
   });
+});
+
+describe('problems at the author’s path', () => {
+  const table = (name: string) => ({
+    Properties: SIMPLE_TABLE,
+    Services: { Target: { Access: 'RO', ReturnValues: { TableName: name } } },
+  });
+  const fn = {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Code: { ZipFile: 'x' },
+    },
+  };
+  const task = {
+    Type: 'AWS::ECS::TaskDefinition',
+    Properties: {
+      TaskRoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] },
+      ContainerDefinitions: [
+        { Name: 'app', Image: 'nginx' },
+        { Name: 'sidecar', Image: 'nginx' },
+      ],
+    },
+  };
+  for (const [kind, target] of [
+    ['containers', task],
+    ['a function', fn],
+  ] as const) {
+    it(`two tables asking for one variable name in ${kind}: once, at the second table's ReturnValues`, async () => {
+      const template = baseTemplate({ a: table('TABLE'), b: table('TABLE') }, { Target: target });
+      expect(await expandProblems(template)).toEqual([
+        { code: 'ENV_VAR_CONFLICT', path: 'x-dynamodb.b.Services.Target.ReturnValues.TableName' },
+      ]);
+    });
+  }
 });
