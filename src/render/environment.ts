@@ -253,13 +253,14 @@ export function addVariables(
         } else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
           const first = added.get(variable.name);
           if (first !== undefined) twoTables(variable, first);
-          else problems.push(
-            problem(
-              'ENV_VAR_CONFLICT',
-              joinPath(joinPath(environmentPath, index), 'Value'),
-              `${variable.name} is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
-            ),
-          );
+          else
+            problems.push(
+              problem(
+                'ENV_VAR_CONFLICT',
+                joinPath(joinPath(environmentPath, index), 'Value'),
+                `${variable.name} is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
+              ),
+            );
         }
       }
       return { ...container, Environment: next };
