@@ -342,7 +342,12 @@ function macroMissing(template: Record<string, unknown>, macroName: string): Pro
     section === SECTION_KEY
       ? `the template has no ${macroName} in Transform, and CloudFormation refuses an x-dynamodb section without it`
       : `is not ${SECTION_KEY}, and the template has no ${macroName} in Transform: CloudFormation refuses this section${didYouMean(section, [SECTION_KEY])}`;
-  return problem('TRANSFORM_MISSING', section, message);
+  // ComposeX's x-dynamodb sits in a docker-compose file, which is no template: say how to make one of it.
+  const compose =
+    isRecord(template.services) && template.Resources === undefined
+      ? `; this looks like a docker-compose file: \`${PROGRAM} migrate FILE\` writes a template from it`
+      : '';
+  return problem('TRANSFORM_MISSING', section, `${message}${compose}`);
 }
 
 function knownCommand(name: string): CommandName {

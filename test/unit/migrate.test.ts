@@ -216,5 +216,9 @@ describe('composex-dynamodb migrate', () => {
       'Resources.app.Type',
       'AWS::ECS::TaskDefinition',
     );
+    // validate on the compose file itself says how to make a template of it.
+    out.length = 0;
+    expect(await runCli(['validate', 'test/fixtures/compose/families.yml'], io)).toBe(1);
+    expect(out.join('')).toContain('this looks like a docker-compose file: `composex-dynamodb migrate FILE`');
   });
 });
