@@ -1,3 +1,4 @@
+import { show } from './problems.js';
 import { isRecord } from './template/json.js';
 import type { TransformReport } from './transform.js';
 import { count } from './words.js';
@@ -8,12 +9,15 @@ function describeNewTable(properties: Readonly<Record<string, unknown>>): string
   ];
   const keys = Array.isArray(properties.KeySchema)
     ? properties.KeySchema.flatMap((k) =>
-        isRecord(k) && typeof k.AttributeName === 'string' ? [`${k.AttributeName} ${String(k.KeyType)}`] : [],
+        isRecord(k) && typeof k.AttributeName === 'string'
+          ? [`${k.AttributeName} ${typeof k.KeyType === 'string' ? k.KeyType : show(k.KeyType)}`]
+          : [],
       )
     : [];
   if (keys.length > 0) parts.unshift(`key ${keys.join(', ')}`);
   const stream = properties.StreamSpecification;
-  if (isRecord(stream)) parts.push(`stream ${String(stream.StreamViewType ?? '')}`.trim());
+  if (isRecord(stream))
+    parts.push(typeof stream.StreamViewType === 'string' ? `stream ${stream.StreamViewType}` : 'stream');
   const indexes = ['GlobalSecondaryIndexes', 'LocalSecondaryIndexes'].flatMap((list) => {
     const value = properties[list];
     return Array.isArray(value)

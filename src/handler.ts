@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, Handler } from 'aws-lambda';
 import type { FindOptions, LookupOutcome, LookupRequest, TableFinder } from './lookup/port.js';
-import { formatProblem, formatProblems, type Problem, problem } from './problems.js';
+import { cut, formatProblems, type Problem, problem } from './problems.js';
 import { isRecord } from './template/json.js';
 import { transform } from './transform.js';
 
@@ -69,6 +69,9 @@ export function lookupDeadline(
 /** The macro's Lambda handler: the event CloudFormation sends, and Lambda's context for the time left. */
 export type MacroHandler = (event: unknown, context?: Context) => Promise<MacroResponse>;
 
+/** Problems the log line of a failed request lists; the rest are counted. */
+const LOGGED_PROBLEMS = 1_000;
+
 /** The Lambda edge: event in, response out. The only place that catches and logs; it never throws. */
 export function createHandler(dependencies: HandlerDependencies): MacroHandler {
   const finder = lazyFinder(dependencies.createFinder);
@@ -78,11 +81,18 @@ export function createHandler(dependencies: HandlerDependencies): MacroHandler {
     const request = isRecord(event) ? event : {};
     const requestId = text(request.requestId);
     const fragment = request.fragment;
-    const base = { requestId, transformId: text(request.transformId), region: text(request.region) };
+    // The log shows the request's names cut: a direct invoke may send megabytes in any of them.
+    const base = {
+      requestId: cut(requestId),
+      transformId: cut(text(request.transformId)),
+      region: cut(text(request.region)),
+    };
+    // CloudFormation ignores a failure's fragment: a template nested past the limits is left out, since the
+    // runtime could not serialise it.
     const fail = (problems: readonly Problem[]): MacroResponse => ({
       requestId,
       status: 'failure',
-      fragment,
+      fragment: problems.some((p) => p.code === 'LIMIT_EXCEEDED') ? undefined : fragment,
       errorMessage: formatProblems(problems),
     });
     try {
@@ -115,14 +125,15 @@ export function createHandler(dependencies: HandlerDependencies): MacroHandler {
         status: 'failure',
         ...result.summary,
         durationMs,
-        problemList: result.problems.map(formatProblem),
+        // Every problem up to LOGGED_PROBLEMS (each at most about 1 KB), then how many more.
+        problemList: formatProblems(result.problems, LOGGED_PROBLEMS).split('\n'),
       });
       return fail(result.problems);
     } catch (error) {
       await dependencies.logger.error('internal error', {
         ...base,
         status: 'failure',
-        error: error instanceof Error ? error : String(error),
+        error: error instanceof Error ? error : 'a thrown value that is not an Error',
       });
       return fail([
         problem(

@@ -75,14 +75,15 @@ export function parseParameters(value: unknown): { parameters: TransformParamete
         if (isRecord(raw) && Object.values(raw).every((v) => typeof v === 'string')) {
           for (const [k, v] of Object.entries(raw)) {
             const keyFault = tagKeyFault(k);
-            const valueFault = tagValueFault(String(v));
+            const value = typeof v === 'string' ? v : '';
+            const valueFault = tagValueFault(value);
             const fault = keyFault
               ? `the key ${keyFault}`
               : valueFault
                 ? `the value ${valueFault}`
                 : undefined;
             if (fault) problems.push(problem('TRANSFORM_PARAMETER_INVALID', joinPath(at, k), fault));
-            else tags.push({ Key: k, Value: String(v) });
+            else tags.push({ Key: k, Value: value });
           }
         } else {
           problems.push(

@@ -57,6 +57,7 @@ export const PROBLEM_CODES = {
   LOOKUP_MISMATCH: 'AWS answered a lookup with a table other than the one asked for',
   LOOKUP_INVALID_ANSWER: 'AWS answered a lookup with a name, ARN or key of a shape AWS never produces',
   LOOKUP_TIMEOUT: 'AWS did not answer a lookup before the deadline',
+  LIMIT_EXCEEDED: 'the template nests deeper, or holds more values or longer lists, than the macro reads',
   INTERNAL_ERROR: 'the macro failed unexpectedly; the template was not changed',
 } as const;
 
@@ -90,6 +91,27 @@ export function problem(code: ProblemCode, path: string, message: string): Probl
 /** Text cut to `max` characters, saying how many were left out. */
 export function cut(text: string, max = 100): string {
   return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
+}
+
+/**
+ * Describes any template value for a message without converting it to text: strings quoted and cut, numbers and
+ * booleans as JSON writes them, mappings and lists by kind. Never calls a value's own `toString` or `valueOf`.
+ */
+export function show(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return `"${cut(value)}"`;
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'a number without a JSON form';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'nothing';
+    default:
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `a list of ${value.length} items`;
+      return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+  }
 }
 
 /** Names joined with ", ", each cut, at most `max` of them and then "and N more". */
@@ -129,7 +151,7 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
   return out;
 }
 
-export function formatProblem(p: Problem): string {
+function formatProblem(p: Problem): string {
   return `${p.path === '' ? '(template)' : p.path}: ${p.message} [${p.code}]`;
 }
 

@@ -1,54 +1,139 @@
 /**
+ * "Did you mean" hints: the name a misspelt one most likely meant. Cheap at any size: candidates are indexed once
+ * per list (by lower case, by length, sorted for prefixes), only those of a near length are compared, a distance
+ * is computed in a band of at most MAX_EDITS either side, and each list has a budget of work, after which it
+ * suggests nothing more. A template of thousands of long names and misses spends milliseconds here.
+ */
+
+/** More edits than this is another name, whatever the length. */
+const MAX_EDITS = 4;
+/** Candidates compared for one word. */
+const MAX_COMPARED = 500;
+/** Cells of the distance table for one list of candidates, all words together. */
+const LIST_BUDGET = 2_000_000;
+
+class Suggester {
+  private readonly byLower = new Map<string, string>();
+  private readonly byLength = new Map<number, [string, string][]>();
+  /** Lower-case forms, sorted, with their candidate: a prefix search is a binary search. */
+  private readonly sorted: [string, string][];
+  private budget = LIST_BUDGET;
+
+  constructor(candidates: readonly string[]) {
+    for (const candidate of candidates) {
+      const lower = candidate.toLowerCase();
+      if (this.byLower.has(lower)) continue;
+      this.byLower.set(lower, candidate);
+      const bucket = this.byLength.get(lower.length);
+      if (bucket) bucket.push([lower, candidate]);
+      else this.byLength.set(lower.length, [[lower, candidate]]);
+    }
+    this.sorted = [...this.byLower].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  closest(word: string): string | undefined {
+    const lower = word.toLowerCase();
+    if (lower === '') return undefined;
+    const sameButCase = this.byLower.get(lower);
+    if (sameButCase !== undefined) return sameButCase;
+    // A third of the word may be wrong: enough for a typo, too little to turn one name into an unrelated one.
+    const allowed = Math.min(Math.floor(lower.length / 3), MAX_EDITS);
+    let best: string | undefined;
+    let bestDistance = allowed + 1;
+    let compared = 0;
+    // Nearest lengths first: a closer length can only be as close or closer.
+    search: for (let delta = 0; delta <= allowed && delta < bestDistance; delta++) {
+      for (const length of delta === 0 ? [lower.length] : [lower.length - delta, lower.length + delta]) {
+        for (const [candidate, original] of this.byLength.get(length) ?? []) {
+          if (compared++ >= MAX_COMPARED) break search;
+          const cost = (Math.min(lower.length, candidate.length) + 1) * (2 * bestDistance + 1);
+          if (cost > this.budget) break search;
+          this.budget -= cost;
+          const distance = bandedDistance(lower, candidate, bestDistance);
+          if (distance < bestDistance) {
+            best = original;
+            bestDistance = distance;
+          }
+        }
+      }
+    }
+    if (best !== undefined || lower.length < 4) return best;
+    return this.onlyStartingWith(lower);
+  }
+
+  /** The one candidate that starts with `prefix` (`TimeToLive` for `TimeToLiveSpecification`), if only one does. */
+  private onlyStartingWith(prefix: string): string | undefined {
+    let low = 0;
+    let high = this.sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.sorted[middle]?.[0] ?? '') < prefix) low = middle + 1;
+      else high = middle;
+    }
+    const first = this.sorted[low];
+    const second = this.sorted[low + 1];
+    if (first === undefined || !first[0].startsWith(prefix)) return undefined;
+    return second?.[0].startsWith(prefix) ? undefined : first[1];
+  }
+}
+
+/**
+ * Levenshtein distance when it is below `limit`, else `limit`: only cells within `limit - 1` of the diagonal are
+ * computed, so a long pair costs its length times the band, not the product of the lengths.
+ */
+function bandedDistance(a: string, b: string, limit: number): number {
+  const band = limit - 1;
+  if (Math.abs(a.length - b.length) > band) return limit;
+  const outside = limit; // any cell outside the band is at least `limit` away
+  let previous = new Array<number>(b.length + 1);
+  let current = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) previous[j] = j <= band ? j : outside;
+  for (let i = 1; i <= a.length; i++) {
+    const from = Math.max(1, i - band);
+    const to = Math.min(b.length, i + band);
+    current.fill(outside);
+    current[0] = i <= band ? i : outside;
+    let rowMin = current[0] ?? outside;
+    for (let j = from; j <= to; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const value = Math.min(
+        (previous[j] ?? outside) + 1,
+        (current[j - 1] ?? outside) + 1,
+        (previous[j - 1] ?? outside) + cost,
+      );
+      current[j] = value;
+      if (value < rowMin) rowMin = value;
+    }
+    if (rowMin >= limit) return limit;
+    [previous, current] = [current, previous];
+  }
+  return Math.min(previous[b.length] ?? limit, limit);
+}
+
+/** One index per list of candidates: a list a stage asks about many times is indexed once. */
+const SUGGESTERS = new WeakMap<readonly string[], Suggester>();
+
+function suggesterFor(candidates: readonly string[]): Suggester {
+  let suggester = SUGGESTERS.get(candidates);
+  if (suggester === undefined) {
+    suggester = new Suggester(candidates);
+    SUGGESTERS.set(candidates, suggester);
+  }
+  return suggester;
+}
+
+/**
  * The name a misspelt one most likely meant, for "did you mean" hints: the same name in other case, one a few
  * edits away, or one that starts with it (`TimeToLive` for `TimeToLiveSpecification`). Undefined when none is close.
  */
 export function closestName(word: string, candidates: readonly string[]): string | undefined {
-  const lower = word.toLowerCase();
-  if (lower === '') return undefined;
-  const sameButCase = candidates.find((c) => c.toLowerCase() === lower);
-  if (sameButCase !== undefined) return sameButCase;
-  // A third of the word may be wrong: enough for a typo, too little to turn one name into an unrelated one.
-  const allowed = Math.floor(lower.length / 3);
-  let best: string | undefined;
-  let bestDistance = allowed + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase(), bestDistance);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  if (best !== undefined) return best;
-  if (lower.length < 4) return undefined;
-  const longer = candidates.filter((c) => c.toLowerCase().startsWith(lower));
-  return longer.length === 1 ? longer[0] : undefined;
-}
-
-/** Levenshtein distance, or `limit` as soon as the distance is known to reach it. */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) >= limit) return limit;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + cost,
-      );
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
-    }
-    if (rowMin >= limit) return limit;
-    previous = current;
-  }
-  return Math.min(previous[b.length] ?? limit, limit);
+  return suggesterFor(candidates).closest(word);
 }
 
 /** `; did you mean X?` when a candidate is close, else nothing. */
 export function didYouMean(word: string, candidates: readonly string[]): string {
   const closest = closestName(word, candidates);
-  return closest === undefined ? '' : `; did you mean ${closest}?`;
+  return closest === undefined
+    ? ''
+    : `; did you mean ${closest.length > 100 ? `${closest.slice(0, 100)}...` : closest}?`;
 }

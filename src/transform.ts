@@ -10,6 +10,7 @@ import { kmsKeyOf, lookupTableRefs, newTableRefs } from './render/tables.js';
 import { renderTemplate, SECTION_KEY } from './render/template.js';
 import { closestName, didYouMean } from './suggest.js';
 import { isRecord } from './template/json.js';
+import { checkLimits } from './template/size.js';
 import { viewTemplate } from './template/view.js';
 
 interface TransformRequest {
@@ -78,6 +79,9 @@ export async function transform(
   const template = request.fragment;
   if (!isRecord(template))
     return failure([problem('TEMPLATE_NOT_OBJECT', '', 'the template must be a mapping')], empty);
+  // Before anything that recurses: no later stage meets a value deeper than LIMITS.depth.
+  const limits = checkLimits(template, SECTION_KEY);
+  if (limits.length > 0) return failure(limits, empty);
   const problems: Problem[] = [];
   for (const section of TOP_LEVEL_MAPPINGS) {
     if (template[section] !== undefined && !isRecord(template[section])) {
@@ -171,8 +175,8 @@ export async function transform(
         {
           kind: 'lookup',
           key: spec.key,
-          name: String(found?.TableName ?? ''),
-          arn: String(found?.Arn ?? ''),
+          name: typeof found?.TableName === 'string' ? found.TableName : '',
+          arn: typeof found?.Arn === 'string' ? found.Arn : '',
         },
       ];
     }),

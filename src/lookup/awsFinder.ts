@@ -55,7 +55,7 @@ function errorName(error: unknown): string {
 }
 
 function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : 'a failure that is not an Error';
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 

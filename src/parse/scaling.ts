@@ -44,7 +44,8 @@ function scalingNumber(field: ScalingField, written: unknown, read: unknown, pat
   }
   const given = context.parameterValues[ref];
   if (!context.view.parameters.has(ref) || given === undefined) return undefined;
-  const text = String(given).trim();
+  // A direct invoke may send anything as a parameter value: only text and numbers are values.
+  const text = typeof given === 'string' || typeof given === 'number' ? String(given).trim() : '';
   const value = text === '' ? Number.NaN : Number(text);
   const range = SCALING_RANGES[field];
   const fault = !Number.isFinite(value)

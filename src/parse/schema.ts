@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
-import { joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
+import { joinPath, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord, put } from '../template/json.js';
 import { count } from '../words.js';
@@ -145,7 +145,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (isRecord(value)) return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${show(value)}`;
 }
 
 function dataAt(root: unknown, pointer: string): unknown {
@@ -157,9 +157,17 @@ function dataAt(root: unknown, pointer: string): unknown {
   return node;
 }
 
+/** A parameter of an Ajv error as text: the schema's own values, or a key of the template. */
+function param(params: Record<string, unknown>, name: string): string {
+  const value = params[name];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.filter((v) => typeof v === 'string').join(' or ');
+  return typeof value === 'number' ? JSON.stringify(value) : show(value);
+}
+
 /** What a keyword requires, in words, for the keywords whose errors have no more specific message. */
 function requirement(keyword: string, params: Record<string, unknown>): string {
-  const limit = Number(params.limit);
+  const limit = typeof params.limit === 'number' ? params.limit : 0;
   switch (keyword) {
     case 'minItems':
       return `must have at least ${count(limit, 'item')}`;
@@ -177,15 +185,15 @@ function requirement(keyword: string, params: Record<string, unknown>): string {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return `must be ${String(params.comparison)} ${limit}`;
+      return `must be ${param(params, 'comparison')} ${limit}`;
     case 'pattern':
-      return `must match ${String(params.pattern)}`;
+      return `must match ${param(params, 'pattern')}`;
     case 'uniqueItems':
-      return `must not repeat items (items ${String(params.j)} and ${String(params.i)} are the same)`;
+      return `must not repeat items (items ${param(params, 'j')} and ${param(params, 'i')} are the same)`;
     case 'dependentRequired':
-      return `needs ${String(params.missingProperty)} when ${String(params.property)} is set`;
+      return `needs ${param(params, 'missingProperty')} when ${param(params, 'property')} is set`;
     case 'format':
-      return `must be a valid ${String(params.format)}`;
+      return `must be a valid ${param(params, 'format')}`;
     default:
       return `fails the schema's ${keyword} rule`;
   }
@@ -222,18 +230,18 @@ function toProblem(error: ErrorObject, root: unknown, basePath: string): Problem
   const data = dataAt(root, error.instancePath);
   switch (error.keyword) {
     case 'additionalProperties': {
-      const key = String(params.additionalProperty);
+      const key = param(params, 'additionalProperty');
       const allowed = keysAllowedAt(segments(error.instancePath));
       const hint =
         allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}${didYouMean(key, allowed)}` : '';
       return problem('UNKNOWN_KEY', joinPath(path, key), `unknown key${hint}`);
     }
     case 'required': {
-      const key = String(params.missingProperty);
+      const key = param(params, 'missingProperty');
       return problem('MISSING_KEY', joinPath(path, key), key === 'Access' ? MISSING_ACCESS : 'is required');
     }
     case 'type': {
-      const expected = Array.isArray(params.type) ? params.type.join(' or ') : String(params.type);
+      const expected = param(params, 'type');
       return problem('WRONG_TYPE', path, `must be ${expected}, not ${describe(data)}`);
     }
     case 'enum': {

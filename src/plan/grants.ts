@@ -1,6 +1,6 @@
 import { ACCESS_TYPES, type AccessType } from '../access.js';
 import type { ServiceGrant, TableRefs, TableSpec } from '../model.js';
-import { joinPath, type Problem, problem } from '../problems.js';
+import { joinPath, listOf, type Problem, problem } from '../problems.js';
 import { type EnvVariable, variablesFor } from '../render/environment.js';
 import type { Grant } from '../render/policies.js';
 import { didYouMean } from '../suggest.js';
@@ -165,7 +165,7 @@ function checkContainers(
       problem(
         'CONTAINER_NOT_FOUND',
         joinPath(at, i),
-        `task definition ${env.resourceId} has no container "${name}"; its containers are ${names.join(', ')}${didYouMean(name, names)}`,
+        `task definition ${env.resourceId} has no container "${name}"; its containers are ${listOf(names)}${didYouMean(name, names)}`,
       ),
     );
   });

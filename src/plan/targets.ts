@@ -1,5 +1,5 @@
 import { parseRoleArn } from '../arns.js';
-import { type Problem, problem } from '../problems.js';
+import { cut, listOf, type Problem, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
@@ -176,18 +176,29 @@ function subRole(
   );
 }
 
-function targetIds(view: TemplateView): string[] {
-  return [...view.resources.entries()]
-    .filter(([, r]) => TARGET_TYPES.some((t) => t === r.Type))
-    .map(([id]) => id)
-    .sort();
+/** The template's targets, sorted; found once per template, however many grants miss. */
+const TARGET_IDS = new WeakMap<TemplateView, readonly string[]>();
+
+function targetIds(view: TemplateView): readonly string[] {
+  let ids = TARGET_IDS.get(view);
+  if (ids === undefined) {
+    ids = [...view.resources.entries()]
+      .filter(([, r]) => TARGET_TYPES.some((t) => t === r.Type))
+      .map(([id]) => id)
+      .sort();
+    TARGET_IDS.set(view, ids);
+  }
+  return ids;
+}
+
+/** A resource's Type for a message: the text, cut, or what it is when it is not text. */
+function typeName(type: unknown): string {
+  return typeof type === 'string' ? cut(type) : show(type);
 }
 
 function validTargets(view: TemplateView): string {
   const ids = targetIds(view);
-  return ids.length > 0
-    ? `valid targets: ${ids.join(', ')}`
-    : `the template has no ${TARGET_TYPES.join(', ')}`;
+  return ids.length > 0 ? `valid targets: ${listOf(ids)}` : `the template has no ${TARGET_TYPES.join(', ')}`;
 }
 
 function taskDefinitionRole(
@@ -288,7 +299,7 @@ export function resolveVariablesTarget(target: string, path: string, view: Templ
       return problem(
         'TARGET_WRONG_TYPE',
         path,
-        `"${target}" is a ${String(type)}, which has no environment variables; VariablesOnly needs a task definition, ECS service or function`,
+        `"${target}" is ${withArticle(typeName(type))}, which has no environment variables; VariablesOnly needs a task definition, ECS service or function`,
       );
   }
 }
@@ -346,6 +357,6 @@ export function resolveTarget(
   return problem(
     'TARGET_WRONG_TYPE',
     path,
-    `"${target}" is ${withArticle(String(type))}, which cannot be given access; ${validTargets(view)}`,
+    `"${target}" is ${withArticle(typeName(type))}, which cannot be given access; ${validTargets(view)}`,
   );
 }

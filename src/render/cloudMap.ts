@@ -1,6 +1,6 @@
 import type { TableRefs, TableSpec } from '../model.js';
 import { cloudMapLogicalIds, type TableAttribute, tableLogicalId } from '../names.js';
-import { joinPath, type Problem, problem } from '../problems.js';
+import { joinPath, listOf, type Problem, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import type { TemplateView } from '../template/view.js';
 
@@ -115,12 +115,12 @@ function resolveNamespace(namespace: string, path: string, view: TemplateView, p
     .sort();
   const known =
     namespaces.length > 0
-      ? `; the template's namespaces are ${namespaces.join(', ')}`
+      ? `; the template's namespaces are ${listOf(namespaces)}`
       : '; the template has no AWS::ServiceDiscovery::HttpNamespace, PrivateDnsNamespace or PublicDnsNamespace';
   const what =
     type === undefined
       ? 'is not a resource of this template or a namespace ID (ns-...)'
-      : `is a ${String(type)}`;
+      : `is a ${show(type)}`;
   problems.push(
     problem(
       'CLOUDMAP_INVALID',

@@ -230,7 +230,10 @@ export function addVariables(
         for (const name of conditionalNames(e)) if (!conditional.has(name)) conditional.set(name, i);
       });
       for (const variable of named) {
-        if (variable.containers !== undefined && !variable.containers.includes(String(container.Name)))
+        if (
+          variable.containers !== undefined &&
+          !(typeof container.Name === 'string' && variable.containers.includes(container.Name))
+        )
           continue;
         const written = conditionalValue(variable, known);
         if (written === undefined) continue;

@@ -63,7 +63,7 @@ function sized(table: TableRefs, value: unknown, size: number, key: string): Siz
 function subArn(table: TableRefs, suffix: string): Sized {
   const arn = table.values.Arn;
   const value =
-    typeof arn === 'string' ? `${arn}${suffix}` : { 'Fn::Sub': `\${${table.logicalId}.Arn}${suffix}` };
+    typeof arn === 'string' ? `${arn}${suffix}` : { 'Fn::Sub': `\${${table.logicalId ?? ''}.Arn}${suffix}` };
   return sized(table, value, table.maxArnLength + suffix.length, `${table.key}\u0000${suffix}`);
 }
 

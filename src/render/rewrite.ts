@@ -1,6 +1,6 @@
 import type { TableRefs } from '../model.js';
 import { TABLE_ATTRIBUTES, type TableAttribute } from '../names.js';
-import { joinPath, type Problem, problem } from '../problems.js';
+import { cut, joinPath, type Problem, problem, show } from '../problems.js';
 import { isRecord, put, record } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 
@@ -56,8 +56,9 @@ export function rewriteReferences(
 
   const check = context.check;
   const checking = (): boolean => {
-    if (!check?.sections.has(String(stack[0]))) return false;
-    return !(stack[0] === 'Resources' && check.skipResources.has(String(stack[1])));
+    const [section, id] = stack;
+    if (typeof section !== 'string' || !check?.sections.has(section)) return false;
+    return !(section === 'Resources' && typeof id === 'string' && check.skipResources.has(id));
   };
   const note = (kind: UnresolvedReference['kind'], name: string, at: () => string): void => {
     if (!check || !checking()) return;
@@ -187,8 +188,18 @@ export function rewriteReferences(
       if (key === 'Fn::GetAtt') {
         const parts = getAttParts(inner);
         const table = parts ? tableFor(parts.name) : undefined;
-        if (parts && table)
-          return attributeValue(table, String(parts.attribute), () => here(key), GETATT_ATTRIBUTES) ?? node;
+        if (parts && table && typeof parts.attribute !== 'string') {
+          problems.push(
+            problem(
+              'ATTRIBUTE_NOT_AVAILABLE',
+              here(key),
+              `table ${cut(table.key)}: the attribute is ${show(parts.attribute)}; write it out (${GETATT_ATTRIBUTES.join(' or ')}): the macro replaces this reference before CloudFormation resolves functions`,
+            ),
+          );
+          return node;
+        }
+        if (parts && table && typeof parts.attribute === 'string')
+          return attributeValue(table, parts.attribute, () => here(key), GETATT_ATTRIBUTES) ?? node;
         if (parts) note('GetAtt', parts.name, () => here(key));
         else note('Malformed', '', () => here(key));
         if (!Array.isArray(inner)) return node;

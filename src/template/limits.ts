@@ -8,6 +8,8 @@ export const LIMITS = {
   depth: 128,
   /** Values in the template (every mapping, list and scalar), once YAML aliases are expanded. */
   values: 1_000_000,
+  /** Items of one list inside x-dynamodb: DynamoDB's longest lists (attributes, tags) hold at most a hundred. */
+  sectionListItems: 1_000,
   /** The largest template CloudFormation accepts: from S3. */
   templateBytes: 1_000_000,
   /** The largest template CloudFormation accepts inline in a request (TemplateBody). */

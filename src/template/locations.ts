@@ -69,7 +69,11 @@ function yamlPlaces(text: string, places: Map<string, Position>): void {
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
+        const value = pair.key.value;
+        const key =
+          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+            ? String(value)
+            : '';
         if (key === '<<') continue; // merged keys have no place of their own here: their parent's is used
         const keyPath = joinPath(path, key);
         const place = at(pair.key);

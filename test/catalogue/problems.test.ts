@@ -62,9 +62,20 @@ function awsAnswering(answer: () => unknown): TableFinder {
     tagging: new ResourceGroupsTaggingAPIClient({ region, credentials, requestHandler, maxAttempts: 1 }),
   }));
 }
+/** A list nested `depth` deep around `inner`. */
+const nested = (depth: number, inner: unknown = 1): unknown => {
+  let value = inner;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+};
 
 const CASES: Case[] = [
   { title: 'a fragment that is a list', fragment: [], expected: ['TEMPLATE_NOT_OBJECT', '(template)'] },
+  {
+    title: 'a value nested deeper than the macro reads',
+    fragment: x({}, { Metadata: { Deep: nested(200) } }),
+    expected: ['LIMIT_EXCEEDED', `Resources.Metadata.Deep${'[0]'.repeat(125)}`],
+  },
   {
     title: 'Resources as a list',
     fragment: { Resources: [] },

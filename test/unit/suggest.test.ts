@@ -44,3 +44,23 @@ describe('didYouMean', () => {
     expect(didYouMean('Nope', ['RO', 'RW'])).toBe('');
   });
 });
+
+describe('closestName at any size', () => {
+  it('stays cheap with thousands of long candidates and misses, and still finds a typo among them', () => {
+    const long = (i: number) => `Role${String(i).padStart(4, '0')}${'x'.repeat(250)}`;
+    const candidates = Array.from({ length: 2_000 }, (_, i) => long(i));
+    const started = Date.now();
+    let found = 0;
+    for (let i = 0; i < 300; i++) if (closestName(`${long(i)}y`, candidates) !== undefined) found++;
+    // A fixed budget of work per list: the first misses are answered, later ones may not be, none is slow.
+    expect(found).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(closestName('Zzzzzz', candidates)).toBeUndefined();
+  });
+
+  it('finds the only candidate a cut-short name starts with by binary search', () => {
+    const candidates = Array.from({ length: 10_000 }, (_, i) => `Table${i}Name`);
+    expect(closestName('Table9999N', candidates)).toBe('Table9999Name');
+    expect(closestName('Table99', candidates)).toBeUndefined();
+  });
+});

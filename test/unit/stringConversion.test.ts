@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * No template data is converted to text by JavaScript's own rules anywhere in src: a value with its own
+ * `toString` or `valueOf` key (`{toString: 1}`) makes `String(x)`, `${x}` and `x + ''` throw, and a mapping
+ * becomes "[object Object]". Only text, numbers and booleans may be interpolated or passed to String(); anything
+ * else goes through `show` (src/problems.ts). Checked with the type checker, as typescript-eslint's
+ * restrict-template-expressions would.
+ */
+
+const ROOT = join(import.meta.dirname, '../..');
+
+function conversions(): string[] {
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: () => {},
+    },
+  );
+  if (!config) throw new Error('tsconfig.json');
+  const program = ts.createProgram(
+    config.fileNames.filter((f) => f.includes('/src/')),
+    config.options,
+  );
+  const checker = program.getTypeChecker();
+  const primitive = (type: ts.Type): boolean => {
+    if (type.isUnion()) return type.types.every(primitive);
+    const flags = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike;
+    return (type.flags & flags) !== 0;
+  };
+  const found: string[] = [];
+  for (const file of program.getSourceFiles()) {
+    if (!file.fileName.includes('/src/') || file.isDeclarationFile) continue;
+    const report = (node: ts.Node, what: string): void => {
+      const { line } = file.getLineAndCharacterOfPosition(node.getStart());
+      found.push(
+        `${file.fileName.slice(ROOT.length + 1)}:${line + 1}: ${what} ${node.getText().slice(0, 60)}`,
+      );
+    };
+    const visit = (node: ts.Node): void => {
+      if (ts.isTemplateSpan(node) && !primitive(checker.getTypeAtLocation(node.expression)))
+        report(node.expression, 'interpolates');
+      if (
+        ts.isCallExpression(node) &&
+        ts.isIdentifier(node.expression) &&
+        node.expression.text === 'String' &&
+        node.arguments[0] !== undefined &&
+        !primitive(checker.getTypeAtLocation(node.arguments[0]))
+      )
+        report(node, 'converts');
+      if (
+        ts.isBinaryExpression(node) &&
+        node.operatorToken.kind === ts.SyntaxKind.PlusToken &&
+        primitive(checker.getTypeAtLocation(node.left)) !== primitive(checker.getTypeAtLocation(node.right))
+      )
+        report(node, 'concatenates');
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  return found;
+}
+
+describe('string conversion', () => {
+  it('src interpolates, concatenates and String()s only text, numbers and booleans', () => {
+    expect(conversions()).toEqual([]);
+  }, 60_000);
+});
