@@ -364,7 +364,10 @@ const FUNCTION_TYPES = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
 
 /** The function of this template an event source mapping names: by Ref, GetAtt Arn, name or ARN. */
 function functionNamed(value: unknown, view: TemplateView): string | undefined {
-  const isFunction = (id: string) => FUNCTION_TYPES.includes(String(view.resources.get(id)?.Type));
+  const isFunction = (id: string) => {
+    const type = view.resources.get(id)?.Type;
+    return typeof type === 'string' && FUNCTION_TYPES.includes(type);
+  };
   if (isRecord(value)) {
     const getAtt = getAttParts(value['Fn::GetAtt']);
     const id =
