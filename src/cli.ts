@@ -61,7 +61,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     parsed = parse(argv);
   } catch (error) {
     throw new UsageError(
-      `${error instanceof Error ? error.message : String(error)}; see \`${PROGRAM} help\``,
+      `${error instanceof Error ? error.message : 'failed without an Error'}; see \`${PROGRAM} help\``,
     );
   }
   const { values, positionals } = parsed;
@@ -106,7 +106,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return { name: displayName(file), text: file === '-' ? io.readStdin() : io.readFile(file) };
       } catch (error) {
         throw new UsageError(
-          `${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`,
+          `${file}: cannot read: ${error instanceof Error ? error.message : 'failed without an Error'}`,
         );
       }
     });
@@ -125,7 +125,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     try {
       fixture = new FixtureFinder(parseFixture(JSON.parse(io.readFile(values.lookups))));
     } catch (error) {
-      throw new UsageError(`${values.lookups}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(
+        `${values.lookups}: ${error instanceof Error ? error.message : 'failed without an Error'}`,
+      );
     }
   }
 
@@ -220,7 +222,9 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
   try {
     text = file === '-' ? io.readStdin() : io.readFile(file);
   } catch (error) {
-    throw new UsageError(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `${file}: cannot read: ${error instanceof Error ? error.message : 'failed without an Error'}`,
+    );
   }
   const note = `skipped: no ${options.macroName} in Transform`;
   // A file that never names the macro nor the section (nor anything like them) is not parsed at all: any YAML of a
@@ -256,8 +260,13 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
   if (isRecord(template.Parameters)) {
     for (const [key, declared] of Object.entries(template.Parameters)) {
       const given = isRecord(declared) ? declared.Default : undefined;
-      if (Object.hasOwn(parameterValues, key) || given === undefined || isRecord(given)) continue;
-      put(parameterValues, key, Array.isArray(given) ? given.join(',') : String(given));
+      if (Object.hasOwn(parameterValues, key)) continue;
+      // Only text, numbers and booleans (or a list of them) are a Default: join() and String() of anything else
+      // would call the value's own toString.
+      const scalar = (v: unknown): v is string | number | boolean =>
+        typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+      if (scalar(given)) put(parameterValues, key, String(given));
+      else if (Array.isArray(given) && given.every(scalar)) put(parameterValues, key, given.join(','));
     }
   }
   return { kind: 'source', source: { template, format: read.format, parameters, parameterValues, locate } };
@@ -413,7 +422,9 @@ if (isMain) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${PROGRAM}: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.stderr.write(
+        `${PROGRAM}: ${error instanceof Error ? (error.stack ?? error.message) : 'failed without an Error'}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -53,7 +53,7 @@ export function migrateFiles(
           : '';
       return {
         ok: false,
-        problems: [`${name}${where}: ${error instanceof Error ? error.message : String(error)}`],
+        problems: [`${name}${where}: ${error instanceof Error ? error.message : 'failed without an Error'}`],
       };
     }
     if (!isRecord(parsed)) return { ok: false, problems: [`${name}: a compose file is a mapping`] };
@@ -161,7 +161,7 @@ function familiesOf(services: Record<string, unknown>, context: Context): Map<st
           context.problems.push(
             logicalId === ''
               ? `services.${name}: family "${familyName}" has no letter or digit to make a logical ID from`
-              : `services.${name}: families "${familyName}" and "${owner}" both become the logical ID ${logicalId}; rename one`,
+              : `services.${name}: families "${familyName}" and "${owner ?? ''}" both become the logical ID ${logicalId}; rename one`,
           );
           continue;
         }
@@ -180,10 +180,10 @@ function labelsOf(service: unknown): Record<string, string> {
   const labels = isRecord(deploy) ? deploy.labels : undefined;
   const out: Record<string, string> = {};
   if (isRecord(labels)) {
-    for (const [k, v] of Object.entries(labels)) out[k] = String(v);
+    for (const [k, v] of Object.entries(labels)) out[k] = text(v);
   } else if (Array.isArray(labels)) {
     for (const item of labels) {
-      const [k, ...v] = String(item).split('=');
+      const [k, ...v] = text(item).split('=');
       if (k !== undefined) out[k] = v.join('=');
     }
   }
@@ -320,8 +320,10 @@ function interpolate(value: string, at: string, context: Context): unknown {
   return usesParameter ? { 'Fn::Sub': sub } : plain;
 }
 
+/** A scalar as text; a mapping or list is no text (String() of one would call its own toString key). */
 function text(value: unknown): string {
-  return value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 function environmentOf(value: unknown, at: string, context: Context): Record<string, unknown>[] {
