@@ -144,7 +144,14 @@ function checkSuccess(input: Json, output: Json): void {
   }
   const granted = JSON.stringify(statements);
   for (const [key, spec] of Object.entries(input['x-dynamodb'] as Json)) {
-    if (!isRecord(spec.Services) || Object.keys(spec.Services).length === 0 || !spec.Properties) continue;
+    // An undefined entry (no JSON form: the same as none) grants nothing.
+    if (
+      !isRecord(spec) ||
+      !isRecord(spec.Services) ||
+      Object.keys(spec.Services).length === 0 ||
+      !spec.Properties
+    )
+      continue;
     const id = tableLogicalId(key);
     const referenced = granted.includes(`"Fn::GetAtt":["${id}",`) || granted.includes(`\${${id}.Arn}`);
     expect(referenced, `grant for ${key}`).toBe(true);
