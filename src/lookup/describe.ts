@@ -4,7 +4,7 @@ import { isRecord } from '../template/json.js';
 
 /** A value from an answer, shown in a message: quoted, and cut short so a hostile answer cannot flood it. */
 export function shownValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'nothing');
   return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text);
 }
 

@@ -87,7 +87,7 @@ function roleProblem(request: LookupRequest, partition: string): Problem | undef
     'INVALID_VALUE',
     joinPath(joinPath(request.path, 'Lookup'), 'RoleArn'),
     match
-      ? `${shown} is a role of the partition ${match[1]}, and the stack is in ${partition}`
+      ? `${shown} is a role of the partition ${match[1] ?? ''}, and the stack is in ${partition}`
       : `${shown} is not an IAM role ARN (arn:${partition}:iam::<account>:role/<name>)`,
   );
 }

@@ -205,14 +205,15 @@ function otherAccount(
   const role = target.role;
   if (role.kind !== 'external' || role.account === undefined) return false;
   if (role.partition === stack.partition && role.account === stack.accountId) return false;
-  const shown = role.parameter === undefined ? role.arn : `the role of parameter ${role.parameter}`;
+  const shown =
+    role.parameter === undefined ? (role.arn ?? 'the role') : `the role of parameter ${role.parameter}`;
   const refuse = (why: string): true => {
     problems.push(problem('ROLE_OTHER_ACCOUNT', grant.path, `${shown} ${why}`));
     return true;
   };
   if (role.partition !== stack.partition)
     return refuse(
-      `is a role of the partition ${role.partition}, and the stack is in ${stack.partition}: nothing can grant it`,
+      `is a role of the partition ${role.partition ?? ''}, and the stack is in ${stack.partition}: nothing can grant it`,
     );
   if (stack.accountId === undefined)
     return refuse(

@@ -102,7 +102,7 @@ export function addResourcePolicies(
 }
 
 function shownRole(role: ExternalRole): string {
-  return role.parameter === undefined ? String(role.arn) : `the role of parameter ${role.parameter}`;
+  return role.parameter === undefined ? (role.arn ?? 'the role') : `the role of parameter ${role.parameter}`;
 }
 
 /** The author's policy with `ours` appended, each statement numbered with a Sid the author does not use. */
