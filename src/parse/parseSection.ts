@@ -72,10 +72,15 @@ export function parseSection(
       );
       continue;
     }
-    for (const reference of collectReferences(
-      hasProperties ? entry.Properties : entry.Lookup,
-      joinPath(path, hasProperties ? 'Properties' : 'Lookup'),
-    )) {
+    // Scaling values may refer too (`MinCapacity: !Ref ReadMin`): checked here, at the author's path.
+    const referring = [
+      ...collectReferences(
+        hasProperties ? entry.Properties : entry.Lookup,
+        joinPath(path, hasProperties ? 'Properties' : 'Lookup'),
+      ),
+      ...collectReferences(entry.Scaling, joinPath(path, 'Scaling')),
+    ];
+    for (const reference of referring) {
       if (reference.kind === 'Malformed') {
         problems.push(problem('INVALID_VALUE', reference.path, 'is not a valid Ref or Fn::GetAtt'));
       } else if (!view.isDefined(reference.name) && !tableKeys.has(reference.name)) {

@@ -36,12 +36,6 @@ function scalingNumber(field: ScalingField, written: unknown, read: unknown, pat
   if (!isIntrinsic(written)) return undefined;
   const ref = isRecord(written) ? written.Ref : undefined;
   if (typeof ref !== 'string') return undefined;
-  if (!context.view.isDefined(ref)) {
-    context.problems.push(
-      problem('REFERENCE_NOT_FOUND', path, `"${ref}" is not a parameter of this template`),
-    );
-    return undefined;
-  }
   const given = context.parameterValues[ref];
   if (!context.view.parameters.has(ref) || given === undefined) return undefined;
   // A direct invoke may send anything as a parameter value: only text and numbers are values.

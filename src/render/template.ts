@@ -41,6 +41,8 @@ export function renderTemplate(
   problems: Problem[],
 ): Record<string, unknown> | undefined {
   const resources = copyOf(isRecord(template.Resources) ? template.Resources : {});
+  // Resources the macro makes from x-dynamodb alone: their references were checked there, at the author's path.
+  const checkedInSection = new Set<string>();
   for (const spec of tables) {
     if (spec.kind !== 'create') continue;
     const table = tableResource(spec, parameters);
@@ -60,6 +62,7 @@ export function renderTemplate(
         );
       } else {
         put(resources, id, resource);
+        checkedInSection.add(id);
       }
     }
   }
@@ -88,7 +91,10 @@ export function renderTemplate(
 
   const check: ReferenceCheck = {
     sections: new Set(REFERENCING_SECTIONS),
-    skipResources: new Set(tables.flatMap((t) => (t.kind === 'create' ? [t.logicalId] : []))),
+    skipResources: new Set([
+      ...tables.flatMap((t) => (t.kind === 'create' ? [t.logicalId] : [])),
+      ...checkedInSection,
+    ]),
     isResource: (name) => view.resources.has(name),
     found: [],
     languageExtensions: false,

@@ -135,3 +135,49 @@ Resources:
     ]);
   });
 });
+
+describe('Scaling values as references', () => {
+  const scaling = (min: unknown, max: unknown = 10) => ({
+    Table: { ReadCapacityUnits: { MinCapacity: min, MaxCapacity: max, TargetValue: { Ref: 'Target' } } },
+  });
+  const template = (min: unknown, max?: unknown) => ({
+    ...baseTemplate({ t: { Properties: PROVISIONED, Scaling: scaling(min, max), Services: grant } }),
+    Parameters: { ReadMin: { Type: 'Number' }, Target: { Type: 'Number' } },
+  });
+  const target = (out: Json) =>
+    Object.values(out.Resources as Json).find(
+      (r: Json) => r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget',
+    );
+
+  it('passes !Ref ReadMin and other functions to the output', async () => {
+    const out: Json = await expandOk(template({ Ref: 'ReadMin' }, { 'Fn::FindInMap': ['M', 'a', 'b'] }));
+    expect(target(out).Properties).toMatchObject({
+      MinCapacity: { Ref: 'ReadMin' },
+      MaxCapacity: { 'Fn::FindInMap': ['M', 'a', 'b'] },
+    });
+    const policy = Object.values(out.Resources as Json).find(
+      (r: Json) => r.Type === 'AWS::ApplicationAutoScaling::ScalingPolicy',
+    );
+    expect(policy.Properties.TargetTrackingScalingPolicyConfiguration.TargetValue).toEqual({ Ref: 'Target' });
+  });
+
+  it("checks the ranges with the parameter's value when the request has it", async () => {
+    const values = { ReadMin: '20', Target: '95' };
+    expect(await expandProblems(template({ Ref: 'ReadMin' }), { templateParameterValues: values })).toEqual([
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MinCapacity' },
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.TargetValue' },
+    ]);
+    const fine = { ReadMin: '2', Target: '70' };
+    expect(await expandOk(template({ Ref: 'ReadMin' }), { templateParameterValues: fine })).toBeDefined();
+    const above = { ReadMin: '11', Target: '70' };
+    expect(await expandProblems(template({ Ref: 'ReadMin' }), { templateParameterValues: above })).toEqual([
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MinCapacity' },
+    ]);
+  });
+
+  it('refuses a Ref to nothing the template defines', async () => {
+    expect(await expandProblems(template({ Ref: 'Nothing' }))).toEqual([
+      { code: 'REFERENCE_NOT_FOUND', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MinCapacity.Ref' },
+    ]);
+  });
+});
