@@ -7,7 +7,7 @@ import { HOSTILE_CASES } from '../hostileCases.js';
 /**
  * Each hostile request is answered with its problem: no INTERNAL_ERROR, no line over the message limit, no
  * answer longer than CloudFormation shows. Time and memory are measured by `npm run bench` (a fresh process per
- * case); the time budget here is the one the README states, as a guard against a hang, not a benchmark.
+ * case, against the README's 5 s and 200 MB); here a generous bound only catches a hang on a loaded machine.
  */
 
 const handler = createHandler({
@@ -22,7 +22,7 @@ describe('the hostile catalogue', () => {
   it.each(HOSTILE_CASES.map((c) => [c.title, c] as const))('%s', async (_, c) => {
     const started = Date.now();
     const response = await handler(c.event());
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
     const message = response.errorMessage ?? '';
     if (c.expected === 'success') expect(response.status).toBe('success');
     else expect(message).toContain(`[${c.expected}]`);
