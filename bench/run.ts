@@ -15,6 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsFinder } from '../src/lookup/awsFinder.js';
 import type { LookupRequest } from '../src/lookup/port.js';
+import { HOSTILE_CASES } from '../test/hostileCases.js';
 import { largeEvent } from './largeTemplate.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -200,6 +201,7 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const bare = median(processes.bare ?? []);
   const lookupTimes = await lookups();
+  const hostile = hostileWorst();
 
   const results = {
     transformOverJsonFloor: { value: large.ms / floor, goal: '<= 3', pass: large.ms / floor <= 3 },
@@ -224,6 +226,9 @@ async function main(): Promise<void> {
       goal: '<= 128',
       pass: median(processes.rss ?? []) <= 128,
     },
+    // The hostile catalogue (test/hostileCases.ts), each request answered by the bundle in a fresh process.
+    hostileSlowestMs: { value: hostile.slowest.ms, goal: '<= 5000', pass: hostile.slowest.ms <= 5_000 },
+    hostilePeakRssMb: { value: hostile.largest.rssMb, goal: '<= 200', pass: hostile.largest.rssMb <= 200 },
     bundleBytes: { value: statSync(BUNDLE).size, goal: 'report', pass: true },
   };
   const measured = {
@@ -244,6 +249,8 @@ async function main(): Promise<void> {
     // left once loading and parsing the request are paid. Above 1.6, that goal is out of reach of any JIT warm-up.
     coldAtWarmSpeedOverBareNode:
       (bare + median(processes.load ?? []) + median(processes.request ?? []) + large.ms) / bare,
+    hostileSlowest: hostile.slowest,
+    hostileLargest: hostile.largest,
     lookupsMs: lookupTimes.ours,
     sequentialLookupsMs: lookupTimes.sequential,
     lookupCalls: lookupTimes.calls,
@@ -265,6 +272,37 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${[`${'key'.padEnd(30) + 'value'.padStart(11)}  goal`, ...rows].join('\n')}\n\n${JSON.stringify(measured)}\n`,
   );
+}
+
+/**
+ * Each hostile request answered once by the bundle in a fresh process, as Lambda would: the time of the handler
+ * (the request already parsed) and the process's peak memory. The slowest and the largest are kept.
+ */
+function hostileWorst(): {
+  slowest: { title: string; ms: number; rssMb: number };
+  largest: { title: string; ms: number; rssMb: number };
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'cxddb-hostile-'));
+  let slowest = { title: '', ms: 0, rssMb: 0 };
+  let largest = { title: '', ms: 0, rssMb: 0 };
+  try {
+    for (const c of HOSTILE_CASES) {
+      const file = join(dir, 'event.json');
+      writeFileSync(file, c.text ? c.text() : JSON.stringify(c.event()));
+      const result = spawnSync(FRESH_NODE, [join(ROOT, 'bench/coldInvoke.cjs'), BUNDLE, file], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      });
+      if (result.status !== 0) throw new Error(`${c.title}: ${result.stderr}`);
+      const report = JSON.parse(result.stdout);
+      const run = { title: c.title, ms: Number(report.phasesMs.handler), rssMb: report.maxRssKb / 1024 };
+      if (run.ms > slowest.ms) slowest = run;
+      if (run.rssMb > largest.rssMb) largest = run;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { slowest, largest };
 }
 
 main().catch((error: unknown) => {

@@ -137,16 +137,12 @@ function compareProblems(a: Problem, b: Problem): number {
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }
 
-/** Sorted, de-duplicated problems. */
+/** Sorted, de-duplicated problems: equal problems sort next to each other, so no set of keys is built. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
-  const seen = new Set<string>();
   const out: Problem[] = [];
   for (const p of [...problems].sort(compareProblems)) {
-    const id = `${p.path}\u0000${p.code}\u0000${p.message}`;
-    if (!seen.has(id)) {
-      seen.add(id);
-      out.push(p);
-    }
+    const last = out[out.length - 1];
+    if (last === undefined || compareProblems(last, p) !== 0) out.push(p);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { type GrantReport, planGrants } from './plan/grants.js';
 import { resolveKmsKey } from './plan/kms.js';
 import { joinPath, type Problem, problem, sortProblems } from './problems.js';
 import { kmsKeyOf, lookupTableRefs, newTableRefs } from './render/tables.js';
-import { renderTemplate, SECTION_KEY } from './render/template.js';
+import { QUOTAS, renderTemplate, SECTION_KEY } from './render/template.js';
 import { closestName, didYouMean } from './suggest.js';
 import { isRecord } from './template/json.js';
 import { checkLimits } from './template/size.js';
@@ -121,6 +121,13 @@ export async function transform(
     policies: 0,
   };
 
+  // Quotas as soon as they are known, before lookups and rendering that cannot change the answer: the output has
+  // at least the template's resources and the new tables, then a policy for every role given access.
+  const resourceFloor =
+    (isRecord(template.Resources) ? Object.keys(template.Resources).length : 0) + counts.newTables;
+  if (resourceFloor > QUOTAS.resources)
+    return failure([...problems, tooManyResources(resourceFloor)], counts);
+
   const refs = new Map<string, TableRefs>();
   const outcomes = await lookUp(parsed.tables, finder, request.region, request.deadline, problems);
   const parameterValues = request.templateParameterValues ?? {};
@@ -152,6 +159,11 @@ export async function transform(
     accountId: request.accountId || undefined,
     partition: partitionOf(request.region),
   });
+  const policyFloor = [...plan.roles.values()].filter(
+    (r) => r.grants.length > 0 && r.role.kind !== 'sam',
+  ).length;
+  if (resourceFloor + policyFloor > QUOTAS.resources)
+    return failure([...problems, tooManyResources(resourceFloor + policyFloor)], counts);
   const rendered = renderTemplate(template, parsed.tables, refs, plan, view, parameters, problems);
   const summary = { ...counts, policies: [...plan.roles.values()].filter((r) => r.grants.length > 0).length };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
@@ -183,6 +195,14 @@ export async function transform(
     grants: plan.report,
   };
   return { ok: true, template: rendered, summary: { ...summary, problems: 0 }, report };
+}
+
+function tooManyResources(atLeast: number): Problem {
+  return problem(
+    'QUOTA_EXCEEDED',
+    'Resources',
+    `the output would have at least ${atLeast} resources; CloudFormation allows ${QUOTAS.resources}. Split the stack`,
+  );
 }
 
 async function lookUp(

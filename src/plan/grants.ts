@@ -94,7 +94,7 @@ export function planGrants(
           targets.set(grant.target, target);
         }
         if ('code' in target) {
-          problems.push({ ...target, path: grant.path });
+          problems.push(problem(target.code, grant.path, target.message));
           continue;
         }
         env = target.env;

@@ -25,7 +25,7 @@ import { tableOutputs, tableResource } from './tables.js';
 export const SECTION_KEY = 'x-dynamodb';
 
 /** CloudFormation template quotas that the output must stay within. */
-const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;
+export const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;
 
 /**
  * Builds the output: the template without x-dynamodb, new tables and their scaling, references rewritten,
@@ -51,13 +51,18 @@ export function renderTemplate(
     if (crossAccount && isRecord(table.Properties))
       addResourcePolicies(table.Properties, joinPath(spec.path, 'Properties'), crossAccount, problems);
     if (parameters.tags.length > 0) checkMergedTags(table, joinPath(spec.path, 'Properties'), problems);
+  }
+  // Every table is in place before any scaling resource: a scaling ID that equals another table's logical ID is
+  // reported whichever key sorts first (it replaced a later table silently).
+  for (const spec of tables) {
+    if (spec.kind !== 'create') continue;
     for (const [id, resource] of scalingResources(spec)) {
       if (Object.hasOwn(resources, id)) {
         problems.push(
           problem(
             'LOGICAL_ID_TAKEN',
             `Resources.${id}`,
-            `the scaling resource the macro generates for table ${spec.key} already exists`,
+            `the scaling resource the macro generates for table ${spec.key} already names a resource (of the template, or a table or scaling resource the macro generates)`,
           ),
         );
       } else {

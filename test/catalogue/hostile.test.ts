@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createHandler } from '../../src/handler.js';
+import { LIMITS } from '../../src/template/limits.js';
+import { fixtureFinder } from '../helpers.js';
+import { HOSTILE_CASES } from '../hostileCases.js';
+
+/**
+ * Each hostile request is answered with its problem: no INTERNAL_ERROR, no line over the message limit, no
+ * answer longer than CloudFormation shows. Time and memory are measured by `npm run bench` (a fresh process per
+ * case, against the README's 5 s and 200 MB); here a generous bound only catches a hang on a loaded machine.
+ */
+
+const handler = createHandler({
+  createFinder: async () => fixtureFinder(),
+  logger: { info: () => {}, error: () => {} },
+});
+
+/** A line's path and message may each reach LIMITS.message characters, with the code and "... (N more characters)". */
+const LINE_LIMIT = 2 * LIMITS.message + 200;
+
+describe('the hostile catalogue', () => {
+  it.each(HOSTILE_CASES.map((c) => [c.title, c] as const))('%s', async (_, c) => {
+    const started = Date.now();
+    const response = await handler(c.event());
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const message = response.errorMessage ?? '';
+    if (c.expected === 'success') expect(response.status).toBe('success');
+    else expect(message).toContain(`[${c.expected}]`);
+    expect(message).not.toContain('INTERNAL_ERROR');
+    const lines = message.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(26);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(LINE_LIMIT);
+    // The runtime serialises the answer: it must be able to.
+    expect(() => JSON.stringify(response)).not.toThrow();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -1,0 +1,313 @@
+/**
+ * The hostile catalogue: requests an attacker (or a direct invoke) can send, each of which once crashed the macro,
+ * hung it or took gigabytes (issue 13). test/catalogue/hostile.test.ts answers each through the handler; `npm run
+ * bench` answers each in a fresh process and records the slowest and the largest. Built on demand: some are
+ * megabytes.
+ */
+
+const TABLE = {
+  AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  BillingMode: 'PAY_PER_REQUEST',
+};
+const ROLE = { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } };
+
+export interface HostileCase {
+  readonly title: string;
+  /** The event's fragment and, when the case needs them, other fields of the event. */
+  readonly event: () => Record<string, unknown>;
+  /** The event as JSON text, for a case too deep for JSON.stringify (the bench writes it to a file). */
+  readonly text?: () => string;
+  /** A code the answer must contain, or 'success'. */
+  readonly expected: string;
+}
+
+function event(fragment: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    region: 'us-east-1',
+    accountId: '111122223333',
+    fragment,
+    transformId: '111122223333::ComposeXDynamoDB',
+    params: {},
+    requestId: 'hostile',
+    templateParameterValues: {},
+    ...extra,
+  };
+}
+
+function nested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+/** `count` roles whose logical IDs are 255 characters long. */
+function longRoles(count: number): Record<string, unknown> {
+  const roles: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) roles[longId(i)] = ROLE;
+  return roles;
+}
+
+function longId(i: number): string {
+  return `Role${String(i).padStart(5, '0')}${'x'.repeat(246)}`;
+}
+
+/** A table granted to `targets`, each given RO access. */
+function grantedTo(targets: readonly string[]): Record<string, unknown> {
+  return {
+    orders: { Properties: TABLE, Services: Object.fromEntries(targets.map((t) => [t, { Access: 'RO' }])) },
+  };
+}
+
+function own(key: string, value: unknown, into: Record<string, unknown>): Record<string, unknown> {
+  Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  return into;
+}
+
+export const HOSTILE_CASES: readonly HostileCase[] = [
+  {
+    title: 'an attribute definition with its own toString (the schema compares list items)',
+    event: () =>
+      event({
+        'x-dynamodb': {
+          orders: {
+            Properties: {
+              ...TABLE,
+              AttributeDefinitions: [
+                { AttributeName: 'id', AttributeType: 'S', toString: [1, 2] },
+                { AttributeName: 'id', AttributeType: 'S', toString: [1, 2] },
+              ],
+            },
+          },
+        },
+        Resources: {},
+      }),
+    expected: 'UNKNOWN_KEY',
+  },
+  {
+    title: 'Fn::GetAtt on a table with an attribute {toString: 1}',
+    event: () =>
+      event({
+        'x-dynamodb': { orders: { Properties: TABLE } },
+        Resources: {
+          Q: {
+            Type: 'AWS::SQS::Queue',
+            Properties: { QueueName: { 'Fn::GetAtt': ['orders', { toString: 1 }] } },
+          },
+        },
+      }),
+    expected: 'ATTRIBUTE_NOT_AVAILABLE',
+  },
+  {
+    title: 'Fn::GetAtt on a table with an attribute {Ref: P}',
+    event: () =>
+      event({
+        'x-dynamodb': { orders: { Properties: TABLE } },
+        Parameters: { P: { Type: 'String' } },
+        Resources: {
+          Q: {
+            Type: 'AWS::SQS::Queue',
+            Properties: { QueueName: { 'Fn::GetAtt': ['orders', { Ref: 'P' }] } },
+          },
+        },
+      }),
+    expected: 'ATTRIBUTE_NOT_AVAILABLE',
+  },
+  {
+    title: 'a target whose Type is {toString: 1}',
+    event: () =>
+      event({
+        'x-dynamodb': grantedTo(['Thing']),
+        Resources: { Thing: { Type: { toString: 1 }, Properties: {} } },
+      }),
+    expected: 'TARGET_WRONG_TYPE',
+  },
+  {
+    title: 'prototype-named keys everywhere',
+    event: () => {
+      const table = own('__proto__', { polluted: true }, { ...TABLE });
+      const section = own('__proto__', { Properties: TABLE }, { constructor: { Properties: table } });
+      return event({
+        'x-dynamodb': own(
+          'toString',
+          { Properties: TABLE, Services: { valueOf: { Access: 'RO' } } },
+          section,
+        ),
+        Resources: own('__proto__', ROLE, { hasOwnProperty: ROLE, valueOf: ROLE }),
+        Outputs: own('__proto__', { Value: 'x' }, {}),
+      });
+    },
+    expected: 'UNKNOWN_KEY',
+  },
+  {
+    title: '2,400 nested lists',
+    event: () => event({ Resources: { A: { Type: 'X', Properties: { P: nested(2_400) } } } }),
+    expected: 'LIMIT_EXCEEDED',
+  },
+  {
+    title: '5,000 nested lists',
+    event: () => event({ Resources: {}, Metadata: nested(5_000) }),
+    text: () =>
+      JSON.stringify(event({ Resources: {}, Metadata: 0 })).replace(
+        '"Metadata":0',
+        `"Metadata":${'['.repeat(5_000)}1${']'.repeat(5_000)}`,
+      ),
+    expected: 'LIMIT_EXCEEDED',
+  },
+  {
+    title: '490 roles of 255-character IDs and 300 missing targets (messages that grow with the template)',
+    event: () =>
+      event({
+        'x-dynamodb': grantedTo(Array.from({ length: 300 }, (_, i) => `Missing${i}${'y'.repeat(240)}`)),
+        Resources: longRoles(490),
+      }),
+    expected: 'TARGET_NOT_FOUND',
+  },
+  {
+    title: '490 long role IDs and 100 near misses (did you mean)',
+    event: () =>
+      event({
+        'x-dynamodb': grantedTo(Array.from({ length: 100 }, (_, i) => `${longId(i).slice(0, -1)}z`)),
+        Resources: longRoles(490),
+      }),
+    expected: 'TARGET_NOT_FOUND',
+  },
+  {
+    title: '70,000 roles of the template named as targets (5 MB): the quota before any policy is rendered',
+    event: () => {
+      const ids = Array.from({ length: 70_000 }, (_, i) => `R${i}`);
+      return event({
+        'x-dynamodb': grantedTo(ids),
+        Resources: Object.fromEntries(ids.map((id) => [id, { Type: 'AWS::IAM::Role' }])),
+      });
+    },
+    expected: 'QUOTA_EXCEEDED',
+  },
+  {
+    title: '100,000 roles outside the stack named by ARN (5.7 MB)',
+    event: () =>
+      event({
+        'x-dynamodb': grantedTo(
+          Array.from({ length: 100_000 }, (_, i) => `arn:aws:iam::111122223333:role/r${i}`),
+        ),
+        Resources: {},
+      }),
+    expected: 'TARGET_NOT_FOUND',
+  },
+  {
+    title: '600 resources: the quota before lookups',
+    event: () =>
+      event({
+        'x-dynamodb': { orders: { Properties: TABLE } },
+        Resources: Object.fromEntries(
+          Array.from({ length: 600 }, (_, i) => [`Q${i}`, { Type: 'AWS::SQS::Queue' }]),
+        ),
+      }),
+    expected: 'QUOTA_EXCEEDED',
+  },
+  {
+    title: "a scaling resource's ID equal to a later table key's logical ID",
+    event: () => {
+      const scaled = {
+        ...TABLE,
+        BillingMode: 'PROVISIONED',
+        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+      };
+      const scaling = { Table: { ReadCapacityUnits: { MinCapacity: 1, MaxCapacity: 5, TargetValue: 50 } } };
+      return event({
+        'x-dynamodb': {
+          a: { Properties: scaled, Scaling: scaling },
+          aTableReadCapacityScalableTarget: { Properties: TABLE },
+        },
+        Resources: {},
+      });
+    },
+    expected: 'LOGICAL_ID_TAKEN',
+  },
+  {
+    title: 'an x-dynamodb list of 200,000 items (the schema compares every pair)',
+    event: () =>
+      event({
+        'x-dynamodb': {
+          orders: {
+            Properties: {
+              ...TABLE,
+              AttributeDefinitions: Array.from({ length: 200_000 }, (_, i) => ({
+                AttributeName: `a${i}`,
+                AttributeType: 'S',
+              })),
+            },
+          },
+        },
+        Resources: {},
+      }),
+    expected: 'LIMIT_EXCEEDED',
+  },
+  {
+    title: '3,000,000 values (6 MB of zeros)',
+    event: () => event({ Resources: {}, Metadata: { Zeros: new Array(2_900_000).fill(0) } }),
+    expected: 'LIMIT_EXCEEDED',
+  },
+  {
+    title: '50,000 unknown keys in one table (problems that grow with the template)',
+    event: () =>
+      event({
+        'x-dynamodb': {
+          orders: {
+            Properties: {
+              ...TABLE,
+              ...Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`Unknown${i}`, i])),
+            },
+          },
+        },
+        Resources: {},
+      }),
+    expected: 'UNKNOWN_KEY',
+  },
+  {
+    title: 'a 1 MB table key and a 1 MB target name',
+    event: () =>
+      event({
+        'x-dynamodb': {
+          ['k'.repeat(1_000_000)]: {
+            Properties: TABLE,
+            Services: { ['t'.repeat(1_000_000)]: { Access: 'RO' } },
+          },
+        },
+        Resources: {},
+      }),
+    expected: 'TARGET_NOT_FOUND',
+  },
+  {
+    title: 'a 5 MB requestId, transformId and region',
+    event: () =>
+      event(
+        {
+          'x-dynamodb': { orders: { Properties: TABLE, Services: { Nowhere: { Access: 'RO' } } } },
+          Resources: {},
+        },
+        {
+          requestId: 'r'.repeat(2_000_000),
+          transformId: 't'.repeat(1_500_000),
+          region: 'u'.repeat(1_500_000),
+        },
+      ),
+    expected: 'TARGET_NOT_FOUND',
+  },
+  {
+    title: 'a parameter value and a transform parameter with their own toString',
+    event: () =>
+      event(
+        {
+          'x-dynamodb': { orders: { Properties: TABLE, Lookup: undefined } },
+          Parameters: { P: { Type: 'String' } },
+          Resources: {},
+        },
+        {
+          templateParameterValues: { P: { toString: 1, valueOf: 1 } },
+          params: { Tags: { a: { toString: 1 } } },
+        },
+      ),
+    expected: 'TRANSFORM_PARAMETER_INVALID',
+  },
+];
