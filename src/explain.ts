@@ -56,5 +56,15 @@ export function explain(report: TransformReport): string {
       lines.push(`    ${g.table}: ${g.access.join(', ')}${variables}`);
     }
   }
+  if (report.cloudMap.length > 0) {
+    lines.push(`Cloud Map: ${count(report.cloudMap.filter((r) => r.registered).length, 'table')} registered`);
+    for (const r of report.cloudMap) {
+      lines.push(
+        r.registered
+          ? `  ${r.key} in namespace ${r.namespace}, attributes ${r.attributes.join(', ')}`
+          : `  ${r.key}: not registered (a looked-up table, without ForceRegister)`,
+      );
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -49,6 +49,13 @@ export interface TransformReport {
     | { readonly kind: 'lookup'; readonly key: string; readonly name: string; readonly arn: string }
   )[];
   readonly grants: readonly GrantReport[];
+  /** `Settings.x-cloudmap`: where each table is registered, under which attributes, or why it is not. */
+  readonly cloudMap: readonly {
+    readonly key: string;
+    readonly namespace: string;
+    readonly attributes: readonly string[];
+    readonly registered: boolean;
+  }[];
 }
 
 export type TransformResult =
@@ -193,6 +200,22 @@ export async function transform(
       ];
     }),
     grants: plan.report,
+    cloudMap: parsed.tables.flatMap((spec) =>
+      spec.cloudMap === undefined
+        ? []
+        : [
+            {
+              key: spec.key,
+              namespace: spec.cloudMap.namespace,
+              attributes: [
+                ...Object.values(spec.cloudMap.returnValues),
+                ...Object.keys(spec.cloudMap.additionalAttributes),
+              ],
+              // As the renderer decides: a looked-up table only with ForceRegister.
+              registered: spec.kind === 'create' || spec.cloudMap.forceRegister,
+            },
+          ],
+    ),
   };
   return { ok: true, template: rendered, summary: { ...summary, problems: 0 }, report };
 }

@@ -159,6 +159,19 @@ describe('composex-dynamodb explain', () => {
     expect(out.join('')).toContain('PutOrder, through the role SAM creates for PutOrder');
   });
 
+  it('says which containers get variables, which targets get no access, and what is registered in Cloud Map', async () => {
+    const { cli, out } = io();
+    const args = ['explain', 'test/fixtures/valid/composex.yaml', '--lookups', 'examples/lookups.json'];
+    expect(await runCli(args, cli)).toBe(0);
+    const text = out.join('');
+    expect(text).toContain('  AppTaskDefinition (containers app), through role AppTaskRole\n');
+    expect(text).toContain(
+      '  ReportTaskDefinition, through no role (variables only)\n    orders: VariablesOnly; variables ORDERS\n',
+    );
+    expect(text).toContain('Cloud Map: 3 tables registered\n');
+    expect(text).toContain('  orders in namespace Discovery, attributes Name, Arn, StreamArn, team\n');
+  });
+
   it('names the conditions of tables and roles', async () => {
     const { cli, out } = io();
     expect(await runCli(['explain', 'test/fixtures/valid/conditional.yaml'], cli)).toBe(0);
