@@ -110,7 +110,8 @@ export function planGrants(
         const entry = plan.env.get(key) ?? { sink: env, variables: [] };
         for (const variable of variablesFor(table, grant, spec.envNames, spec.path, problems)) {
           entry.variables.push({ ...variable, condition: table.condition, containers: grant.containers });
-          names.push(variable.name);
+          // A name asked for twice (EnvNames repeating <KEY> or a ReturnValues name) is set once.
+          if (!names.includes(variable.name)) names.push(variable.name);
         }
         plan.env.set(key, entry);
       }
