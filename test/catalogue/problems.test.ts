@@ -546,7 +546,9 @@ const CASES: Case[] = [
   },
   {
     title: 'ReturnValues on a role, which has no environment to put them in',
-    fragment: x({ t: { Properties: T, Services: { Role: { Access: 'RO', ReturnValues: { Arn: 'T_ARN' } } } } }),
+    fragment: x({
+      t: { Properties: T, Services: { Role: { Access: 'RO', ReturnValues: { Arn: 'T_ARN' } } } },
+    }),
     expected: ['ENV_NAME_INVALID', 'x-dynamodb.t.Services.Role.ReturnValues'],
   },
   {
