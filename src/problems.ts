@@ -38,7 +38,7 @@ export const PROBLEM_CODES = {
   TARGET_NOT_EDITABLE: "a target's environment cannot be edited (it is an intrinsic function)",
   ENV_VAR_CONFLICT: 'an environment variable already holds a different value',
   ENV_NAME_INVALID:
-    'an environment variable name the target would refuse (empty, or one Lambda does not take)',
+    'an environment variable name the target would refuse (empty, one Lambda does not take, or any for a role, which has no environment)',
   REFERENCE_NOT_FOUND: 'a reference names nothing in the template',
   ATTRIBUTE_NOT_AVAILABLE: 'a reference asks a table for an attribute it does not have',
   TRANSFORM_PARAMETER_INVALID: 'a transform parameter is unknown or has a wrong value',

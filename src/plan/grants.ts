@@ -103,14 +103,16 @@ export function planGrants(
           addGrant(plan, granted, target, table, grant, problems);
       }
       const containersOk = checkContainers(grant, env, view, problems);
-      if (!table || !containersOk) continue;
+      const returnValuesOk = checkReturnValues(grant, env, problems);
+      if (!table || !containersOk || !returnValuesOk) continue;
       const names: string[] = [];
       if (env) {
         const key = env.resourceId;
         const entry = plan.env.get(key) ?? { sink: env, variables: [] };
         for (const variable of variablesFor(table, grant, spec.envNames, spec.path, problems)) {
           entry.variables.push({ ...variable, condition: table.condition, containers: grant.containers });
-          names.push(variable.name);
+          // A name asked for twice (EnvNames repeating <KEY> or a ReturnValues name) is set once.
+          if (!names.includes(variable.name)) names.push(variable.name);
         }
         plan.env.set(key, entry);
       }
@@ -125,6 +127,19 @@ export function planGrants(
     }
   }
   return plan;
+}
+
+/** `ReturnValues` asks for variables: a role has no environment to hold them, so there they are refused, not dropped. */
+function checkReturnValues(grant: ServiceGrant, env: EnvSink | undefined, problems: Problem[]): boolean {
+  if (env !== undefined || Object.keys(grant.returnValues).length === 0) return true;
+  problems.push(
+    problem(
+      'ENV_NAME_INVALID',
+      joinPath(grant.path, 'ReturnValues'),
+      `${grant.target} is an IAM role, which has no environment variables: ReturnValues is for a task definition, an ECS service or a function (name the one that runs as this role)`,
+    ),
+  );
+  return false;
 }
 
 /** `Containers` names containers the target has: a task definition's, or an ECS service's task definition's. */

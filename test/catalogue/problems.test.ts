@@ -545,6 +545,13 @@ const CASES: Case[] = [
     expected: ['CONTAINER_NOT_FOUND', 'x-dynamodb.t.Services.Role.Containers'],
   },
   {
+    title: 'ReturnValues on a role, which has no environment to put them in',
+    fragment: x({
+      t: { Properties: T, Services: { Role: { Access: 'RO', ReturnValues: { Arn: 'T_ARN' } } } },
+    }),
+    expected: ['ENV_NAME_INVALID', 'x-dynamodb.t.Services.Role.ReturnValues'],
+  },
+  {
     title: 'more grants than IAM allows one role',
     fragment: x(
       Object.fromEntries(

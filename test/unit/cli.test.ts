@@ -182,6 +182,39 @@ describe('composex-dynamodb explain', () => {
     expect(text).toContain('  ProdService, through role ProdRole (Condition IsProd)\n');
   });
 
+  it('names each variable once, as the output sets it once', async () => {
+    const template = `
+Transform: ComposeXDynamoDB
+x-dynamodb:
+  orders:
+    Properties:
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+    Settings: {EnvNames: [ORDERS, LEGACY]}
+    Services:
+      Role: {Access: RO}
+      Fn: {Access: RO, ReturnValues: {TableName: LEGACY}}
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code: {ZipFile: x}
+`;
+    const { cli, out } = io({ 't.yaml': template });
+    expect(await runCli(['explain', 't.yaml'], cli)).toBe(0);
+    const text = out.join('');
+    expect(text).toContain('  Fn, through role Role\n    orders: RO; variables LEGACY, ORDERS\n');
+    expect(text).toContain('  Role, through role Role\n    orders: RO\n');
+  });
+
   it('fails like expand when the template has problems', async () => {
     const { cli, err } = io();
     expect(await runCli(['explain', 'test/fixtures/invalid/mistakes.yaml'], cli)).toBe(1);
