@@ -203,7 +203,10 @@ function otherAccount(
   problems: Problem[],
 ): boolean {
   const role = target.role;
-  if (role.kind !== 'external' || role.account === undefined) return false;
+  if (role.kind !== 'external') return false;
+  // No account (a bare name, ${AWS::AccountId}): the stack's, unless the partition is another one.
+  if (role.account === undefined && (role.partition === undefined || role.partition === stack.partition))
+    return false;
   if (role.partition === stack.partition && role.account === stack.accountId) return false;
   const shown =
     role.parameter === undefined ? (role.arn ?? 'the role') : `the role of parameter ${role.parameter}`;
