@@ -53,7 +53,14 @@ function scalingNumber(field: ScalingField, written: unknown, read: unknown, pat
           : undefined;
   if (fault) {
     context.problems.push(
-      problem('SCALING_INVALID', path, `parameter ${ref} is ${JSON.stringify(given)}, ${fault}`),
+      problem(
+        'SCALING_INVALID',
+        path,
+        // A NoEcho value never goes into a message: CloudFormation shows the macro's error to anyone.
+        context.view.noEcho.has(ref)
+          ? `parameter ${ref} (NoEcho) is ${fault}`
+          : `parameter ${ref} is ${JSON.stringify(given)}, ${fault}`,
+      ),
     );
     return undefined;
   }

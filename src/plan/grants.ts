@@ -218,28 +218,37 @@ function otherAccount(
   problems: Problem[],
 ): boolean {
   const role = target.role;
-  if (role.kind !== 'external' || role.account === undefined) return false;
-  if (role.partition === stack.partition && role.account === stack.accountId) return false;
+  if (role.kind !== 'external') return false;
   const shown =
     role.parameter === undefined ? (role.arn ?? 'the role') : `the role of parameter ${role.parameter}`;
   const refuse = (why: string): true => {
     problems.push(problem('ROLE_OTHER_ACCOUNT', grant.path, `${shown} ${why}`));
     return true;
   };
-  if (role.partition !== stack.partition)
+  // A literal partition is compared even without an account (arn:aws-cn:iam::${AWS::AccountId}:role/app).
+  if (role.partition !== undefined && role.partition !== stack.partition)
     return refuse(
-      `is a role of the partition ${role.partition ?? ''}, and the stack is in ${stack.partition}: nothing can grant it`,
+      `is a role of the partition ${role.partition}, and the stack is in ${stack.partition}: nothing can grant it`,
     );
+  const account = role.account;
+  // No account (a bare name, ${AWS::AccountId}): the stack's own.
+  if (account === undefined || account === stack.accountId) return false;
   if (stack.accountId === undefined)
     return refuse(
       'names an account, and the request carries none to compare it with (the command line takes --account): the macro cannot tell whether an identity policy can reach it',
     );
   if (table.kind === 'lookup')
     return refuse(
-      `is a role of account ${role.account}, not the stack's (${stack.accountId}), and table ${table.key} is looked up: an identity policy cannot be attached in another account, and this stack does not own the table's resource policy. The table's owner must grant the role`,
+      `is a role of account ${account}, not the stack's (${stack.accountId}), and table ${table.key} is looked up: an identity policy cannot be attached in another account, and this stack does not own the table's resource policy. The table's owner must grant the role`,
     );
   const list = plan.resourceGrants.get(table.key) ?? [];
-  const entry = list.find((e) => roleKey(e.role) === roleKey(role));
+  // Roles of two accounts may share a name: one is never granted what the other was.
+  const entry = list.find(
+    (e) =>
+      roleKey(e.role) === roleKey(role) &&
+      e.role.account === role.account &&
+      e.role.partition === role.partition,
+  );
   const access = grant.access.filter((a) => !entry?.access.includes(a));
   if (entry) entry.access.push(...access);
   else list.push({ table, role, access: [...access], path: grant.path });

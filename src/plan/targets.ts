@@ -138,7 +138,7 @@ function resolveRoleValue(
 }
 
 const SUB_ARN =
-  /^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::(?:\d{12}|\$\{AWS::AccountId\}):role\/(?:[^$]*\/)?([\w+=,.@-]+)$/;
+  /^arn:(aws[a-z-]*|\$\{AWS::Partition\}):iam::(\d{12}|\$\{AWS::AccountId\}):role\/(?:[^$]*\/)?([\w+=,.@-]+)$/;
 
 /**
  * A role given with `Fn::Sub`: `${Role.Arn}` of a role in the stack, `${Parameter}`, or an ARN whose only variables
@@ -158,21 +158,25 @@ function subRole(
     const inner = dot < 0 ? { Ref: whole } : { 'Fn::GetAtt': [whole.slice(0, dot), whole.slice(dot + 1)] };
     return resolveRoleValue(inner, path, view, parameterValues);
   }
-  const name = text === undefined ? undefined : SUB_ARN.exec(text)?.[1];
-  // ${AWS::AccountId}: the stack's own account, so an identity policy reaches the role.
-  if (name !== undefined)
+  // Without variables it is the text itself: its account and partition are checked as a literal ARN's.
+  if (text !== undefined && !text.includes('${')) return resolveRoleValue(text, path, view, parameterValues);
+  const match = text === undefined ? undefined : SUB_ARN.exec(text);
+  const [, partition, account, name] = match ?? [];
+  // ${AWS::AccountId}: the stack's own account, so an identity policy reaches the role (a literal partition is
+  // still compared with the stack's). A written-out account beside ${AWS::Partition} cannot be checked: refused.
+  if (name !== undefined && account === '${AWS::AccountId}')
     return {
       kind: 'external',
       name,
       arn: undefined,
       account: undefined,
-      partition: undefined,
+      partition: partition === '${AWS::Partition}' ? undefined : partition,
       parameter: undefined,
     };
   return problem(
     'TARGET_ROLE_UNRESOLVED',
     path,
-    `${path} is a !Sub the macro cannot follow: write \${Role.Arn}, \${Parameter} or a role ARN whose only variables are \${AWS::Partition} and \${AWS::AccountId}`,
+    `${path} is a !Sub the macro cannot follow: write \${Role.Arn}, \${Parameter}, a role ARN whose only variables are \${AWS::Partition} and \${AWS::AccountId}, or the role's ARN written out (an account beside \${AWS::Partition} cannot be checked)`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readTemplate } from '../../../src/template/yaml.js';
-import { baseTemplate, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
+import { baseTemplate, expand, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
 
 /**
  * Scalars as CloudFormation takes them: a number or boolean written as text, text written as a number or boolean.
@@ -173,6 +173,14 @@ describe('Scaling values as references', () => {
     expect(await expandProblems(template({ Ref: 'ReadMin' }), { templateParameterValues: above })).toEqual([
       { code: 'SCALING_INVALID', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MinCapacity' },
     ]);
+  });
+
+  it("never shows a NoEcho parameter's value in the problem", async () => {
+    const secret = template({ Ref: 'ReadMin' }) as Json;
+    secret.Parameters.ReadMin = { Type: 'String', NoEcho: true };
+    const result = await expand(secret, { templateParameterValues: { ReadMin: 's3cr3t', Target: '70' } });
+    expect(result.ok ? [] : result.problems.map((p) => p.code)).toEqual(['SCALING_INVALID']);
+    expect(JSON.stringify(result)).not.toContain('s3cr3t');
   });
 
   it('refuses a Ref to nothing the template defines', async () => {

@@ -98,6 +98,29 @@ describe('roles of another account', () => {
     });
   });
 
+  it('keeps two same-named roles of two accounts apart: each principal gets its own access, no more', async () => {
+    const fn = (role: string) => ({
+      Type: 'AWS::Lambda::Function',
+      Properties: { Role: role, Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: 'x' } },
+    });
+    const out: Json = await expandOk({
+      AWSTemplateFormatVersion: '2010-09-09',
+      'x-dynamodb': {
+        orders: { Properties: STREAMED, Services: { Reader: { Access: 'RO' }, Writer: { Access: 'RW' } } },
+      },
+      Resources: {
+        Reader: fn('arn:aws:iam::999999999999:role/app'),
+        Writer: fn('arn:aws:iam::888888888888:role/app'),
+      },
+    });
+    const statements: Json[] = out.Resources.orders.Properties.ResourcePolicy.PolicyDocument.Statement;
+    const actionsOf = (arn: string) =>
+      statements.filter((s) => s.Principal.AWS === arn).flatMap((s) => s.Action as string[]);
+    expect(actionsOf('arn:aws:iam::999999999999:role/app')).not.toContain('dynamodb:PutItem');
+    expect(actionsOf('arn:aws:iam::999999999999:role/app')).toContain('dynamodb:GetItem');
+    expect(actionsOf('arn:aws:iam::888888888888:role/app')).toContain('dynamodb:PutItem');
+  });
+
   it('takes the role from a parameter too, and a role of the own account by ARN gets its identity policy', async () => {
     const template = withRole(
       { orders: { Properties: STREAMED, Services: { TaskDef: { Access: 'RO' } } } },

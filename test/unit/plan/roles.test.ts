@@ -59,6 +59,24 @@ describe('the role of a target, whatever the form of TaskRoleArn', () => {
     });
   }
 
+  it('a !Sub ARN that names its account is checked as that account, never attached to a same-named local role', async () => {
+    // Written out, the account is known: another account's role is not attached in this one.
+    expect(await expandProblems(withRole({ 'Fn::Sub': 'arn:aws:iam::999999999999:role/victim' }))).toEqual([
+      { code: 'ROLE_OTHER_ACCOUNT', path: 'x-dynamodb.t.Services.TaskDef' },
+    ]);
+    // With the partition a variable, the macro cannot build the ARN: refused, never guessed.
+    expect(
+      await expandProblems(withRole({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::999999999999:role/victim' })),
+    ).toEqual([{ code: 'TARGET_ROLE_UNRESOLVED', path: 'x-dynamodb.t.Services.TaskDef' }]);
+    // A literal partition other than the stack's, with the stack's account: no role of this partition.
+    expect(
+      await expandProblems(withRole({ 'Fn::Sub': 'arn:aws-cn:iam::${AWS::AccountId}:role/victim' })),
+    ).toEqual([{ code: 'ROLE_OTHER_ACCOUNT', path: 'x-dynamodb.t.Services.TaskDef' }]);
+    // The stack's own account, written out, is still its own.
+    const own: Json = await expandOk(withRole({ 'Fn::Sub': 'arn:aws:iam::111122223333:role/app' }));
+    expect(policies(own).map(([, p]) => p.Properties.Roles)).toEqual([['app']]);
+  });
+
   it('refuses a !Sub it cannot follow, naming the property', async () => {
     expect(await expandProblems(withRole({ 'Fn::Sub': 'arn:aws:iam::${RoleParam}:role/app' }))).toEqual([
       { code: 'TARGET_ROLE_UNRESOLVED', path: 'x-dynamodb.t.Services.TaskDef' },
