@@ -228,8 +228,9 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
   }
   const note = `skipped: no ${options.macroName} in Transform`;
   // A file that never names the macro nor the section (nor anything like them) is not parsed at all: any YAML of a
-  // repository may come here.
-  if (skip && !/composex|x[-_ ]?dynamo/i.test(text) && !text.includes(options.macroName))
+  // repository may come here. NULs left out, a UTF-16 file that names them is read, and refused as UTF-16.
+  const names = text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+  if (skip && !/composex|x[-_ ]?dynamo/i.test(names) && !names.includes(options.macroName))
     return { kind: 'skipped', note };
   let read: ReturnType<typeof readTemplate>;
   try {

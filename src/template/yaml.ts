@@ -356,15 +356,62 @@ export function readTemplate(text: string): { template: unknown; format: 'json' 
       `the template is ${bytes} bytes, more than CloudFormation accepts (${LIMITS.templateBytes} bytes from S3; ${LIMITS.inlineTemplateBytes} inline as TemplateBody)`,
     );
   }
+  // A NUL is in no template: it is a UTF-16 file read as UTF-8, which would read as one odd string, not a template.
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw syntaxErrorAt(text, nul, 'holds a NUL character: a template is UTF-8 text (UTF-16?)');
   // trimStart also drops a byte order mark, which editors on Windows write and JSON.parse refuses.
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
+    let template: unknown;
     try {
-      return { template: JSON.parse(trimmed), format: 'json' };
+      template = JSON.parse(trimmed);
     } catch {
       // Not strict JSON: YAML is a superset, so let the YAML parser say what is wrong.
+    }
+    if (template !== undefined) {
+      checkJson(text, text.length - trimmed.length);
+      return { template, format: 'json' };
     }
   }
   const template = parseTemplate(text);
   return { template, format: 'yaml' };
+}
+
+function syntaxErrorAt(text: string, offset: number, message: string): TemplateSyntaxError {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return new TemplateSyntaxError(message, { line, column: offset - before.lastIndexOf('\n') });
+}
+
+/**
+ * What JSON.parse lets through but the YAML reading refuses, as CloudFormation does: a key twice in one mapping
+ * (JSON.parse keeps the last one silently) and a number without a JSON form (`1e400` becomes Infinity, then null).
+ * `text` from `start` is JSON that JSON.parse has read; walked without recursion.
+ */
+function checkJson(text: string, start: number): void {
+  const keys: (Set<string> | undefined)[] = [];
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b) keys.push(new Set());
+    else if (c === 0x5b) keys.push(undefined);
+    else if (c === 0x7d || c === 0x5d) keys.pop();
+    else if (c === 0x22) {
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      const mapping = keys.at(-1);
+      if (mapping !== undefined && /^\s*:/.test(text.slice(end + 1, end + 64))) {
+        const key: string = JSON.parse(text.slice(i, end + 1));
+        if (mapping.has(key))
+          throw syntaxErrorAt(text, i, `the key ${cut(JSON.stringify(key))} is given twice in one mapping`);
+        mapping.add(key);
+      }
+      i = end;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      let end = i + 1;
+      while (end < text.length && /[-+.eE0-9]/.test(text.charAt(end))) end++;
+      if (!Number.isFinite(Number(text.slice(i, end))))
+        throw syntaxErrorAt(text, i, 'is a number without a JSON form (beyond ±1.8e308)');
+      i = end - 1;
+    }
+  }
 }

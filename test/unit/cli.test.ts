@@ -356,6 +356,13 @@ describe('templates CloudFormation would never give the macro are refused, with 
     const expanded = io({ 'q.yaml': plain });
     expect(await runCli(['expand', 'q.yaml'], expanded.cli)).toBe(0);
   });
+
+  it('refuses a UTF-16 template that names the macro, read as UTF-8 (it was skipped as naming nothing)', async () => {
+    const utf16 = Buffer.from(`\uFEFFTransform: ComposeXDynamoDB\n${body}`, 'utf16le').toString('utf8');
+    const { cli, out, err } = io({ 't.yaml': utf16 });
+    expect(await runCli(['validate', 't.yaml'], cli)).toBe(1);
+    expect([...out, ...err].join('')).toContain('holds a NUL character: a template is UTF-8 text (UTF-16?)');
+  });
 });
 
 describe('explain works without credentials', () => {

@@ -190,6 +190,36 @@ describe('readTemplate', () => {
     expect(readTemplate('\uFEFF{"A": 1}')).toEqual({ template: { A: 1 }, format: 'json' });
     expect(readTemplate('\uFEFFA: 1')).toEqual({ template: { A: 1 }, format: 'yaml' });
   });
+
+  it('refuses in JSON what it refuses in YAML: a key given twice, a number without a JSON form; and UTF-16', () => {
+    const refusal = (text: string): unknown => {
+      try {
+        readTemplate(text);
+      } catch (error) {
+        return error instanceof TemplateSyntaxError ? { message: error.message, ...error.position } : error;
+      }
+      return 'read';
+    };
+    // JSON.parse keeps the last x-dynamodb silently: the first one's tables would be lost.
+    expect(refusal('{"x-dynamodb": {"a": 1},\n  "x-dynamodb": {"b": 2}}')).toEqual({
+      message: 'the key "x-dynamodb" is given twice in one mapping',
+      line: 2,
+      column: 3,
+    });
+    expect(refusal('{"A": [{"K": "x\\"K\\":", "K" : 1}]}')).toMatchObject({ message: /"K" is given twice/ });
+    // Equal once decoded, as JSON.parse compares them.
+    expect(refusal('{"A": 1, "\\u0041": 2}')).toMatchObject({ message: /"A" is given twice/ });
+    expect(refusal('{"O": {"Value": 1e400}}')).toEqual({
+      message: 'is a number without a JSON form (beyond ±1.8e308)',
+      line: 1,
+      column: 17,
+    });
+    expect(refusal('{"O": {"Value": -1e400}}')).toMatchObject({ column: 17 });
+    // The same key in two mappings, and strings and numbers that only look alike, are fine.
+    expect(refusal('{"A": {"K": 1}, "B": {"K": "K"}, "C": ["K", "K"], "D": 1.5e300}')).toBe('read');
+    const utf16 = Buffer.from('\uFEFF{"A": 1}', 'utf16le').toString('utf8');
+    expect(refusal(utf16)).toMatchObject({ message: /NUL character: a template is UTF-8 text/ });
+  });
 });
 
 describe('stringifyTemplate', () => {
