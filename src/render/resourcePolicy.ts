@@ -90,9 +90,19 @@ export function addResourcePolicies(
     problems,
   );
   if (merged) properties.ResourcePolicy = merged;
-  if (stream.length > 0 && isRecord(properties.StreamSpecification)) {
+  const streamPath = joinPath(propertiesPath, 'StreamSpecification');
+  if (stream.length > 0 && isIntrinsic(properties.StreamSpecification)) {
+    // A key beside a function (Fn::If) would make an object CloudFormation refuses.
+    problems.push(
+      problem(
+        'TARGET_NOT_EDITABLE',
+        streamPath,
+        'is a function, so the macro cannot add the stream grants of roles of other accounts to its ResourcePolicy; write it out',
+      ),
+    );
+  } else if (stream.length > 0 && isRecord(properties.StreamSpecification)) {
     const specification = { ...properties.StreamSpecification };
-    const at = joinPath(joinPath(propertiesPath, 'StreamSpecification'), 'ResourcePolicy');
+    const at = joinPath(streamPath, 'ResourcePolicy');
     const mergedStream = mergePolicy(specification.ResourcePolicy, stream, at, problems);
     if (mergedStream) {
       specification.ResourcePolicy = mergedStream;

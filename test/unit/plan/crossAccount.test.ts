@@ -121,6 +121,29 @@ describe('roles of another account', () => {
     expect(actionsOf('arn:aws:iam::888888888888:role/app')).toContain('dynamodb:PutItem');
   });
 
+  it('refuses to write beside a StreamSpecification that is a function, rather than break it', async () => {
+    const result = await expand(
+      withRole(
+        {
+          orders: {
+            Properties: {
+              ...STREAMED,
+              StreamSpecification: {
+                'Fn::If': ['C', { StreamViewType: 'NEW_IMAGE' }, { Ref: 'AWS::NoValue' }],
+              },
+            },
+            Services: { TaskDef: { Access: 'RW' } },
+          },
+        },
+        VICTIM,
+      ),
+    );
+    expect(result.ok ? [] : result.problems.map((p) => [p.code, p.path])).toContainEqual([
+      'TARGET_NOT_EDITABLE',
+      'x-dynamodb.orders.Properties.StreamSpecification',
+    ]);
+  });
+
   it('takes the role from a parameter too, and a role of the own account by ARN gets its identity policy', async () => {
     const template = withRole(
       { orders: { Properties: STREAMED, Services: { TaskDef: { Access: 'RO' } } } },
