@@ -12,19 +12,39 @@ interface Reference {
 
 const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 
-/** The `${...}` variables of a `Fn::Sub` string, without the `${!literal}` escapes. */
-function subVariables(text: string): { name: string; attribute: string | undefined }[] {
-  const out: { name: string; attribute: string | undefined }[] = [];
-  for (const match of text.matchAll(SUB_VARIABLE)) {
-    const inner = (match[1] ?? '').trim();
-    if (inner.startsWith('!') || inner === '') continue;
-    const dot = inner.indexOf('.');
-    out.push(
+/** A `${...}` of a `Fn::Sub` string: the name, and the attribute after the first dot (`${Table.Arn}`). */
+export interface SubVariable {
+  readonly name: string;
+  readonly attribute: string | undefined;
+}
+
+/**
+ * The one reading of `Fn::Sub` text: `replace` gets each variable (not the `${!literal}` escapes) with the text
+ * it was written as, and what it returns takes that text's place.
+ */
+export function mapSubVariables(
+  text: string,
+  replace: (variable: SubVariable, whole: string) => string,
+): string {
+  return text.replace(SUB_VARIABLE, (whole, inner: string) => {
+    const trimmed = inner.trim();
+    if (trimmed.startsWith('!')) return whole;
+    const dot = trimmed.indexOf('.');
+    const variable =
       dot < 0
-        ? { name: inner, attribute: undefined }
-        : { name: inner.slice(0, dot), attribute: inner.slice(dot + 1) },
-    );
-  }
+        ? { name: trimmed, attribute: undefined }
+        : { name: trimmed.slice(0, dot), attribute: trimmed.slice(dot + 1) };
+    return replace(variable, whole);
+  });
+}
+
+/** The `${...}` variables of a `Fn::Sub` string, without the escapes and the empty `${}`. */
+function subVariables(text: string): SubVariable[] {
+  const out: SubVariable[] = [];
+  mapSubVariables(text, (variable, whole) => {
+    if (variable.name !== '') out.push(variable);
+    return whole;
+  });
   return out;
 }
 
