@@ -13,7 +13,7 @@ interface Reference {
 const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 
 /** A `${...}` of a `Fn::Sub` string: the name, and the attribute after the first dot (`${Table.Arn}`). */
-export interface SubVariable {
+interface SubVariable {
   readonly name: string;
   readonly attribute: string | undefined;
 }
