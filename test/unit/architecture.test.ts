@@ -7,7 +7,7 @@ import { ROOT } from '../helpers.js';
 /**
  * The stages only look back: parse, look up, plan, render, each importing only from itself, from the stages
  * before it and from the shared base (the template helpers, problems, names, access types, the model). The
- * transform sequences the stages; the edges (handler, command line) may use anything.
+ * transform sequences the stages; the edges (handler, command line and its commands) may use anything.
  */
 const STAGES = ['base', 'parse', 'lookup', 'plan', 'render', 'transform', 'edge'] as const;
 type Stage = (typeof STAGES)[number];
@@ -18,8 +18,7 @@ function stageOf(file: string): Stage {
   if (folder === 'parse' || folder === 'lookup' || folder === 'plan' || folder === 'render') return folder;
   if (folder === 'template') return 'base';
   if (folder === 'transform.ts') return 'transform';
-  if (folder === 'handler.ts' || folder === 'cli.ts' || folder === 'cli' || folder === 'explain.ts')
-    return 'edge';
+  if (['handler.ts', 'cli.ts', 'cli', 'explain.ts', 'migrate.ts'].includes(folder ?? '')) return 'edge';
   return 'base';
 }
 
