@@ -83,13 +83,39 @@ export function walkReferences(value: unknown, path: string, onReference: Visito
         stack.reduce<string>((p, k) => joinPath(p, k), path),
         key,
       );
+  // No array per call: this walk meets every node of the template, mostly before the JIT has warmed up.
+  const below = (key: string | number, node: unknown): void => {
+    stack.push(key);
+    visit(node);
+    stack.pop();
+  };
+  const belowArgument = (key: string, node: unknown): void => {
+    stack.push(key);
+    below(1, node);
+    stack.pop();
+  };
+  const visitGetAtt = (key: string, child: unknown): void => {
+    const parts = getAttParts(child);
+    if (parts) {
+      const attribute = typeof parts.attribute === 'string' ? parts.attribute : undefined;
+      onReference('GetAtt', parts.name, attribute, here(key));
+    } else {
+      onReference('Malformed', '', undefined, here(key));
+    }
+    if (Array.isArray(child)) belowArgument(key, child[1]);
+  };
+  const visitSub = (key: string, child: unknown): void => {
+    const [text, variables] = Array.isArray(child) ? [child[0], child[1]] : [child, undefined];
+    if (isRecord(variables)) belowArgument(key, variables);
+    if (typeof text !== 'string' || !text.includes('${')) return;
+    const local = isRecord(variables) ? variables : {};
+    for (const v of subVariables(text)) {
+      if (!Object.hasOwn(local, v.name)) onReference('Sub', v.name, v.attribute, here(key));
+    }
+  };
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        stack.push(i);
-        visit(node[i]);
-        stack.pop();
-      }
+      for (let i = 0; i < node.length; i++) below(i, node[i]);
       return;
     }
     if (!isRecord(node)) return;
@@ -97,45 +123,19 @@ export function walkReferences(value: unknown, path: string, onReference: Visito
     const keys = Object.keys(node);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] ?? '';
-      const child = node[key];
-      if (key === 'Ref') {
-        if (typeof child === 'string') onReference('Ref', child, undefined, here(key));
-        else onReference('Malformed', '', undefined, here(key));
-      } else if (key === 'Fn::GetAtt') {
-        const parts = getAttParts(child);
-        if (parts)
-          onReference(
-            'GetAtt',
-            parts.name,
-            typeof parts.attribute === 'string' ? parts.attribute : undefined,
-            here(key),
-          );
-        else onReference('Malformed', '', undefined, here(key));
-        if (Array.isArray(child)) {
-          stack.push(key, 1);
-          visit(child[1]);
-          stack.pop();
-          stack.pop();
-        }
-      } else if (key === 'Fn::Sub') {
-        const [text, variables] = Array.isArray(child) ? [child[0], child[1]] : [child, undefined];
-        if (isRecord(variables)) {
-          stack.push(key, 1);
-          visit(variables);
-          stack.pop();
-          stack.pop();
-        }
-        if (typeof text === 'string' && text.includes('${')) {
-          const local = isRecord(variables) ? variables : {};
-          for (const v of subVariables(text)) {
-            if (!Object.hasOwn(local, v.name)) onReference('Sub', v.name, v.attribute, here(key));
-          }
-        }
-      } else {
-        stack.push(key);
-        visit(child);
-        stack.pop();
-      }
+      visitKey(key, node[key]);
+    }
+  };
+  const visitKey = (key: string, child: unknown): void => {
+    if (key === 'Ref') {
+      if (typeof child === 'string') onReference('Ref', child, undefined, here(key));
+      else onReference('Malformed', '', undefined, here(key));
+    } else if (key === 'Fn::GetAtt') {
+      visitGetAtt(key, child);
+    } else if (key === 'Fn::Sub') {
+      visitSub(key, child);
+    } else {
+      below(key, child);
     }
   };
   visit(value);
