@@ -23,6 +23,6 @@ writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 await Promise.all([
   build({ ...common, entryPoints: ['src/handler.ts'], outfile: 'dist/handler.js', metafile: false }),
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' }),
-  build({ ...common, entryPoints: ['src/lookup.ts'], outfile: 'dist/lookup.js' }),
+  build({ ...common, entryPoints: ['src/lookup/awsFinder.ts'], outfile: 'dist/lookup.js' }),
 ]);
 chmodSync('dist/cli.js', 0o755);

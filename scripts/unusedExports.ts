@@ -8,7 +8,7 @@ import { relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const ENTRY_POINTS = new Set(['src/handler.ts', 'src/cli.ts', 'src/lookup.ts']);
+const ENTRY_POINTS = new Set(['src/handler.ts', 'src/cli.ts']);
 const GENERATED = 'src/parse/generated/';
 /** Where code that runs lives (the macro, the build, the benchmark); tests are the other users. */
 const CODE = ['src/', 'scripts/', 'bench/'];
@@ -61,6 +61,37 @@ function isDeclarationName(node: ts.Identifier): boolean {
   );
 }
 
+/** What is wrong with one export, or undefined when something of the code uses it. */
+function verdict(users: ReadonlySet<string>, module: string): string | undefined {
+  const others = [...users].filter((user) => user !== module);
+  if (others.some((user) => CODE.some((folder) => user.startsWith(folder)))) return undefined;
+  if (others.length === 0)
+    return users.has(module) ? 'exported, but used only in its own module' : 'used nowhere (dead)';
+  return users.has(module) ? undefined : `used only by tests (${others.join(', ')})`;
+}
+
+/** The findings for one module of `src/`: each export nothing of the code needs. */
+function moduleFindings(
+  checker: ts.TypeChecker,
+  file: ts.SourceFile,
+  uses: Map<ts.Symbol, Set<string>>,
+): string[] {
+  const name = relative(ROOT, file.fileName);
+  const moduleSymbol = checker.getSymbolAtLocation(file);
+  return (moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : []).flatMap((exported) => {
+    const problem = verdict(uses.get(target(checker, exported)) ?? new Set<string>(), name);
+    if (problem === undefined) return [];
+    const line = file.getLineAndCharacterOfPosition(exported.declarations?.[0]?.getStart() ?? 0).line + 1;
+    return [`${name}:${line} ${exported.name}: ${problem}`];
+  });
+}
+
+/** A module whose exports are checked: in `src/`, not generated, not an entry point (used from outside). */
+function checked(file: ts.SourceFile): boolean {
+  const name = relative(ROOT, file.fileName);
+  return name.startsWith('src/') && !name.startsWith(GENERATED) && !ENTRY_POINTS.has(name);
+}
+
 function main(): number {
   const program = loadProgram();
   const checker = program.getTypeChecker();
@@ -68,24 +99,7 @@ function main(): number {
     .getSourceFiles()
     .filter((file) => !file.isDeclarationFile && !relative(ROOT, file.fileName).startsWith('..'));
   const uses = usesBySymbol(program, ours);
-  const findings: string[] = [];
-  for (const file of ours) {
-    const name = relative(ROOT, file.fileName);
-    if (!name.startsWith('src/') || name.startsWith(GENERATED) || ENTRY_POINTS.has(name)) continue;
-    const moduleSymbol = checker.getSymbolAtLocation(file);
-    if (!moduleSymbol) continue;
-    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
-      const users = uses.get(target(checker, exported)) ?? new Set<string>();
-      const others = [...users].filter((user) => user !== name);
-      const fromCode = others.some((user) => CODE.some((folder) => user.startsWith(folder)));
-      if (fromCode) continue;
-      const line = file.getLineAndCharacterOfPosition(exported.declarations?.[0]?.getStart() ?? 0).line + 1;
-      const where = `${name}:${line} ${exported.name}`;
-      if (others.length === 0 && !users.has(name)) findings.push(`${where}: used nowhere (dead)`);
-      else if (others.length === 0) findings.push(`${where}: exported, but used only in its own module`);
-      else if (!users.has(name)) findings.push(`${where}: used only by tests (${others.join(', ')})`);
-    }
-  }
+  const findings = ours.filter(checked).flatMap((file) => moduleFindings(checker, file, uses));
   for (const finding of findings) console.error(finding);
   if (findings.length > 0)
     console.error(`${findings.length} unneeded export(s): remove them or their export`);

@@ -14,11 +14,12 @@ import {
 import { COMMANDS, type CommandName, commandHelp, generalHelp, isCommand, PROGRAM } from './cli/usage.js';
 import { explain } from './explain.js';
 import { FixtureFinder, parseFixture } from './lookup/fixtureFinder.js';
+import { lazyFinder, loadAwsFinder } from './lookup/lazy.js';
 import { OfflineFinder } from './lookup/offlineFinder.js';
 import type { TableFinder } from './lookup/port.js';
 import { runMigrate } from './migrate.js';
+import { SECTION_KEY } from './names.js';
 import { type Problem, problem } from './problems.js';
-import { SECTION_KEY } from './render/template.js';
 import { closestName, didYouMean } from './suggest.js';
 import { isRecord, put } from './template/json.js';
 import { type Locate, locator } from './template/locations.js';
@@ -159,7 +160,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return OK;
   }
   // explain, like validate, makes stand-ins for lookups unless --lookups answers them or --aws asks AWS.
-  const finder = fixture ?? (command === 'explain' && !values.aws ? new OfflineFinder() : lazy(io.awsFinder));
+  const finder =
+    fixture ?? (command === 'explain' && !values.aws ? new OfflineFinder() : lazyFinder(io.awsFinder));
   const result = await transform(
     {
       fragment: source.template,
@@ -376,12 +378,6 @@ function parameterPairs(pairs: readonly string[]): [string, string][] {
   });
 }
 
-function lazy(create: () => Promise<TableFinder>): TableFinder {
-  return {
-    findTables: async (requests, region, options) => (await create()).findTables(requests, region, options),
-  };
-}
-
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -400,9 +396,6 @@ function parse(argv: readonly string[]) {
   });
 }
 
-/** The lookups (and the AWS SDK) sit in a file of their own once bundled: see handler.ts. */
-const LOOKUP_MODULE = './lookup.js';
-
 const isMain = typeof require !== 'undefined' && require.main === module;
 if (isMain) {
   // The SDK warns on every run under Node 20 that its releases after January 2027 need Node 22. The bundle carries
@@ -414,10 +407,7 @@ if (isMain) {
     readFile: (p) => readFileSync(p, 'utf8'),
     readStdin: () => readFileSync(0, 'utf8'),
     env: process.env,
-    awsFinder: async () => {
-      const { createAwsFinder }: typeof import('./lookup.js') = await import(LOOKUP_MODULE);
-      return createAwsFinder();
-    },
+    awsFinder: loadAwsFinder,
   }).then(
     (code) => {
       process.exitCode = code;

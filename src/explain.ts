@@ -1,6 +1,6 @@
 import { show } from './problems.js';
+import type { TransformReport } from './render/report.js';
 import { isRecord } from './template/json.js';
-import type { TransformReport } from './transform.js';
 import { count } from './words.js';
 
 function describeNewTable(properties: Readonly<Record<string, unknown>>): string {

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, Handler } from 'aws-lambda';
-import type { FindOptions, LookupOutcome, LookupRequest, TableFinder } from './lookup/port.js';
+import { lazyFinder, loadAwsFinder } from './lookup/lazy.js';
+import type { TableFinder } from './lookup/port.js';
 import { cut, formatProblems, type Problem, problem } from './problems.js';
 import { isRecord } from './template/json.js';
 import { transform } from './transform.js';
@@ -30,21 +31,6 @@ export interface HandlerDependencies {
   readonly logger: {
     info(message: string, data: Record<string, unknown>): unknown;
     error(message: string, data: Record<string, unknown>): unknown;
-  };
-}
-
-/** Creates the AWS finder on first use, so that a template without lookups never loads the AWS SDK. */
-function lazyFinder(create: () => Promise<TableFinder>): TableFinder {
-  let finder: Promise<TableFinder> | undefined;
-  return {
-    async findTables(
-      requests: readonly LookupRequest[],
-      region: string,
-      options?: FindOptions,
-    ): Promise<readonly LookupOutcome[]> {
-      finder ??= create();
-      return (await finder).findTables(requests, region, options);
-    },
   };
 }
 
@@ -165,30 +151,8 @@ function lazyLogger(): HandlerDependencies['logger'] {
   };
 }
 
-/**
- * Where the lookups live: a separate file next to this one once bundled, so that a template without lookups never
- * loads the AWS SDK. A variable keeps the bundler from inlining it.
- */
-const LOOKUP_MODULE = './lookup.js';
-
-/**
- * The bundle (CommonJS) `require`s the lookups file: through `import()`, Node would first scan its 580 KB for
- * named exports, which costs more than loading it (about 570 million instructions, 45 ms here). Run from the
- * sources there is no such file, and `import()` finds the TypeScript module.
- */
-async function loadLookups(): Promise<typeof import('./lookup.js')> {
-  if (typeof require === 'function') {
-    try {
-      return require(LOOKUP_MODULE);
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'MODULE_NOT_FOUND')) throw error;
-    }
-  }
-  return import(LOOKUP_MODULE);
-}
-
-/** The Lambda handler; it takes what `@types/aws-lambda` says a handler takes, the context included. */
+/** The Lambda handler; it takes what `@types/aws-lambda` says a handler takes. */
 export const handler = createHandler({
-  createFinder: async () => (await loadLookups()).createAwsFinder(),
+  createFinder: loadAwsFinder,
   logger: lazyLogger(),
 }) satisfies Handler<MacroEvent, MacroResponse>;

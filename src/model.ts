@@ -1,6 +1,5 @@
 import type { AccessType } from './access.js';
 import type { TableAttribute } from './names.js';
-import type { KmsKey } from './plan/kms.js';
 
 /** One target named under a table's `Services`, with what it asked for. */
 export interface ServiceGrant {
@@ -117,4 +116,21 @@ export interface TableRefs {
   readonly condition: string | undefined;
   /** The longest the table ARN can be once deployed, for IAM size estimates. */
   readonly maxArnLength: number;
+}
+
+/**
+ * The KMS key a grant names: a key resource (ARN or intrinsic), or for an alias, every key of the account and
+ * region with a `kms:ResourceAliases` condition, since an alias cannot be a policy resource for key use.
+ */
+export interface KmsKey {
+  readonly resource: unknown;
+  readonly alias: string | undefined;
+  /** Characters the resource takes once resolved, at most. */
+  readonly size: number;
+}
+
+/** One table granted to one role with one access type. */
+export interface Grant {
+  readonly table: TableRefs;
+  readonly access: AccessType;
 }

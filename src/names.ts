@@ -1,5 +1,8 @@
 /** The one place that derives names from table keys; nothing else builds them inline. */
 
+/** The template section this macro reads (and removes). */
+export const SECTION_KEY = 'x-dynamodb';
+
 /** Logical ID of a new table: the key with every non-alphanumeric character removed. */
 export function tableLogicalId(key: string): string {
   return key.replace(/[^A-Za-z0-9]/g, '');

@@ -1,14 +1,15 @@
 import { partitionOf } from './arns.js';
-import type { LookupOutcome, TableFinder } from './lookup/port.js';
-import type { TableRefs, TableSpec } from './model.js';
-import { parseParameters } from './params.js';
+import type { TableFinder } from './lookup/port.js';
+import { lookUpTables } from './lookup/run.js';
+import { SECTION_KEY } from './names.js';
+import { parseParameters } from './parse/params.js';
 import { parseSection } from './parse/parseSection.js';
-import { type GrantReport, planGrants } from './plan/grants.js';
-import { resolveKmsKey } from './plan/kms.js';
-import { joinPath, type Problem, problem, sortProblems } from './problems.js';
-import { kmsKeyOf, lookupTableRefs, newTableRefs } from './render/tables.js';
-import { QUOTAS, renderTemplate, SECTION_KEY } from './render/template.js';
-import { closestName, didYouMean } from './suggest.js';
+import { checkTemplate } from './parse/template.js';
+import { planGrants } from './plan/grants.js';
+import { resolveTables } from './plan/tables.js';
+import { type Problem, problem, sortProblems } from './problems.js';
+import { reportOf, type TransformReport } from './render/report.js';
+import { QUOTAS, renderTemplate } from './render/template.js';
 import { isRecord } from './template/json.js';
 import { checkLimits } from './template/size.js';
 import { viewTemplate } from './template/view.js';
@@ -35,29 +36,6 @@ interface TransformSummary {
   readonly problems: number;
 }
 
-/** What the transform did, for a person (`composex-dynamodb explain`): tables, and who gets what. */
-export interface TransformReport {
-  readonly tables: readonly (
-    | {
-        readonly kind: 'create';
-        readonly key: string;
-        readonly logicalId: string;
-        readonly properties: Readonly<Record<string, unknown>>;
-        readonly deletionPolicy: string;
-        readonly condition: string | undefined;
-      }
-    | { readonly kind: 'lookup'; readonly key: string; readonly name: string; readonly arn: string }
-  )[];
-  readonly grants: readonly GrantReport[];
-  /** `Settings.x-cloudmap`: where each table is registered, under which attributes, or why it is not. */
-  readonly cloudMap: readonly {
-    readonly key: string;
-    readonly namespace: string;
-    readonly attributes: readonly string[];
-    readonly registered: boolean;
-  }[];
-}
-
 export type TransformResult =
   | {
       readonly ok: true;
@@ -66,8 +44,6 @@ export type TransformResult =
       readonly report: TransformReport;
     }
   | { readonly ok: false; readonly problems: readonly Problem[]; readonly summary: TransformSummary };
-
-const TOP_LEVEL_MAPPINGS = ['Resources', 'Parameters', 'Conditions', 'Outputs', 'Mappings'] as const;
 
 function failure(problems: readonly Problem[], summary: Omit<TransformSummary, 'problems'>): TransformResult {
   const sorted = sortProblems(problems);
@@ -89,32 +65,7 @@ export async function transform(
   // Before anything that recurses: no later stage meets a value deeper than LIMITS.depth.
   const limits = checkLimits(template, SECTION_KEY);
   if (limits.length > 0) return failure(limits, empty);
-  const problems: Problem[] = [];
-  for (const section of TOP_LEVEL_MAPPINGS) {
-    if (template[section] !== undefined && !isRecord(template[section])) {
-      problems.push(problem('SECTION_NOT_OBJECT', section, 'must be a mapping'));
-    }
-  }
-  if (template.AWSTemplateFormatVersion !== undefined && template.AWSTemplateFormatVersion !== '2010-09-09') {
-    problems.push(
-      problem('INVALID_VALUE', 'AWSTemplateFormatVersion', 'must be "2010-09-09", the only version'),
-    );
-  }
-  for (const key of Object.keys(template)) {
-    // `X-DynamoDB` or `x-dynamo-db` would reach CloudFormation, which refuses a section it does not know.
-    if (key !== SECTION_KEY && closestName(key, [SECTION_KEY]) !== undefined) {
-      problems.push(
-        problem(
-          'UNKNOWN_KEY',
-          key,
-          `is not a section of a template; this macro reads ${SECTION_KEY}${didYouMean(key, [SECTION_KEY])}`,
-        ),
-      );
-    }
-  }
-  if (template.Description !== undefined && typeof template.Description !== 'string') {
-    problems.push(problem('WRONG_TYPE', 'Description', 'must be a string'));
-  }
+  const problems: Problem[] = [...checkTemplate(template)];
   const { parameters, problems: parameterProblems } = parseParameters(request.parameters);
   problems.push(...parameterProblems);
   if (problems.length > 0) return failure(problems, empty);
@@ -135,32 +86,9 @@ export async function transform(
   if (resourceFloor > QUOTAS.resources)
     return failure([...problems, tooManyResources(resourceFloor)], counts);
 
-  const refs = new Map<string, TableRefs>();
-  const outcomes = await lookUp(parsed.tables, finder, request.region, request.deadline, problems);
+  const outcomes = await lookUpTables(parsed.tables, finder, request.region, request.deadline, problems);
   const parameterValues = request.templateParameterValues ?? {};
-  for (const spec of parsed.tables) {
-    if (spec.kind === 'create') {
-      const kmsPath = joinPath(
-        joinPath(joinPath(spec.path, 'Properties'), 'SSESpecification'),
-        'KMSMasterKeyId',
-      );
-      const kms = resolveKmsKey(kmsKeyOf(spec.values), kmsPath, view, parameterValues);
-      if (kms && 'code' in kms) problems.push(kms);
-      refs.set(spec.key, newTableRefs(spec, kms && 'code' in kms ? undefined : kms));
-    } else {
-      const outcome = outcomes.get(spec.key);
-      if (outcome && 'table' in outcome) {
-        const kms = resolveKmsKey(
-          outcome.table.kmsKeyArn,
-          joinPath(spec.path, 'Lookup'),
-          view,
-          parameterValues,
-        );
-        if (kms && 'code' in kms) problems.push(kms);
-        else refs.set(spec.key, lookupTableRefs(spec, outcome.table, kms));
-      }
-    }
-  }
+  const refs = resolveTables(parsed.tables, outcomes, view, parameterValues, problems);
 
   const plan = planGrants(parsed.tables, refs, view, parameterValues, problems, {
     accountId: request.accountId || undefined,
@@ -174,49 +102,7 @@ export async function transform(
   const rendered = renderTemplate(template, parsed.tables, refs, plan, view, parameters, problems);
   const summary = { ...counts, policies: [...plan.roles.values()].filter((r) => r.grants.length > 0).length };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
-  const report: TransformReport = {
-    tables: parsed.tables.flatMap((spec): TransformReport['tables'][number][] => {
-      if (spec.kind === 'create') {
-        const deletionPolicy = spec.deletionPolicy ?? parameters.deletionPolicy;
-        return [
-          {
-            kind: 'create',
-            key: spec.key,
-            logicalId: spec.logicalId,
-            properties: spec.values,
-            deletionPolicy,
-            condition: spec.condition,
-          },
-        ];
-      }
-      const found = refs.get(spec.key)?.values;
-      return [
-        {
-          kind: 'lookup',
-          key: spec.key,
-          name: typeof found?.TableName === 'string' ? found.TableName : '',
-          arn: typeof found?.Arn === 'string' ? found.Arn : '',
-        },
-      ];
-    }),
-    grants: plan.report,
-    cloudMap: parsed.tables.flatMap((spec) =>
-      spec.cloudMap === undefined
-        ? []
-        : [
-            {
-              key: spec.key,
-              namespace: spec.cloudMap.namespace,
-              attributes: [
-                ...Object.values(spec.cloudMap.returnValues),
-                ...Object.keys(spec.cloudMap.additionalAttributes),
-              ],
-              // As the renderer decides: a looked-up table only with ForceRegister.
-              registered: spec.kind === 'create' || spec.cloudMap.forceRegister,
-            },
-          ],
-    ),
-  };
+  const report = reportOf(parsed.tables, refs, plan, parameters);
   return { ok: true, template: rendered, summary: { ...summary, problems: 0 }, report };
 }
 
@@ -226,35 +112,4 @@ function tooManyResources(atLeast: number): Problem {
     'Resources',
     `the output would have at least ${atLeast} resources; CloudFormation allows ${QUOTAS.resources}. Split the stack`,
   );
-}
-
-async function lookUp(
-  tables: readonly TableSpec[],
-  finder: TableFinder | undefined,
-  region: string,
-  deadline: number | undefined,
-  problems: Problem[],
-): Promise<Map<string, LookupOutcome>> {
-  const requests = tables.flatMap((t) =>
-    t.kind === 'lookup' ? [{ key: t.key, path: t.path, query: t.query }] : [],
-  );
-  const outcomes = new Map<string, LookupOutcome>();
-  if (requests.length === 0) return outcomes;
-  if (!finder) {
-    for (const r of requests) {
-      problems.push(
-        problem(
-          'LOOKUP_FAILED',
-          joinPath(r.path, 'Lookup'),
-          'lookups need AWS access or a --lookups fixture, and none was given',
-        ),
-      );
-    }
-    return outcomes;
-  }
-  for (const outcome of await finder.findTables(requests, region, { deadline })) {
-    outcomes.set(outcome.key, outcome);
-    if ('problems' in outcome) problems.push(...outcome.problems);
-  }
-  return outcomes;
 }

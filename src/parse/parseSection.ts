@@ -1,6 +1,6 @@
 import { type AccessType, isAccessType, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import type { CloudMapSpec, LookupQuery, ServiceGrant, TableSpec } from '../model.js';
-import { TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
+import { SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
 import { isWithinPath, joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
@@ -14,8 +14,6 @@ interface ParsedSection {
   readonly problems: readonly Problem[];
 }
 
-const SECTION = 'x-dynamodb';
-
 /** Turns the `x-dynamodb` value into table specs, with every problem found in it. Tables are sorted by key. */
 export function parseSection(
   section: unknown,
@@ -25,11 +23,11 @@ export function parseSection(
   if (!isRecord(section)) {
     return {
       tables: [],
-      problems: [problem('SECTION_NOT_OBJECT', SECTION, 'must be a mapping of table keys to tables')],
+      problems: [problem('SECTION_NOT_OBJECT', SECTION_KEY, 'must be a mapping of table keys to tables')],
     };
   }
   // `values` reads scalars as CloudFormation does ("5" as 5); the table's properties are kept as written.
-  const read = readSection(section, SECTION);
+  const read = readSection(section, SECTION_KEY);
   const values = isRecord(read.values) ? read.values : {};
   const problems: Problem[] = [...read.problems];
   const schemaProblemPaths = problems.map((p) => p.path);
@@ -41,7 +39,7 @@ export function parseSection(
   for (const key of keys) {
     const entry = values[key];
     const written = section[key];
-    const path = joinPath(SECTION, key);
+    const path = joinPath(SECTION_KEY, key);
     if (!isRecord(entry) || !isRecord(written)) continue;
     const services = parseServices(entry.Services, joinPath(path, 'Services'), problems);
     const envNames = parseEnvNames(entry.Settings);

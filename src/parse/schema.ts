@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
+import { SECTION_KEY } from '../names.js';
 import { joinPath, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord, put } from '../template/json.js';
@@ -7,7 +8,7 @@ import { count } from '../words.js';
 import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
 
 /** Validates the value of `x-dynamodb` against `schema/x-dynamodb.schema.json`; problems carry template paths. */
-export function validateSection(section: unknown, basePath = 'x-dynamodb'): Problem[] {
+export function validateSection(section: unknown, basePath = SECTION_KEY): Problem[] {
   return readSection(section, basePath).problems;
 }
 
@@ -19,7 +20,7 @@ export function validateSection(section: unknown, basePath = 'x-dynamodb'): Prob
  */
 export function readSection(
   section: unknown,
-  basePath = 'x-dynamodb',
+  basePath = SECTION_KEY,
 ): { problems: Problem[]; values: unknown } {
   // A copy through JSON: the validator converts scalars in place, and the caller's input must stay as written.
   const holder: Record<string, unknown> = { section: JSON.parse(JSON.stringify(section ?? null)) };

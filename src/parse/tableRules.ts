@@ -301,23 +301,14 @@ function checkIndexes(properties: Record<string, unknown>, path: string, indexes
   const problems: Problem[] = [];
   const globals = listAt(properties, 'GlobalSecondaryIndexes');
   const locals = listAt(properties, 'LocalSecondaryIndexes');
-  if (globals && globals.length > LIMITS.globalIndexes) {
-    problems.push(
-      problem(
-        'INDEX_LIMIT',
-        joinPath(path, 'GlobalSecondaryIndexes'),
-        `has ${globals.length} indexes; DynamoDB allows ${LIMITS.globalIndexes}`,
-      ),
-    );
-  }
-  if (locals && locals.length > LIMITS.localIndexes) {
-    problems.push(
-      problem(
-        'INDEX_LIMIT',
-        joinPath(path, 'LocalSecondaryIndexes'),
-        `has ${locals.length} indexes; DynamoDB allows ${LIMITS.localIndexes}`,
-      ),
-    );
+  for (const [list, field, limit] of [
+    [globals, 'GlobalSecondaryIndexes', LIMITS.globalIndexes],
+    [locals, 'LocalSecondaryIndexes', LIMITS.localIndexes],
+  ] as const) {
+    if (list && list.length > limit) {
+      const message = `has ${list.length} indexes; DynamoDB allows ${limit}`;
+      problems.push(problem('INDEX_LIMIT', joinPath(path, field), message));
+    }
   }
 
   const names = new Set<string>();
@@ -328,74 +319,63 @@ function checkIndexes(properties: Record<string, unknown>, path: string, indexes
     const name = literalString(index.IndexName);
     if (name !== undefined) {
       if (names.has(name)) {
-        problems.push(
-          problem(
-            'INDEX_NAME_DUPLICATE',
-            joinPath(indexPath, 'IndexName'),
-            `index name "${name}" is used twice`,
-          ),
-        );
+        const message = `index name "${name}" is used twice`;
+        problems.push(problem('INDEX_NAME_DUPLICATE', joinPath(indexPath, 'IndexName'), message));
       }
       names.add(name);
     }
-    const projection = index.Projection;
-    if (isRecord(projection) && !isIntrinsic(projection)) {
-      const type = projection.ProjectionType ?? 'KEYS_ONLY';
-      const nonKey = projection.NonKeyAttributes;
-      const projectionPath = joinPath(indexPath, 'Projection');
-      if (Array.isArray(nonKey)) {
-        projected += nonKey.length;
-        if (type !== 'INCLUDE' && typeof type === 'string') {
-          problems.push(
-            problem(
-              'PROJECTION_INVALID',
-              joinPath(projectionPath, 'NonKeyAttributes'),
-              `is only valid with ProjectionType INCLUDE, not ${type}`,
-            ),
-          );
-        }
-      } else if (type === 'INCLUDE' && nonKey === undefined) {
-        problems.push(
-          problem(
-            'PROJECTION_INVALID',
-            joinPath(projectionPath, 'NonKeyAttributes'),
-            'is required with ProjectionType INCLUDE',
-          ),
-        );
-      }
-    }
-    if (kind === 'local' && tableHash !== undefined && Array.isArray(index.KeySchema)) {
-      const hash = keyAttributeNames(index.KeySchema).find((k) => k.keyType === 'HASH');
-      if (hash && hash.name !== tableHash) {
-        problems.push(
-          problem(
-            'LSI_INVALID',
-            joinPath(joinPath(joinPath(indexPath, 'KeySchema'), hash.at), 'AttributeName'),
-            `a local secondary index must use the table's partition key "${tableHash}", not "${hash.name}"`,
-          ),
-        );
-      }
-    }
+    projected += checkProjection(index.Projection, joinPath(indexPath, 'Projection'), problems);
+    if (kind === 'local' && tableHash !== undefined) checkLocalHash(index, indexPath, tableHash, problems);
   }
   if (locals && locals.length > 0 && tableKeys.length === 1 && tableHash !== undefined) {
+    const message = 'local secondary indexes need a table with a sort (RANGE) key';
+    problems.push(problem('LSI_INVALID', joinPath(path, 'LocalSecondaryIndexes'), message));
+  }
+  if (projected > LIMITS.projectedAttributes) {
+    const message = `indexes project ${projected} non-key attributes in all; DynamoDB allows ${LIMITS.projectedAttributes}`;
+    problems.push(problem('INDEX_LIMIT', path, message));
+  }
+  return problems;
+}
+
+/** An index's projection: NonKeyAttributes with INCLUDE and only then. Returns how many attributes it projects. */
+function checkProjection(projection: unknown, path: string, problems: Problem[]): number {
+  if (!isRecord(projection) || isIntrinsic(projection)) return 0;
+  const type = projection.ProjectionType ?? 'KEYS_ONLY';
+  const nonKey = projection.NonKeyAttributes;
+  const at = joinPath(path, 'NonKeyAttributes');
+  if (Array.isArray(nonKey)) {
+    if (type !== 'INCLUDE' && typeof type === 'string') {
+      problems.push(
+        problem('PROJECTION_INVALID', at, `is only valid with ProjectionType INCLUDE, not ${type}`),
+      );
+    }
+    return nonKey.length;
+  }
+  if (type === 'INCLUDE' && nonKey === undefined) {
+    problems.push(problem('PROJECTION_INVALID', at, 'is required with ProjectionType INCLUDE'));
+  }
+  return 0;
+}
+
+/** A local secondary index shares the table's partition key. */
+function checkLocalHash(
+  index: Record<string, unknown>,
+  indexPath: string,
+  tableHash: string,
+  problems: Problem[],
+): void {
+  if (!Array.isArray(index.KeySchema)) return;
+  const hash = keyAttributeNames(index.KeySchema).find((k) => k.keyType === 'HASH');
+  if (hash && hash.name !== tableHash) {
     problems.push(
       problem(
         'LSI_INVALID',
-        joinPath(path, 'LocalSecondaryIndexes'),
-        'local secondary indexes need a table with a sort (RANGE) key',
+        joinPath(joinPath(joinPath(indexPath, 'KeySchema'), hash.at), 'AttributeName'),
+        `a local secondary index must use the table's partition key "${tableHash}", not "${hash.name}"`,
       ),
     );
   }
-  if (projected > LIMITS.projectedAttributes) {
-    problems.push(
-      problem(
-        'INDEX_LIMIT',
-        path,
-        `indexes project ${projected} non-key attributes in all; DynamoDB allows ${LIMITS.projectedAttributes}`,
-      ),
-    );
-  }
-  return problems;
 }
 
 function checkEncryption(properties: Record<string, unknown>, path: string): Problem[] {

@@ -1,8 +1,6 @@
 import { ACCESS_TYPES, type AccessType } from '../access.js';
-import type { ServiceGrant, TableRefs, TableSpec } from '../model.js';
+import type { Grant, ServiceGrant, TableRefs, TableSpec } from '../model.js';
 import { joinPath, listOf, type Problem, problem } from '../problems.js';
-import { type EnvVariable, variablesFor } from '../render/environment.js';
-import type { Grant } from '../render/policies.js';
 import { didYouMean } from '../suggest.js';
 import type { TemplateView } from '../template/view.js';
 import {
@@ -16,6 +14,7 @@ import {
   roleKey,
   runsAs,
 } from './targets.js';
+import { type EnvVariable, variablesFor } from './variables.js';
 
 /** One grant as `explain` tells it: a table, a target, the role that gets it, the access and the variables. */
 export interface GrantReport {

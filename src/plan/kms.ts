@@ -1,19 +1,9 @@
 import { KMS_ALIAS, KMS_KEY_ID, parseKmsAliasArn, parseKmsKeyArn } from '../arns.js';
+import type { KmsKey } from '../model.js';
 import { type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
-
-/**
- * The KMS key a grant names: a key resource (ARN or intrinsic), or for an alias, every key of the account and
- * region with a `kms:ResourceAliases` condition, since an alias cannot be a policy resource for key use.
- */
-export interface KmsKey {
-  readonly resource: unknown;
-  readonly alias: string | undefined;
-  /** Characters the resource takes once resolved, at most. */
-  readonly size: number;
-}
 
 const KEY_ARN_MAX = 'arn:aws-us-gov:kms:ap-southeast-7:123456789012:key/mrk-0123456789abcdef0123456789abcdef'
   .length;

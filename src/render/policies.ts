@@ -1,13 +1,7 @@
 import { ACCESS_NAMES, ACCESS_TYPES, type AccessType, KMS_ACTIONS, type ResourceScope } from '../access.js';
-import type { TableRefs } from '../model.js';
+import type { Grant, TableRefs } from '../model.js';
 import { managedPolicyLogicalId, policyLogicalId } from '../names.js';
 import type { RoleRef } from '../plan/targets.js';
-
-/** One table granted to one role with one access type. */
-export interface Grant {
-  readonly table: TableRefs;
-  readonly access: AccessType;
-}
 
 /** A role that policies attach to: one of the stack, or one outside it by name. */
 export type IamRole = Exclude<RoleRef, { kind: 'sam' }>;

@@ -2,10 +2,9 @@ import type { TableRefs } from '../model.js';
 import { TABLE_ATTRIBUTES, type TableAttribute } from '../names.js';
 import { cut, joinPath, type Problem, problem, show } from '../problems.js';
 import { isRecord, put, record } from '../template/json.js';
-import { getAttParts } from '../template/references.js';
+import { getAttParts, mapSubVariables } from '../template/references.js';
 
 const PLACEHOLDER = /^x-dynamodb::(.+)::([A-Za-z]+)$/;
-const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 const GETATT_ATTRIBUTES: readonly TableAttribute[] = ['Arn', 'StreamArn'];
 
 /** A reference the input does not define: the transform reports it unless the output comes to define it. */
@@ -109,28 +108,24 @@ export function rewriteReferences(
     let literalOnly = true;
     const out = !text.includes('${')
       ? text
-      : text.replace(SUB_VARIABLE, (whole, inner: string) => {
-          const trimmed = inner.trim();
-          if (trimmed.startsWith('!')) return whole;
-          const dot = trimmed.indexOf('.');
-          const name = dot < 0 ? trimmed : trimmed.slice(0, dot);
+      : mapSubVariables(text, ({ name, attribute: named }, whole) => {
           const table = local.has(name) ? undefined : tableFor(name);
           if (!table) {
             if (!local.has(name)) note('Sub', name, () => here('Fn::Sub'));
             literalOnly = false;
             return whole;
           }
-          const attribute = dot < 0 ? 'TableName' : trimmed.slice(dot + 1);
+          const attribute = named ?? 'TableName';
           const resolved = attributeValue(
             table,
             attribute,
             () => here('Fn::Sub'),
-            dot < 0 ? ['TableName'] : GETATT_ATTRIBUTES,
+            named === undefined ? ['TableName'] : GETATT_ATTRIBUTES,
           );
           if (typeof resolved === 'string') return resolved;
           literalOnly = false;
           if (table.logicalId === undefined) return whole;
-          return dot < 0 ? `\${${table.logicalId}}` : `\${${table.logicalId}.${attribute}}`;
+          return named === undefined ? `\${${table.logicalId}}` : `\${${table.logicalId}.${attribute}}`;
         });
     const hasVariables = isRecord(variables) && Object.keys(variables).length > 0;
     // cfn-lint flags a Sub without variables: once looked-up values are written in, it is plain text.

@@ -1,72 +1,7 @@
-import type { FoundTable, LookupTableSpec, NewTableSpec, TableRefs } from '../model.js';
+import type { NewTableSpec, TableRefs } from '../model.js';
 import { exportName, outputName, type TableAttribute } from '../names.js';
-import type { TransformParameters } from '../params.js';
-import type { KmsKey } from '../plan/kms.js';
-import { copyOf, isIntrinsic, isRecord } from '../template/json.js';
-
-/** IAM size estimates take the longest a generated ARN can be: partition, region and account at their longest. */
-const ARN_PREFIX_MAX = 'arn:aws-us-gov:dynamodb:ap-southeast-7:123456789012:table/'.length;
-/** CloudFormation names a table `<stack name>-<logical ID>-<12-char suffix>`, within DynamoDB's 255. */
-const STACK_NAME_MAX = 128;
-const GENERATED_SUFFIX = 12;
-const TABLE_NAME_MAX = 255;
-
-function hasEntries(value: unknown): boolean {
-  return (Array.isArray(value) && value.length > 0) || isIntrinsic(value);
-}
-
-/** The KMS key a new table's properties name, when encryption with a customer-managed key is on. */
-export function kmsKeyOf(properties: Readonly<Record<string, unknown>>): unknown {
-  const sse = properties.SSESpecification;
-  if (!isRecord(sse) || sse.SSEEnabled === false) return undefined;
-  return sse.KMSMasterKeyId;
-}
-
-export function newTableRefs(spec: NewTableSpec, kms: KmsKey | undefined): TableRefs {
-  const id = spec.logicalId;
-  const stream = spec.values.StreamSpecification;
-  const hasStream = stream !== undefined && stream !== null;
-  const name = spec.values.TableName;
-  const nameLength =
-    typeof name === 'string'
-      ? name.length
-      : Math.min(TABLE_NAME_MAX, STACK_NAME_MAX + 1 + id.length + 1 + GENERATED_SUFFIX);
-  return {
-    key: spec.key,
-    kind: 'create',
-    logicalId: id,
-    values: {
-      TableName: { Ref: id },
-      Arn: { 'Fn::GetAtt': [id, 'Arn'] },
-      StreamArn: hasStream ? { 'Fn::GetAtt': [id, 'StreamArn'] } : undefined,
-    },
-    hasStream,
-    hasIndexes:
-      hasEntries(spec.values.GlobalSecondaryIndexes) || hasEntries(spec.values.LocalSecondaryIndexes),
-    kms,
-    condition: spec.condition,
-    maxArnLength: ARN_PREFIX_MAX + nameLength,
-  };
-}
-
-export function lookupTableRefs(
-  spec: LookupTableSpec,
-  found: FoundTable,
-  kms: KmsKey | undefined,
-): TableRefs {
-  return {
-    key: spec.key,
-    kind: 'lookup',
-    logicalId: undefined,
-    values: { TableName: found.name, Arn: found.arn, StreamArn: found.streamArn },
-    hasStream: found.streamArn !== undefined,
-    // Indexes can be added to an existing table at any time without this stack knowing: grant them always.
-    hasIndexes: true,
-    kms,
-    condition: undefined,
-    maxArnLength: found.arn.length,
-  };
-}
+import type { TransformParameters } from '../parse/params.js';
+import { copyOf, isRecord } from '../template/json.js';
 
 /** The `AWS::DynamoDB::Table` resource of a new table; Retain unless the template or transform says otherwise. */
 export function tableResource(spec: NewTableSpec, parameters: TransformParameters): Record<string, unknown> {

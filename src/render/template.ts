@@ -1,5 +1,6 @@
-import type { TableRefs, TableSpec } from '../model.js';
-import type { TransformParameters } from '../params.js';
+import type { Grant, TableRefs, TableSpec } from '../model.js';
+import { SECTION_KEY } from '../names.js';
+import type { TransformParameters } from '../parse/params.js';
 import { TAG_LIMITS } from '../parse/tags.js';
 import type { Plan } from '../plan/grants.js';
 import { joinPath, type Problem, problem } from '../problems.js';
@@ -10,7 +11,6 @@ import { cloudMapResources } from './cloudMap.js';
 import { addVariables } from './environment.js';
 import {
   GeneratedConditions,
-  type Grant,
   type IamRole,
   type RoleBudget,
   renderFunctionPolicy,
@@ -21,8 +21,6 @@ import { addResourcePolicies } from './resourcePolicy.js';
 import { type ReferenceCheck, type RewriteContext, rewriteDependsOn, rewriteReferences } from './rewrite.js';
 import { scalingResources } from './scaling.js';
 import { tableOutputs, tableResource } from './tables.js';
-
-export const SECTION_KEY = 'x-dynamodb';
 
 /** CloudFormation template quotas that the output must stay within. */
 export const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;

@@ -12,19 +12,39 @@ interface Reference {
 
 const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 
-/** The `${...}` variables of a `Fn::Sub` string, without the `${!literal}` escapes. */
-function subVariables(text: string): { name: string; attribute: string | undefined }[] {
-  const out: { name: string; attribute: string | undefined }[] = [];
-  for (const match of text.matchAll(SUB_VARIABLE)) {
-    const inner = (match[1] ?? '').trim();
-    if (inner.startsWith('!') || inner === '') continue;
-    const dot = inner.indexOf('.');
-    out.push(
+/** A `${...}` of a `Fn::Sub` string: the name, and the attribute after the first dot (`${Table.Arn}`). */
+interface SubVariable {
+  readonly name: string;
+  readonly attribute: string | undefined;
+}
+
+/**
+ * The one reading of `Fn::Sub` text: `replace` gets each variable (not the `${!literal}` escapes) with the text
+ * it was written as, and what it returns takes that text's place.
+ */
+export function mapSubVariables(
+  text: string,
+  replace: (variable: SubVariable, whole: string) => string,
+): string {
+  return text.replace(SUB_VARIABLE, (whole, inner: string) => {
+    const trimmed = inner.trim();
+    if (trimmed.startsWith('!')) return whole;
+    const dot = trimmed.indexOf('.');
+    const variable =
       dot < 0
-        ? { name: inner, attribute: undefined }
-        : { name: inner.slice(0, dot), attribute: inner.slice(dot + 1) },
-    );
-  }
+        ? { name: trimmed, attribute: undefined }
+        : { name: trimmed.slice(0, dot), attribute: trimmed.slice(dot + 1) };
+    return replace(variable, whole);
+  });
+}
+
+/** The `${...}` variables of a `Fn::Sub` string, without the escapes and the empty `${}`. */
+function subVariables(text: string): SubVariable[] {
+  const out: SubVariable[] = [];
+  mapSubVariables(text, (variable, whole) => {
+    if (variable.name !== '') out.push(variable);
+    return whole;
+  });
   return out;
 }
 
@@ -63,13 +83,39 @@ export function walkReferences(value: unknown, path: string, onReference: Visito
         stack.reduce<string>((p, k) => joinPath(p, k), path),
         key,
       );
+  // No array per call: this walk meets every node of the template, mostly before the JIT has warmed up.
+  const below = (key: string | number, node: unknown): void => {
+    stack.push(key);
+    visit(node);
+    stack.pop();
+  };
+  const belowArgument = (key: string, node: unknown): void => {
+    stack.push(key);
+    below(1, node);
+    stack.pop();
+  };
+  const visitGetAtt = (key: string, child: unknown): void => {
+    const parts = getAttParts(child);
+    if (parts) {
+      const attribute = typeof parts.attribute === 'string' ? parts.attribute : undefined;
+      onReference('GetAtt', parts.name, attribute, here(key));
+    } else {
+      onReference('Malformed', '', undefined, here(key));
+    }
+    if (Array.isArray(child)) belowArgument(key, child[1]);
+  };
+  const visitSub = (key: string, child: unknown): void => {
+    const [text, variables] = Array.isArray(child) ? [child[0], child[1]] : [child, undefined];
+    if (isRecord(variables)) belowArgument(key, variables);
+    if (typeof text !== 'string' || !text.includes('${')) return;
+    const local = isRecord(variables) ? variables : {};
+    for (const v of subVariables(text)) {
+      if (!Object.hasOwn(local, v.name)) onReference('Sub', v.name, v.attribute, here(key));
+    }
+  };
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        stack.push(i);
-        visit(node[i]);
-        stack.pop();
-      }
+      for (let i = 0; i < node.length; i++) below(i, node[i]);
       return;
     }
     if (!isRecord(node)) return;
@@ -77,45 +123,19 @@ export function walkReferences(value: unknown, path: string, onReference: Visito
     const keys = Object.keys(node);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] ?? '';
-      const child = node[key];
-      if (key === 'Ref') {
-        if (typeof child === 'string') onReference('Ref', child, undefined, here(key));
-        else onReference('Malformed', '', undefined, here(key));
-      } else if (key === 'Fn::GetAtt') {
-        const parts = getAttParts(child);
-        if (parts)
-          onReference(
-            'GetAtt',
-            parts.name,
-            typeof parts.attribute === 'string' ? parts.attribute : undefined,
-            here(key),
-          );
-        else onReference('Malformed', '', undefined, here(key));
-        if (Array.isArray(child)) {
-          stack.push(key, 1);
-          visit(child[1]);
-          stack.pop();
-          stack.pop();
-        }
-      } else if (key === 'Fn::Sub') {
-        const [text, variables] = Array.isArray(child) ? [child[0], child[1]] : [child, undefined];
-        if (isRecord(variables)) {
-          stack.push(key, 1);
-          visit(variables);
-          stack.pop();
-          stack.pop();
-        }
-        if (typeof text === 'string' && text.includes('${')) {
-          const local = isRecord(variables) ? variables : {};
-          for (const v of subVariables(text)) {
-            if (!Object.hasOwn(local, v.name)) onReference('Sub', v.name, v.attribute, here(key));
-          }
-        }
-      } else {
-        stack.push(key);
-        visit(child);
-        stack.pop();
-      }
+      visitKey(key, node[key]);
+    }
+  };
+  const visitKey = (key: string, child: unknown): void => {
+    if (key === 'Ref') {
+      if (typeof child === 'string') onReference('Ref', child, undefined, here(key));
+      else onReference('Malformed', '', undefined, here(key));
+    } else if (key === 'Fn::GetAtt') {
+      visitGetAtt(key, child);
+    } else if (key === 'Fn::Sub') {
+      visitSub(key, child);
+    } else {
+      below(key, child);
     }
   };
   visit(value);

@@ -49,12 +49,13 @@ describe('sam build', () => {
     const dir = scratch();
     ship(dir);
     expect(readdirSync(dir).sort()).toEqual(['handler.js', 'handler.js.map', 'lookup.js', 'lookup.js.map']);
-    for (const file of ['handler.js', 'lookup.js']) {
+    const entries = { 'handler.js': '../src/handler.ts', 'lookup.js': '../src/lookup/awsFinder.ts' };
+    for (const [file, entry] of Object.entries(entries)) {
       expect(readFileSync(join(dir, file), 'utf8')).toMatch(
         new RegExp(`//# sourceMappingURL=${file}\\.map\\n$`),
       );
       const map = JSON.parse(readFileSync(join(dir, `${file}.map`), 'utf8'));
-      expect(map.sources).toContain(`../src/${file.replace('.js', '.ts')}`);
+      expect(map.sources).toContain(entry);
     }
   });
 });

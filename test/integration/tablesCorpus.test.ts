@@ -3,9 +3,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OfflineFinder } from '../../src/lookup/offlineFinder.js';
+import type { TransformReport } from '../../src/render/report.js';
 import { isRecord } from '../../src/template/json.js';
 import { readTemplate, stringifyTemplate } from '../../src/template/yaml.js';
-import type { TransformReport, TransformResult } from '../../src/transform.js';
+import type { TransformResult } from '../../src/transform.js';
 import { expand, type Json, ROOT } from '../helpers.js';
 import { cfnLint, describeMatch, IN_CI, type LintMatch, scratchDir, validatorAvailable } from './tools.js';
 

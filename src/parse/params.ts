@@ -1,6 +1,6 @@
-import { tagKeyFault, tagValueFault } from './parse/tags.js';
-import { joinPath, type Problem, problem } from './problems.js';
-import { isRecord } from './template/json.js';
+import { joinPath, type Problem, problem } from '../problems.js';
+import { isRecord } from '../template/json.js';
+import { tagKeyFault, tagValueFault } from './tags.js';
 
 /** Transform parameters: `Transform: [{Name: ComposeXDynamoDB, Parameters: {...}}]`. */
 export interface TransformParameters {
