@@ -29,7 +29,8 @@ const STREAM_RECORDS = ['DescribeStream', 'GetRecords', 'GetShardIterator'];
 
 /**
  * Every DynamoDB action whose resource is a table, index, stream or backup, less CreateTable, DeleteTable and
- * DeleteBackup. Left out because they need another resource type as well and so could never work on these:
+ * DeleteBackup, and less PutResourcePolicy and DeleteResourcePolicy: with those a holder could write itself any
+ * action, the three excluded ones included, into the table's own policy. Left out because they need another resource type as well and so could never work on these:
  * CreateGlobalTable, UpdateGlobalTable, UpdateGlobalTableSettings, UpdateGlobalTableVersion (a `global-table`,
  * version 2017.11.29), DescribeExport and DescribeImport (an export or import ARN).
  */
@@ -43,7 +44,6 @@ export const POWER_USER_ACTIONS: readonly string[] = d([
   'CreateTableReplica',
   'DeleteGlobalTableWitness',
   'DeleteItem',
-  'DeleteResourcePolicy',
   'DeleteTableReplica',
   'DescribeBackup',
   'DescribeContinuousBackups',
@@ -69,7 +69,6 @@ export const POWER_USER_ACTIONS: readonly string[] = d([
   'PartiQLSelect',
   'PartiQLUpdate',
   'PutItem',
-  'PutResourcePolicy',
   'Query',
   'ReadDataForReplication',
   'ReplicateSettings',
