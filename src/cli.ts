@@ -162,16 +162,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   // explain, like validate, makes stand-ins for lookups unless --lookups answers them or --aws asks AWS.
   const finder =
     fixture ?? (command === 'explain' && !values.aws ? new OfflineFinder() : lazyFinder(io.awsFinder));
-  const result = await transform(
-    {
-      fragment: source.template,
-      parameters: source.parameters,
-      templateParameterValues: source.parameterValues,
-      region: options.region,
-      accountId: options.accountId,
-    },
-    finder,
-  );
+  const result = await transformSource(source, options, finder);
   if (!result.ok) {
     io.stderr(problemLines(file, located(result.problems, source.locate)));
     return PROBLEMS;
@@ -185,6 +176,20 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 /** The request CloudFormation would send the macro for this template. */
+/** The transform of one loaded template, as CloudFormation would ask for it with these options. */
+function transformSource(source: Source, options: Options, finder: TableFinder | undefined) {
+  return transform(
+    {
+      fragment: source.template,
+      parameters: source.parameters,
+      templateParameterValues: source.parameterValues,
+      region: options.region,
+      accountId: options.accountId,
+    },
+    finder,
+  );
+}
+
 function eventOf(source: Source, options: Options): Record<string, unknown> {
   return {
     region: options.region,
@@ -294,16 +299,7 @@ async function validate(
       continue;
     }
     const { source } = loaded;
-    const result = await transform(
-      {
-        fragment: source.template,
-        parameters: source.parameters,
-        templateParameterValues: source.parameterValues,
-        region: options.region,
-        accountId: options.accountId,
-      },
-      finder,
-    );
+    const result = await transformSource(source, options, finder);
     if (result.ok) {
       const { newTables, lookups, policies } = result.summary;
       results.push({ file, status: 'ok', summary: { newTables, lookups, policies } });
