@@ -100,10 +100,10 @@ export interface FoundTable {
 }
 
 /**
- * A table as the rest of the template sees it: values for each attribute (intrinsics for a new table,
- * literal text for a looked-up one), plus what the policy renderer needs to scope resources.
+ * A table resolved for the rest of the template: values for each attribute (intrinsics for a new table, literal
+ * text for a looked-up one), plus what the policy renderer needs to scope resources.
  */
-export interface TableRefs {
+export interface ResolvedTable {
   readonly key: string;
   readonly kind: 'create' | 'lookup';
   /** The logical ID of a new table; undefined for a lookup, which is not part of the stack. */
@@ -131,6 +131,6 @@ export interface KmsKey {
 
 /** One table granted to one role with one access type. */
 export interface Grant {
-  readonly table: TableRefs;
+  readonly table: ResolvedTable;
   readonly access: AccessType;
 }

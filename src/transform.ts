@@ -88,9 +88,9 @@ export async function transform(
 
   const outcomes = await lookUpTables(parsed.tables, finder, request.region, request.deadline, problems);
   const parameterValues = request.templateParameterValues ?? {};
-  const refs = resolveTables(parsed.tables, outcomes, view, parameterValues, problems);
+  const resolvedTables = resolveTables(parsed.tables, outcomes, view, parameterValues, problems);
 
-  const plan = planGrants(parsed.tables, refs, view, parameterValues, problems, {
+  const plan = planGrants(parsed.tables, resolvedTables, view, parameterValues, problems, {
     accountId: request.accountId || undefined,
     partition: partitionOf(request.region),
   });
@@ -99,10 +99,10 @@ export async function transform(
   ).length;
   if (resourceFloor + policyFloor > QUOTAS.resources)
     return failure([...problems, tooManyResources(resourceFloor + policyFloor)], counts);
-  const rendered = renderTemplate(template, parsed.tables, refs, plan, view, parameters, problems);
+  const rendered = renderTemplate(template, parsed.tables, resolvedTables, plan, view, parameters, problems);
   const summary = { ...counts, policies: [...plan.roles.values()].filter((r) => r.grants.length > 0).length };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
-  const report = reportOf(parsed.tables, refs, plan, parameters);
+  const report = reportOf(parsed.tables, resolvedTables, plan, parameters);
   return { ok: true, template: rendered, summary: { ...summary, problems: 0 }, report };
 }
 

@@ -1,5 +1,5 @@
 import { ACCESS_TYPES, type AccessType } from '../access.js';
-import type { Grant, ServiceGrant, TableRefs, TableSpec } from '../model.js';
+import type { Grant, ResolvedTable, ServiceGrant, TableSpec } from '../model.js';
 import { joinPath, listOf, type Problem, problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import type { TemplateView } from '../template/view.js';
@@ -41,7 +41,7 @@ export interface Plan {
   /** Roles of another account, granted through a new table's resource policy, by table key. */
   readonly resourceGrants: Map<
     string,
-    { table: TableRefs; role: ExternalRole; access: AccessType[]; path: string }[]
+    { table: ResolvedTable; role: ExternalRole; access: AccessType[]; path: string }[]
   >;
 }
 
@@ -54,7 +54,7 @@ interface StackPlace {
 /** Resolves every Services target and collects the grants, the variables and the problems on the way. */
 export function planGrants(
   tables: readonly TableSpec[],
-  refs: ReadonlyMap<string, TableRefs>,
+  resolvedTables: ReadonlyMap<string, ResolvedTable>,
   view: TemplateView,
   parameterValues: Readonly<Record<string, unknown>>,
   problems: Problem[],
@@ -72,9 +72,9 @@ export function planGrants(
     if (role !== undefined && !('code' in role)) plan.runsAs.set(id, roleKey(role));
   }
   const targets = new Map<string, ResolvedTarget | Problem>();
-  const granted = new Map<string, Map<TableRefs, Set<AccessType>>>();
+  const granted = new Map<string, Map<ResolvedTable, Set<AccessType>>>();
   for (const spec of tables) {
-    const table = refs.get(spec.key);
+    const table = resolvedTables.get(spec.key);
     for (const grant of spec.services) {
       let env: EnvSink | undefined;
       let role: string;
@@ -211,7 +211,7 @@ function roleLabel(role: RoleRef, view: TemplateView): string {
 function otherAccount(
   plan: Plan,
   target: ResolvedTarget,
-  table: TableRefs,
+  table: ResolvedTable,
   grant: ServiceGrant,
   stack: StackPlace,
   problems: Problem[],
@@ -258,15 +258,15 @@ function otherAccount(
 /** `granted` holds every grant so far, by role and table: a role gets each access to a table once. */
 function addGrant(
   plan: Plan,
-  granted: Map<string, Map<TableRefs, Set<AccessType>>>,
+  granted: Map<string, Map<ResolvedTable, Set<AccessType>>>,
   target: ResolvedTarget,
-  table: TableRefs,
+  table: ResolvedTable,
   grant: ServiceGrant,
   problems: Problem[],
 ): void {
   const key = roleKey(target.role);
   const entry = plan.roles.get(key) ?? { role: target.role, grants: [], path: grant.path };
-  const byTable = granted.get(key) ?? new Map<TableRefs, Set<AccessType>>();
+  const byTable = granted.get(key) ?? new Map<ResolvedTable, Set<AccessType>>();
   granted.set(key, byTable);
   const accesses = byTable.get(table) ?? new Set<AccessType>();
   byTable.set(table, accesses);

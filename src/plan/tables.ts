@@ -1,5 +1,12 @@
 import type { LookupOutcome } from '../lookup/port.js';
-import type { FoundTable, KmsKey, LookupTableSpec, NewTableSpec, TableRefs, TableSpec } from '../model.js';
+import type {
+  FoundTable,
+  KmsKey,
+  LookupTableSpec,
+  NewTableSpec,
+  ResolvedTable,
+  TableSpec,
+} from '../model.js';
 import { joinPath, type Problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
@@ -16,8 +23,8 @@ export function resolveTables(
   view: TemplateView,
   parameterValues: Readonly<Record<string, unknown>>,
   problems: Problem[],
-): Map<string, TableRefs> {
-  const refs = new Map<string, TableRefs>();
+): Map<string, ResolvedTable> {
+  const resolvedTables = new Map<string, ResolvedTable>();
   const keyOrProblem = (value: unknown, path: string): KmsKey | undefined => {
     const kms = resolveKmsKey(value, path, view, parameterValues);
     if (kms && 'code' in kms) {
@@ -32,7 +39,7 @@ export function resolveTables(
         joinPath(joinPath(spec.path, 'Properties'), 'SSESpecification'),
         'KMSMasterKeyId',
       );
-      refs.set(spec.key, newTableRefs(spec, keyOrProblem(kmsKeyOf(spec.values), kmsPath)));
+      resolvedTables.set(spec.key, resolveNewTable(spec, keyOrProblem(kmsKeyOf(spec.values), kmsPath)));
       continue;
     }
     const outcome = outcomes.get(spec.key);
@@ -40,9 +47,9 @@ export function resolveTables(
     // A found table whose key cannot be named gets no entry: its grants would miss the key's use.
     const kms = resolveKmsKey(outcome.table.kmsKeyArn, joinPath(spec.path, 'Lookup'), view, parameterValues);
     if (kms && 'code' in kms) problems.push(kms);
-    else refs.set(spec.key, lookupTableRefs(spec, outcome.table, kms));
+    else resolvedTables.set(spec.key, resolveFoundTable(spec, outcome.table, kms));
   }
-  return refs;
+  return resolvedTables;
 }
 
 /** IAM size estimates take the longest a generated ARN can be: partition, region and account at their longest. */
@@ -63,7 +70,7 @@ function kmsKeyOf(properties: Readonly<Record<string, unknown>>): unknown {
   return sse.KMSMasterKeyId;
 }
 
-function newTableRefs(spec: NewTableSpec, kms: KmsKey | undefined): TableRefs {
+function resolveNewTable(spec: NewTableSpec, kms: KmsKey | undefined): ResolvedTable {
   const id = spec.logicalId;
   const stream = spec.values.StreamSpecification;
   const hasStream = stream !== undefined && stream !== null;
@@ -90,7 +97,7 @@ function newTableRefs(spec: NewTableSpec, kms: KmsKey | undefined): TableRefs {
   };
 }
 
-function lookupTableRefs(spec: LookupTableSpec, found: FoundTable, kms: KmsKey | undefined): TableRefs {
+function resolveFoundTable(spec: LookupTableSpec, found: FoundTable, kms: KmsKey | undefined): ResolvedTable {
   return {
     key: spec.key,
     kind: 'lookup',

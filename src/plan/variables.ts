@@ -1,4 +1,4 @@
-import type { ServiceGrant, TableRefs } from '../model.js';
+import type { ResolvedTable, ServiceGrant } from '../model.js';
 import { type TableAttribute, tableEnvName } from '../names.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 
@@ -13,7 +13,7 @@ export interface EnvVariable {
 
 /** The variables one table hands one target: its name under `<KEY>` (or ReturnValues.TableName), ReturnValues, EnvNames. */
 export function variablesFor(
-  table: TableRefs,
+  table: ResolvedTable,
   grant: ServiceGrant,
   envNames: readonly string[],
   tablePath: string,

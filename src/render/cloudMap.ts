@@ -1,4 +1,4 @@
-import type { TableRefs, TableSpec } from '../model.js';
+import type { ResolvedTable, TableSpec } from '../model.js';
 import { cloudMapLogicalIds, type TableAttribute, tableLogicalId } from '../names.js';
 import { joinPath, listOf, type Problem, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
@@ -23,7 +23,7 @@ const SERVICE_NAME = new RegExp(`^(?=.{1,127}$)${LABEL}(?:\\.${LABEL})*$`);
  */
 export function cloudMapResources(
   spec: TableSpec,
-  table: TableRefs,
+  table: ResolvedTable,
   view: TemplateView,
   problems: Problem[],
 ): [string, Record<string, unknown>][] {

@@ -1,5 +1,5 @@
 import { ACCESS_NAMES, ACCESS_TYPES, type AccessType, KMS_ACTIONS, type ResourceScope } from '../access.js';
-import type { Grant, TableRefs } from '../model.js';
+import type { Grant, ResolvedTable } from '../model.js';
 import { managedPolicyLogicalId, policyLogicalId } from '../names.js';
 import type { RoleRef } from '../plan/targets.js';
 
@@ -39,7 +39,7 @@ const NO_VALUE = { Ref: 'AWS::NoValue' };
 const STREAM_SUFFIX = '/stream/2026-01-01T00:00:00.000'.length;
 const DOCUMENT_OVERHEAD = '{"Version":"2012-10-17","Statement":[]}'.length;
 
-function sized(table: TableRefs, value: unknown, size: number, key: string): Sized {
+function sized(table: ResolvedTable, value: unknown, size: number, key: string): Sized {
   // A literal ARN is its own identity, so two keys that look up one table grant it once.
   const id = typeof value === 'string' ? value : key;
   if (table.condition === undefined || value === '*') {
@@ -54,14 +54,14 @@ function sized(table: TableRefs, value: unknown, size: number, key: string): Siz
   };
 }
 
-function subArn(table: TableRefs, suffix: string): Sized {
+function subArn(table: ResolvedTable, suffix: string): Sized {
   const arn = table.values.Arn;
   const value =
     typeof arn === 'string' ? `${arn}${suffix}` : { 'Fn::Sub': `\${${table.logicalId ?? ''}.Arn}${suffix}` };
   return sized(table, value, table.maxArnLength + suffix.length, `${table.key}\u0000${suffix}`);
 }
 
-function resourceFor(table: TableRefs, scope: ResourceScope): Sized | undefined {
+function resourceFor(table: ResolvedTable, scope: ResourceScope): Sized | undefined {
   switch (scope) {
     case 'table':
       return sized(table, table.values.Arn, table.maxArnLength, `${table.key}\u0000table`);
@@ -97,14 +97,14 @@ class ResourceList {
   }
 }
 
-function byKey(a: TableRefs, b: TableRefs): number {
+function byKey(a: ResolvedTable, b: ResolvedTable): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 /** The statements of one role: one per access type and statement template, tables merged; then KMS. */
 function statementSpecs(grants: readonly Grant[]): StatementSpec[] {
   const specs: StatementSpec[] = [];
-  const tablesOf = new Map<AccessType, TableRefs[]>();
+  const tablesOf = new Map<AccessType, ResolvedTable[]>();
   for (const { access, table } of grants) {
     const tables = tablesOf.get(access);
     if (tables) tables.push(table);
@@ -139,7 +139,7 @@ function statementSpecs(grants: readonly Grant[]): StatementSpec[] {
 function kmsSpecs(grants: readonly Grant[]): StatementSpec[] {
   const levels = new Map<
     string,
-    { level: 'read' | 'write'; table: TableRefs; resource: Sized; alias: string | undefined }
+    { level: 'read' | 'write'; table: ResolvedTable; resource: Sized; alias: string | undefined }
   >();
   for (const { table, access } of [...grants].sort((a, b) => byKey(a.table, b.table))) {
     const level = ACCESS_TYPES[access].kms;

@@ -1,4 +1,4 @@
-import type { TableRefs, TableSpec } from '../model.js';
+import type { ResolvedTable, TableSpec } from '../model.js';
 import type { TransformParameters } from '../parse/params.js';
 import type { GrantReport, Plan } from '../plan/grants.js';
 
@@ -28,7 +28,7 @@ export interface TransformReport {
 /** The report of a transform that succeeded: each table as made or found, and the grants. */
 export function reportOf(
   tables: readonly TableSpec[],
-  refs: ReadonlyMap<string, TableRefs>,
+  resolvedTables: ReadonlyMap<string, ResolvedTable>,
   plan: Plan,
   parameters: TransformParameters,
 ): TransformReport {
@@ -47,7 +47,7 @@ export function reportOf(
           },
         ];
       }
-      const found = refs.get(spec.key)?.values;
+      const found = resolvedTables.get(spec.key)?.values;
       return [
         {
           kind: 'lookup',

@@ -1,13 +1,13 @@
 import { ACCESS_TYPES, type AccessType, type ResourceScope } from '../access.js';
 import { TABLE_NAME } from '../arns.js';
-import type { TableRefs } from '../model.js';
+import type { ResolvedTable } from '../model.js';
 import type { ExternalRole } from '../plan/targets.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 
 /** A role of another account, to be granted in a new table's own resource policy. */
 interface ResourceGrant {
-  readonly table: TableRefs;
+  readonly table: ResolvedTable;
   readonly role: ExternalRole;
   readonly access: readonly AccessType[];
   readonly path: string;
@@ -60,20 +60,20 @@ export function addResourcePolicies(
   }
   const table: unknown[] = [];
   const stream: unknown[] = [];
-  for (const { table: refs, role, access } of grants) {
+  for (const { table: granted, role, access } of grants) {
     const principal = { AWS: role.parameter === undefined ? role.arn : { Ref: role.parameter } };
     for (const type of access) {
       for (const template of ACCESS_TYPES[type].statements) {
         const scopes: readonly ResourceScope[] = template.scopes;
         const resources: unknown[] = [];
         if (scopes.includes('table')) resources.push(arnOf(name));
-        if (scopes.includes('indexes') && refs.hasIndexes) resources.push(arnOf(name, '/index/*'));
+        if (scopes.includes('indexes') && granted.hasIndexes) resources.push(arnOf(name, '/index/*'));
         const actions: readonly string[] = template.actions;
         const tableActions = actions.filter((a) => !STREAM_ONLY.has(a) && !BACKUP_ONLY.has(a));
         if (resources.length > 0 && tableActions.length > 0)
           table.push({ Effect: 'Allow', Principal: principal, Action: tableActions, Resource: resources });
         const streamActions = actions.filter((a) => ON_STREAM.has(a));
-        if (scopes.includes('stream') && refs.hasStream && streamActions.length > 0)
+        if (scopes.includes('stream') && granted.hasStream && streamActions.length > 0)
           stream.push({
             Effect: 'Allow',
             Principal: principal,

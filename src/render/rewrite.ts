@@ -1,4 +1,4 @@
-import type { TableRefs } from '../model.js';
+import type { ResolvedTable } from '../model.js';
 import { TABLE_ATTRIBUTES, type TableAttribute } from '../names.js';
 import { cut, joinPath, type Problem, problem, show } from '../problems.js';
 import { isRecord, put, record } from '../template/json.js';
@@ -27,7 +27,7 @@ export interface ReferenceCheck {
 }
 
 export interface RewriteContext {
-  readonly tables: ReadonlyMap<string, TableRefs>;
+  readonly tables: ReadonlyMap<string, ResolvedTable>;
   /** Names the template defines itself (resources, parameters): a `Ref` to one of those is never a table key. */
   readonly isDefined: (name: string) => boolean;
   /** Every key of x-dynamodb, those whose table failed (reported where it failed) included. */
@@ -46,7 +46,7 @@ export function rewriteReferences(
   context: RewriteContext,
   problems: Problem[],
 ): unknown {
-  const tableFor = (name: string): TableRefs | undefined =>
+  const tableFor = (name: string): ResolvedTable | undefined =>
     context.isDefined(name) ? undefined : context.tables.get(name);
   // Segments of the current position; the path text is only built when a problem is reported.
   const stack: (string | number)[] = [];
@@ -70,7 +70,7 @@ export function rewriteReferences(
   };
 
   const attributeValue = (
-    table: TableRefs,
+    table: ResolvedTable,
     attribute: string,
     at: () => string,
     allowed: readonly TableAttribute[],

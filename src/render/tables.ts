@@ -1,4 +1,4 @@
-import type { NewTableSpec, TableRefs } from '../model.js';
+import type { NewTableSpec, ResolvedTable } from '../model.js';
 import { exportName, outputName, type TableAttribute } from '../names.js';
 import type { TransformParameters } from '../parse/params.js';
 import { copyOf, isRecord } from '../template/json.js';
@@ -23,21 +23,21 @@ export function tableResource(spec: NewTableSpec, parameters: TransformParameter
 
 /** Outputs of a new table: its name, ARN and (with a stream) stream ARN, exported when a prefix is set. */
 export function tableOutputs(
-  refs: TableRefs,
+  table: ResolvedTable,
   parameters: TransformParameters,
 ): [string, Record<string, unknown>][] {
-  const id = refs.logicalId;
+  const id = table.logicalId;
   if (id === undefined || !parameters.outputs) return [];
   const out: [string, Record<string, unknown>][] = [];
-  const attributes: TableAttribute[] = refs.hasStream
+  const attributes: TableAttribute[] = table.hasStream
     ? ['TableName', 'Arn', 'StreamArn']
     : ['TableName', 'Arn'];
   for (const attribute of attributes) {
     const output: Record<string, unknown> = {
-      Description: `${attribute} of the x-dynamodb table ${refs.key}`,
-      Value: refs.values[attribute],
+      Description: `${attribute} of the x-dynamodb table ${table.key}`,
+      Value: table.values[attribute],
     };
-    if (refs.condition !== undefined) output.Condition = refs.condition;
+    if (table.condition !== undefined) output.Condition = table.condition;
     if (parameters.exportPrefix !== undefined)
       output.Export = { Name: exportName(parameters.exportPrefix, id, attribute) };
     out.push([outputName(id, attribute), output]);

@@ -1,4 +1,4 @@
-import type { Grant, TableRefs, TableSpec } from '../model.js';
+import type { Grant, ResolvedTable, TableSpec } from '../model.js';
 import { SECTION_KEY } from '../names.js';
 import type { TransformParameters } from '../parse/params.js';
 import { TAG_LIMITS } from '../parse/tags.js';
@@ -32,7 +32,7 @@ export const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as cons
 export function renderTemplate(
   template: Record<string, unknown>,
   tables: readonly TableSpec[],
-  refs: ReadonlyMap<string, TableRefs>,
+  resolvedTables: ReadonlyMap<string, ResolvedTable>,
   plan: Plan,
   view: TemplateView,
   parameters: TransformParameters,
@@ -70,7 +70,7 @@ export function renderTemplate(
     }
   }
   for (const spec of tables) {
-    const table = refs.get(spec.key);
+    const table = resolvedTables.get(spec.key);
     if (!table) continue;
     for (const [id, resource] of cloudMapResources(spec, table, view, problems)) {
       if (Object.hasOwn(resources, id)) {
@@ -103,7 +103,7 @@ export function renderTemplate(
     languageExtensions: false,
   };
   const sectionKeys = new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []);
-  const context: RewriteContext = { tables: refs, isDefined: view.isDefined, sectionKeys, check };
+  const context: RewriteContext = { tables: resolvedTables, isDefined: view.isDefined, sectionKeys, check };
   const rewritten = rewriteReferences(base, '', context, problems);
   if (!isRecord(rewritten) || !isRecord(rewritten.Resources)) return undefined;
   const out = copyOf(rewritten);
@@ -164,7 +164,7 @@ export function renderTemplate(
       ]);
     }
   }
-  addGrantDependencies(outResources, view, plan.runsAs, refs, policiesOf);
+  addGrantDependencies(outResources, view, plan.runsAs, resolvedTables, policiesOf);
   if (conditions.added.size > 0) {
     const merged = copyOf(isRecord(out.Conditions) ? out.Conditions : {});
     for (const [name, condition] of conditions.added) {
@@ -185,7 +185,7 @@ export function renderTemplate(
 
   const outputs = copyOf(isRecord(out.Outputs) ? out.Outputs : {});
   for (const spec of tables) {
-    const table = refs.get(spec.key);
+    const table = resolvedTables.get(spec.key);
     if (!table) continue;
     for (const [name, output] of tableOutputs(table, parameters)) {
       if (Object.hasOwn(outputs, name)) {
@@ -272,7 +272,7 @@ function checkMergedTags(table: Record<string, unknown>, propertiesPath: string,
 
 /** Grants as they read inside a policy that exists only under `condition`: its tables are unconditional there. */
 function underCondition(grants: readonly Grant[], condition: string): Grant[] {
-  const tables = new Map<TableRefs, TableRefs>();
+  const tables = new Map<ResolvedTable, ResolvedTable>();
   return grants.map((grant) => {
     if (grant.table.condition !== condition) return grant;
     const table = tables.get(grant.table) ?? { ...grant.table, condition: undefined };
@@ -333,7 +333,7 @@ function addGrantDependencies(
   resources: Record<string, unknown>,
   view: TemplateView,
   runsAs: ReadonlyMap<string, string>,
-  refs: ReadonlyMap<string, TableRefs>,
+  resolvedTables: ReadonlyMap<string, ResolvedTable>,
   policiesOf: ReadonlyMap<string, readonly { id: string; condition: string | undefined }[]>,
 ): void {
   for (const [id, resource] of Object.entries(resources)) {
@@ -342,7 +342,7 @@ function addGrantDependencies(
     if (resource.Type === 'AWS::ECS::Service') runner = id;
     else if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
       const properties = isRecord(resource.Properties) ? resource.Properties : {};
-      if (readsTableStream(properties.EventSourceArn, refs))
+      if (readsTableStream(properties.EventSourceArn, resolvedTables))
         runner = functionNamed(properties.FunctionName, view);
     }
     const role = runner === undefined ? undefined : runsAs.get(runner);
@@ -359,9 +359,9 @@ function addGrantDependencies(
 }
 
 /** Whether an event source is the stream of an x-dynamodb table (references to the section already rewritten). */
-function readsTableStream(value: unknown, refs: ReadonlyMap<string, TableRefs>): boolean {
+function readsTableStream(value: unknown, resolvedTables: ReadonlyMap<string, ResolvedTable>): boolean {
   const getAtt = isRecord(value) ? getAttParts(value['Fn::GetAtt']) : undefined;
-  for (const table of refs.values()) {
+  for (const table of resolvedTables.values()) {
     if (!table.hasStream) continue;
     if (getAtt && getAtt.name === table.logicalId && getAtt.attribute === 'StreamArn') return true;
     if (deepEqual(value, table.values.StreamArn)) return true;

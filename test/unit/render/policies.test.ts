@@ -6,12 +6,12 @@ import {
   POWER_USER_ACTIONS,
   type ResourceScope,
 } from '../../../src/access.js';
-import type { TableRefs } from '../../../src/model.js';
+import type { ResolvedTable } from '../../../src/model.js';
 import { GeneratedConditions, renderRolePolicies } from '../../../src/render/policies.js';
 
 const ARN = 'arn:aws:dynamodb:us-east-1:111122223333:table/orders';
 const STREAM = `${ARN}/stream/2026-01-01T00:00:00.000`;
-const table: TableRefs = {
+const table: ResolvedTable = {
   key: 'orders',
   kind: 'lookup',
   logicalId: undefined,
@@ -180,7 +180,7 @@ const SPEC: Record<AccessType, [string[], string[]][]> = {
   ],
 };
 
-function statementsFor(access: AccessType, refs: TableRefs = table): Record<string, unknown>[] {
+function statementsFor(access: AccessType, refs: ResolvedTable = table): Record<string, unknown>[] {
   const rendered = renderRolePolicies(
     { role: { kind: 'stack', logicalId: 'Role' }, grants: [{ table: refs, access }] },
     { inlineUsed: 0, managedUsed: 0 },
