@@ -1,7 +1,8 @@
 // Times each stage of the transform on the large template (a diagnostic for `npm run bench`, not a test).
 
 import { parseSection } from '../src/parse/parseSection.js';
-import { validateSection } from '../src/parse/schema.js';
+import { readSection } from '../src/parse/schema.js';
+import type { Problem } from '../src/problems.js';
 import { walkReferences } from '../src/template/references.js';
 import { viewTemplate } from '../src/template/view.js';
 import { transform } from '../src/transform.js';
@@ -15,8 +16,8 @@ const time = (name: string, work: () => unknown, n = 40) => {
   for (let i = 0; i < n; i++) work();
   console.log(name.padEnd(16), ((performance.now() - t) / n).toFixed(2), 'ms');
 };
-time('validate', () => validateSection(event.fragment['x-dynamodb']));
-time('parse', () => parseSection(event.fragment['x-dynamodb'], view));
+time('validate', () => readSection(event.fragment['x-dynamodb'], [] as Problem[]));
+time('parse', () => parseSection(event.fragment['x-dynamodb'], view, {}, []));
 time('walkRefs', () => walkReferences(event.fragment, '', () => {}));
 time('stringify', () => JSON.stringify(event.fragment));
 let total = 0;

@@ -253,8 +253,9 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
   const { template, parameters, found } = withoutMacro(read.template, options.macroName);
   if (!found) {
     // CloudFormation would never call the macro: refused when the template looks meant for it, else skipped.
-    const missing = macroMissing(read.template, options.macroName);
-    if (missing !== undefined) return { kind: 'problems', problems: located([missing], locate) };
+    const missing: Problem[] = [];
+    if (!checkMacroNamed(read.template, options.macroName, missing))
+      return { kind: 'problems', problems: located(missing, locate) };
     if (skip) return { kind: 'skipped', note };
   }
   const parameterValues: Record<string, string> = {};
@@ -328,24 +329,28 @@ function syntaxProblem(error: unknown): LocatedProblem {
 }
 
 /**
- * Why a template without this macro in its Transform is not what its author meant, if it looks meant for it: a
- * transform named like it (`ComposeXDynamoDb`), or an `x-dynamodb` section (or one named like it, `X-DynamoDB`).
+ * Whether a template without this macro in its Transform may be skipped: not when it looks meant for the macro, a
+ * transform named like it (`ComposeXDynamoDb`), or an `x-dynamodb` section (or one named like it, `X-DynamoDB`);
+ * then the problem that says why is pushed.
  */
-function macroMissing(template: Record<string, unknown>, macroName: string): Problem | undefined {
+function checkMacroNamed(template: Record<string, unknown>, macroName: string, problems: Problem[]): boolean {
   const field = template.Transform;
   const names = (Array.isArray(field) ? field : field === undefined ? [] : [field]).map((entry) =>
     isRecord(entry) ? entry.Name : entry,
   );
   const near = names.find((name) => typeof name === 'string' && closestName(name, [macroName]) !== undefined);
   if (typeof near === 'string') {
-    return problem(
-      'TRANSFORM_MISSING',
-      'Transform',
-      `names ${near}, not ${macroName}; CloudFormation matches macro names exactly${didYouMean(near, [macroName])}`,
+    problems.push(
+      problem(
+        'TRANSFORM_MISSING',
+        'Transform',
+        `names ${near}, not ${macroName}; CloudFormation matches macro names exactly${didYouMean(near, [macroName])}`,
+      ),
     );
+    return false;
   }
   const section = Object.keys(template).find((key) => closestName(key, [SECTION_KEY]) !== undefined);
-  if (section === undefined) return undefined;
+  if (section === undefined) return true;
   const message =
     section === SECTION_KEY
       ? `the template has no ${macroName} in Transform, and CloudFormation refuses an x-dynamodb section without it`
@@ -355,7 +360,8 @@ function macroMissing(template: Record<string, unknown>, macroName: string): Pro
     isRecord(template.services) && template.Resources === undefined
       ? `; this looks like a docker-compose file: \`${PROGRAM} migrate FILE\` writes a template from it`
       : '';
-  return problem('TRANSFORM_MISSING', section, `${message}${compose}`);
+  problems.push(problem('TRANSFORM_MISSING', section, `${message}${compose}`));
+  return false;
 }
 
 function knownCommand(name: string): CommandName {

@@ -1,8 +1,14 @@
 import { LIMITS } from './template/limits.js';
 
 /**
- * Problems are values, never exceptions: every stage returns the ones it found and the transform reports
- * them all together. Each code has a one-line meaning, used by the README and checked by a test.
+ * Problems are values, never exceptions, and are reported one way: a function that can find a problem takes the
+ * sink `problems: Problem[]` and pushes into it, and returns its value, or undefined when it has none to give (a
+ * check whose caller must know returns whether it passed). No function returns what it found (`T | Problem`, a
+ * list, `{value, problems}`), and none reads the sink's length to learn whether it failed: only the transform,
+ * which sequences the stages, does, to stop before a stage that cannot run; it reports them all together. A
+ * finder's answer for one lookup (`LookupOutcome`, a table or its problems) is the one place problems travel as
+ * data, across the lookup port. `test/unit/architecture.test.ts` checks this. Each code has a one-line meaning,
+ * used by the README and checked by a test.
  */
 export const PROBLEM_CODES = {
   TEMPLATE_NOT_OBJECT: 'the template (fragment) is not a mapping',

@@ -62,20 +62,19 @@ export async function transform(
   const template = request.fragment;
   if (!isRecord(template))
     return failure([problem('TEMPLATE_NOT_OBJECT', '', 'the template must be a mapping')], empty);
+  const problems: Problem[] = [];
   // Before anything that recurses: no later stage meets a value deeper than LIMITS.depth.
-  const limits = checkLimits(template, SECTION_KEY);
-  if (limits.length > 0) return failure(limits, empty);
-  const problems: Problem[] = [...checkTemplate(template)];
-  const { parameters, problems: parameterProblems } = parseParameters(request.parameters);
-  problems.push(...parameterProblems);
+  if (!checkLimits(template, SECTION_KEY, problems)) return failure(problems, empty);
+  checkTemplate(template, problems);
+  const parameters = parseParameters(request.parameters, problems);
   if (problems.length > 0) return failure(problems, empty);
 
   const view = viewTemplate(template);
-  const parsed = parseSection(template[SECTION_KEY] ?? {}, view, request.templateParameterValues ?? {});
-  problems.push(...parsed.problems);
+  const parameterValues = request.templateParameterValues ?? {};
+  const tables = parseSection(template[SECTION_KEY] ?? {}, view, parameterValues, problems);
   const counts = {
-    newTables: parsed.tables.filter((t) => t.kind === 'create').length,
-    lookups: parsed.tables.filter((t) => t.kind === 'lookup').length,
+    newTables: tables.filter((t) => t.kind === 'create').length,
+    lookups: tables.filter((t) => t.kind === 'lookup').length,
     policies: 0,
   };
 
@@ -86,11 +85,10 @@ export async function transform(
   if (resourceFloor > QUOTAS.resources)
     return failure([...problems, tooManyResources(resourceFloor)], counts);
 
-  const outcomes = await lookUpTables(parsed.tables, finder, request.region, request.deadline, problems);
-  const parameterValues = request.templateParameterValues ?? {};
-  const resolvedTables = resolveTables(parsed.tables, outcomes, view, parameterValues, problems);
+  const outcomes = await lookUpTables(tables, finder, request.region, request.deadline, problems);
+  const resolvedTables = resolveTables(tables, outcomes, view, parameterValues, problems);
 
-  const plan = planGrants(parsed.tables, resolvedTables, view, parameterValues, problems, {
+  const plan = planGrants(tables, resolvedTables, view, parameterValues, problems, {
     accountId: request.accountId || undefined,
     partition: partitionOf(request.region),
   });
@@ -99,10 +97,10 @@ export async function transform(
   ).length;
   if (resourceFloor + policyFloor > QUOTAS.resources)
     return failure([...problems, tooManyResources(resourceFloor + policyFloor)], counts);
-  const rendered = renderTemplate(template, parsed.tables, resolvedTables, plan, view, parameters, problems);
+  const rendered = renderTemplate(template, tables, resolvedTables, plan, view, parameters, problems);
   const summary = { ...counts, policies: [...plan.roles.values()].filter((r) => r.grants.length > 0).length };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
-  const report = reportOf(parsed.tables, resolvedTables, plan, parameters);
+  const report = reportOf(tables, resolvedTables, plan, parameters);
   return { ok: true, template: rendered, summary: { ...summary, problems: 0 }, report };
 }
 

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { CliIo } from '../src/cli.js';
 import { FixtureFinder, parseFixture } from '../src/lookup/fixtureFinder.js';
 import type { TableFinder } from '../src/lookup/port.js';
+import { readSection } from '../src/parse/schema.js';
+import type { Problem } from '../src/problems.js';
 import { isRecord } from '../src/template/json.js';
 import { withoutMacro } from '../src/template/transformField.js';
 import { readTemplate } from '../src/template/yaml.js';
@@ -146,4 +148,16 @@ export function cliIo(
       }),
   };
   return { cli, out, err };
+}
+
+/** What a function that reports into a sink pushed there: `run` is called with a fresh sink. */
+export function reported(run: (problems: Problem[]) => unknown): Problem[] {
+  const problems: Problem[] = [];
+  run(problems);
+  return problems;
+}
+
+/** The problems the section schema finds in `section`. */
+export function validateSection(section: unknown): Problem[] {
+  return reported((problems) => readSection(section, problems));
 }

@@ -220,9 +220,10 @@ export class AwsFinder implements TableFinder {
       { place: Place; roleArn: string | undefined; requests: LookupRequest[] }
     >();
     for (const request of requests) {
-      const place = placeOf(request, stackRegion);
-      if ('code' in place) {
-        outcomes.set(request.key, { key: request.key, problems: [place] });
+      const problems: Problem[] = [];
+      const place = placeOf(request, stackRegion, problems);
+      if (place === undefined) {
+        outcomes.set(request.key, { key: request.key, problems });
         continue;
       }
       const key = `${place.region}\u0000${request.query.roleArn ?? ''}`;

@@ -1,3 +1,4 @@
+import type { Problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
 import { accept, type Candidate, conclude, matches, placeOf } from './match.js';
 import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
@@ -41,8 +42,9 @@ export class FixtureFinder implements TableFinder {
     stackRegion: string,
   ): Promise<readonly LookupOutcome[]> {
     return requests.map((request) => {
-      const place = placeOf(request, stackRegion);
-      if ('code' in place) return { key: request.key, problems: [place] };
+      const problems: Problem[] = [];
+      const place = placeOf(request, stackRegion, problems);
+      if (place === undefined) return { key: request.key, problems };
       const { query } = request;
       if (query.tags.length > 0) {
         // As the AWS finder: the tagged tables listed, one chosen, then described by its ARN.

@@ -41,7 +41,7 @@ async function loadLookups(): Promise<typeof import('./awsFinder.js')> {
     try {
       return require(BUNDLED);
     } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'MODULE_NOT_FOUND')) throw error;
+      if ((error as { code?: unknown } | undefined)?.code !== 'MODULE_NOT_FOUND') throw error;
     }
   }
   return import(SOURCE);

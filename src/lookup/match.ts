@@ -27,69 +27,73 @@ const SHOWN_MATCHES = 5;
 
 const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
 
-/** Where `request` looks, or the problem that keeps it from being looked up at all. */
-export function placeOf(request: LookupRequest, stackRegion: string): Place | Problem {
+/** Where `request` looks; undefined when it cannot be looked up at all, the problem pushed. */
+export function placeOf(request: LookupRequest, stackRegion: string, problems: Problem[]): Place | undefined {
   const { query } = request;
+  const fail = (path: string, message: string): undefined => {
+    problems.push(problem('INVALID_VALUE', path, message));
+    return undefined;
+  };
   const at = joinPath(request.path, 'Lookup');
   const show = (name: string, value: string): string => query.shown[name] ?? JSON.stringify(value);
   const stackPartition = partitionOf(stackRegion);
   if (query.tableName !== undefined && !TABLE_NAME.test(query.tableName))
-    return problem(
-      'INVALID_VALUE',
+    return fail(
       joinPath(at, 'TableName'),
       `${show('tableName', query.tableName)} is not a DynamoDB table name (3 to 255 of A-Z, a-z, 0-9, _, ., -)${query.tableName.startsWith('arn:') ? '; give an ARN as Arn' : ''}`,
     );
   if (query.arn !== undefined) {
     const parts = parseTableArn(query.arn);
     if (!parts)
-      return problem(
-        'INVALID_VALUE',
+      return fail(
         joinPath(at, 'Arn'),
         `${show('arn', query.arn)} is not a DynamoDB table ARN (arn:aws:dynamodb:<region>:<account>:table/<name>)`,
       );
     if (query.region !== undefined && query.region !== parts.region)
-      return problem(
-        'INVALID_VALUE',
+      return fail(
         joinPath(at, 'Region'),
         `is ${show('region', query.region)}, but the Arn names a table in ${parts.region}; leave Region out or make them agree`,
       );
     if (parts.partition !== stackPartition)
-      return problem(
-        'INVALID_VALUE',
+      return fail(
         joinPath(at, 'Arn'),
         `names a table in the partition ${parts.partition}, and the stack is in ${stackPartition} (${stackRegion}): a policy cannot grant across partitions`,
       );
-    return roleProblem(request, stackPartition) ?? { region: parts.region, partition: parts.partition };
+    return checkRole(request, stackPartition, problems)
+      ? { region: parts.region, partition: parts.partition }
+      : undefined;
   }
   const region = query.region ?? stackRegion;
   if (!REGION.test(region))
-    return problem(
-      'INVALID_VALUE',
+    return fail(
       query.region === undefined ? at : joinPath(at, 'Region'),
       `${query.region === undefined ? 'the stack region' : show('region', region)} is not an AWS region name (like eu-west-1)`,
     );
   if (partitionOf(region) !== stackPartition)
-    return problem(
-      'INVALID_VALUE',
+    return fail(
       joinPath(at, 'Region'),
       `${show('region', region)} is in the partition ${partitionOf(region)}, and the stack is in ${stackPartition}: a policy cannot grant across partitions`,
     );
-  return roleProblem(request, stackPartition) ?? { region, partition: stackPartition };
+  return checkRole(request, stackPartition, problems) ? { region, partition: stackPartition } : undefined;
 }
 
-function roleProblem(request: LookupRequest, partition: string): Problem | undefined {
+/** Whether the lookup's RoleArn, if any, is a role ARN of the stack's partition; the problem pushed if not. */
+function checkRole(request: LookupRequest, partition: string, problems: Problem[]): boolean {
   const role = request.query.roleArn;
-  if (role === undefined) return undefined;
+  if (role === undefined) return true;
   const match = ROLE_ARN.exec(role);
-  if (match && match[1] === partition) return undefined;
+  if (match && match[1] === partition) return true;
   const shown = request.query.shown.roleArn ?? JSON.stringify(role);
-  return problem(
-    'INVALID_VALUE',
-    joinPath(joinPath(request.path, 'Lookup'), 'RoleArn'),
-    match
-      ? `${shown} is a role of the partition ${match[1] ?? ''}, and the stack is in ${partition}`
-      : `${shown} is not an IAM role ARN (arn:${partition}:iam::<account>:role/<name>)`,
+  problems.push(
+    problem(
+      'INVALID_VALUE',
+      joinPath(joinPath(request.path, 'Lookup'), 'RoleArn'),
+      match
+        ? `${shown} is a role of the partition ${match[1] ?? ''}, and the stack is in ${partition}`
+        : `${shown} is not an IAM role ARN (arn:${partition}:iam::<account>:role/<name>)`,
+    ),
   );
+  return false;
 }
 
 /** The ARN's parts as far as they go, so that a malformed ARN in an answer is reported rather than skipped. */

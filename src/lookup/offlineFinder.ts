@@ -1,3 +1,4 @@
+import type { Problem } from '../problems.js';
 import { placeOf } from './match.js';
 import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
 
@@ -10,8 +11,9 @@ export class OfflineFinder implements TableFinder {
   async findTables(requests: readonly LookupRequest[], region: string): Promise<readonly LookupOutcome[]> {
     return requests.map((request) => {
       const { key, query } = request;
-      const place = placeOf(request, region);
-      if ('code' in place) return { key, problems: [place] };
+      const problems: Problem[] = [];
+      const place = placeOf(request, region, problems);
+      if (place === undefined) return { key, problems };
       const name = query.tableName ?? (key.replace(/[^a-zA-Z0-9_.-]/g, '') || 'table');
       const arn = query.arn ?? `arn:${place.partition}:dynamodb:${place.region}:000000000000:table/${name}`;
       return {

@@ -29,78 +29,89 @@ const EXPORT_PREFIX = /^(?:[A-Za-z0-9:-]|\$\{AWS::(?:StackName|Region|AccountId|
 const DELETION = ['Delete', 'Retain', 'RetainExceptOnCreate'];
 const REPLACE = ['Delete', 'Retain'];
 
-/** Reads the parameters CloudFormation passes as JSON; `false` and `"false"` mean the same. */
-export function parseParameters(value: unknown): { parameters: TransformParameters; problems: Problem[] } {
-  const problems: Problem[] = [];
-  if (value === undefined || value === null) return { parameters: DEFAULT_PARAMETERS, problems };
-  if (!isRecord(value)) {
-    return {
-      parameters: DEFAULT_PARAMETERS,
-      problems: [problem('TRANSFORM_PARAMETER_INVALID', PATH, 'must be a mapping')],
-    };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** One parameter read into `into`, its problems pushed. */
+type ParameterReader = (
+  raw: unknown,
+  at: string,
+  into: Mutable<TransformParameters>,
+  problems: Problem[],
+) => void;
+
+const invalid = (at: string, message: string): Problem => problem('TRANSFORM_PARAMETER_INVALID', at, message);
+
+function readPolicy(
+  key: 'deletionPolicy' | 'updateReplacePolicy',
+  allowed: readonly string[],
+): ParameterReader {
+  return (raw, at, into, problems) => {
+    if (typeof raw === 'string' && allowed.includes(raw)) into[key] = raw;
+    else problems.push(invalid(at, `must be one of: ${allowed.join(', ')}`));
+  };
+}
+
+const readOutputs: ParameterReader = (raw, at, into, problems) => {
+  if (raw === true || raw === 'true') into.outputs = true;
+  else if (raw === false || raw === 'false') into.outputs = false;
+  else problems.push(invalid(at, 'must be true or false'));
+};
+
+const readExportPrefix: ParameterReader = (raw, at, into, problems) => {
+  if (typeof raw === 'string' && EXPORT_PREFIX.test(raw)) into.exportPrefix = raw;
+  else
+    problems.push(
+      invalid(
+        at,
+        'must be letters, digits, "-", ":" and the pseudo parameters ${AWS::StackName}, ${AWS::Region}, ${AWS::AccountId}, ${AWS::Partition} (an export name prefix)',
+      ),
+    );
+};
+
+const readTags: ParameterReader = (raw, at, into, problems) => {
+  if (!isRecord(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
+    problems.push(invalid(at, 'must be a mapping of tag keys to string values'));
+    return;
   }
-  let { deletionPolicy, updateReplacePolicy, outputs, exportPrefix } = DEFAULT_PARAMETERS;
   const tags: { Key: string; Value: string }[] = [];
+  for (const [k, v] of Object.entries(raw)) {
+    const value = typeof v === 'string' ? v : '';
+    const keyFault = tagKeyFault(k);
+    const valueFault = tagValueFault(value);
+    const fault = keyFault ? `the key ${keyFault}` : valueFault ? `the value ${valueFault}` : undefined;
+    if (fault) problems.push(invalid(joinPath(at, k), fault));
+    else tags.push({ Key: k, Value: value });
+  }
+  into.tags = tags.sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
+};
+
+const READERS: Readonly<Record<string, ParameterReader>> = {
+  DeletionPolicy: readPolicy('deletionPolicy', DELETION),
+  UpdateReplacePolicy: readPolicy('updateReplacePolicy', REPLACE),
+  Outputs: readOutputs,
+  ExportPrefix: readExportPrefix,
+  Tags: readTags,
+};
+
+/** Reads the parameters CloudFormation passes as JSON; `false` and `"false"` mean the same. */
+export function parseParameters(value: unknown, problems: Problem[]): TransformParameters {
+  if (value === undefined || value === null) return DEFAULT_PARAMETERS;
+  if (!isRecord(value)) {
+    problems.push(invalid(PATH, 'must be a mapping'));
+    return DEFAULT_PARAMETERS;
+  }
+  const parameters: Mutable<TransformParameters> = { ...DEFAULT_PARAMETERS };
   for (const [key, raw] of Object.entries(value)) {
     const at = joinPath(PATH, key);
-    switch (key) {
-      case 'DeletionPolicy':
-      case 'UpdateReplacePolicy': {
-        const allowed = key === 'DeletionPolicy' ? DELETION : REPLACE;
-        if (typeof raw === 'string' && allowed.includes(raw)) {
-          if (key === 'DeletionPolicy') deletionPolicy = raw;
-          else updateReplacePolicy = raw;
-        } else {
-          problems.push(problem('TRANSFORM_PARAMETER_INVALID', at, `must be one of: ${allowed.join(', ')}`));
-        }
-        break;
-      }
-      case 'Outputs':
-        if (raw === true || raw === 'true') outputs = true;
-        else if (raw === false || raw === 'false') outputs = false;
-        else problems.push(problem('TRANSFORM_PARAMETER_INVALID', at, 'must be true or false'));
-        break;
-      case 'ExportPrefix':
-        if (typeof raw === 'string' && EXPORT_PREFIX.test(raw)) exportPrefix = raw;
-        else
-          problems.push(
-            problem(
-              'TRANSFORM_PARAMETER_INVALID',
-              at,
-              'must be letters, digits, "-", ":" and the pseudo parameters ${AWS::StackName}, ${AWS::Region}, ${AWS::AccountId}, ${AWS::Partition} (an export name prefix)',
-            ),
-          );
-        break;
-      case 'Tags':
-        if (isRecord(raw) && Object.values(raw).every((v) => typeof v === 'string')) {
-          for (const [k, v] of Object.entries(raw)) {
-            const keyFault = tagKeyFault(k);
-            const value = typeof v === 'string' ? v : '';
-            const valueFault = tagValueFault(value);
-            const fault = keyFault
-              ? `the key ${keyFault}`
-              : valueFault
-                ? `the value ${valueFault}`
-                : undefined;
-            if (fault) problems.push(problem('TRANSFORM_PARAMETER_INVALID', joinPath(at, k), fault));
-            else tags.push({ Key: k, Value: value });
-          }
-        } else {
-          problems.push(
-            problem('TRANSFORM_PARAMETER_INVALID', at, 'must be a mapping of tag keys to string values'),
-          );
-        }
-        break;
-      default:
-        problems.push(
-          problem(
-            'TRANSFORM_PARAMETER_INVALID',
-            at,
-            'unknown parameter; expected one of: DeletionPolicy, UpdateReplacePolicy, Outputs, ExportPrefix, Tags',
-          ),
-        );
-    }
+    const read = Object.hasOwn(READERS, key) ? READERS[key] : undefined;
+    if (read) read(raw, at, parameters, problems);
+    else
+      problems.push(
+        invalid(
+          at,
+          'unknown parameter; expected one of: DeletionPolicy, UpdateReplacePolicy, Outputs, ExportPrefix, Tags',
+        ),
+      );
   }
-  tags.sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
-  return { parameters: { deletionPolicy, updateReplacePolicy, outputs, exportPrefix, tags }, problems };
+  return parameters;
 }

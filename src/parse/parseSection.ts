@@ -1,5 +1,5 @@
 import { type AccessType, isAccessType, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
-import type { CloudMapSpec, LookupQuery, ServiceGrant, TableSpec } from '../model.js';
+import type { CloudMapSpec, LookupQuery, NewTableSpec, ServiceGrant, TableSpec } from '../model.js';
 import { SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
 import { isWithinPath, joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
@@ -9,188 +9,254 @@ import { parseScaling } from './scaling.js';
 import { readSection } from './schema.js';
 import { checkTableProperties } from './tableRules.js';
 
-interface ParsedSection {
-  readonly tables: readonly TableSpec[];
-  readonly problems: readonly Problem[];
+/** What parsing one entry needs besides the entry: the template, the whole section, and the sink. */
+interface SectionContext {
+  readonly view: TemplateView;
+  readonly parameterValues: Readonly<Record<string, unknown>>;
+  /** Every key of the section: a table key may be named where a resource is (`DependsOn`, a reference). */
+  readonly tableKeys: ReadonlySet<string>;
+  /** Paths the schema refused. */
+  readonly refused: readonly string[];
+  /** The table key each logical ID was made from, so far. */
+  readonly idOwners: Map<string, string>;
+  readonly problems: Problem[];
 }
 
-/** Turns the `x-dynamodb` value into table specs, with every problem found in it. Tables are sorted by key. */
+/** What a lookup and a new table have alike. */
+type EntryBase = Pick<TableSpec, 'key' | 'path' | 'services' | 'envNames' | 'cloudMap'>;
+
+/**
+ * Turns the `x-dynamodb` value into table specs, sorted by key; every problem found in it is pushed into
+ * `problems`. An entry with a problem that keeps it from being read has no spec.
+ */
 export function parseSection(
   section: unknown,
   view: TemplateView,
-  parameterValues: Readonly<Record<string, unknown>> = {},
-): ParsedSection {
+  parameterValues: Readonly<Record<string, unknown>>,
+  problems: Problem[],
+): TableSpec[] {
   if (!isRecord(section)) {
-    return {
-      tables: [],
-      problems: [problem('SECTION_NOT_OBJECT', SECTION_KEY, 'must be a mapping of table keys to tables')],
-    };
+    problems.push(problem('SECTION_NOT_OBJECT', SECTION_KEY, 'must be a mapping of table keys to tables'));
+    return [];
   }
   // `values` reads scalars as CloudFormation does ("5" as 5); the table's properties are kept as written.
-  const read = readSection(section, SECTION_KEY);
+  const read = readSection(section, problems, SECTION_KEY);
   const values = isRecord(read.values) ? read.values : {};
-  const problems: Problem[] = [...read.problems];
-  const schemaProblemPaths = problems.map((p) => p.path);
-  const tables: TableSpec[] = [];
   const keys = Object.keys(section).sort();
-  const tableKeys = new Set(keys);
-  const idOwners = new Map<string, string>();
-
+  const context: SectionContext = {
+    view,
+    parameterValues,
+    tableKeys: new Set(keys),
+    refused: read.refused,
+    idOwners: new Map(),
+    problems,
+  };
+  const tables: TableSpec[] = [];
   for (const key of keys) {
-    const entry = values[key];
-    const written = section[key];
-    const path = joinPath(SECTION_KEY, key);
-    if (!isRecord(entry) || !isRecord(written)) continue;
-    const services = parseServices(entry.Services, joinPath(path, 'Services'), problems);
-    const envNames = parseEnvNames(entry.Settings);
-    const cloudMap = parseCloudMap(
-      entry.Settings,
-      joinPath(joinPath(path, 'Settings'), 'x-cloudmap'),
-      problems,
-    );
-    const hasProperties = entry.Properties !== undefined;
-    const hasLookup = entry.Lookup !== undefined;
-    if (hasProperties && hasLookup) {
-      problems.push(
-        problem(
-          'PROPERTIES_AND_LOOKUP',
-          path,
-          'declares both Properties (a new table) and Lookup (an existing one); keep one',
-        ),
-      );
-      continue;
-    }
-    if (!hasProperties && !hasLookup) {
-      problems.push(
-        problem(
-          'NO_PROPERTIES_OR_LOOKUP',
-          path,
-          'needs Properties (a new table) or Lookup (an existing one)',
-        ),
-      );
-      continue;
-    }
-    // Scaling values may refer too (`MinCapacity: !Ref ReadMin`): checked here, at the author's path.
-    const referring = [
-      ...collectReferences(
-        hasProperties ? entry.Properties : entry.Lookup,
-        joinPath(path, hasProperties ? 'Properties' : 'Lookup'),
+    const table = parseEntry(key, values[key], section[key], context);
+    if (table !== undefined) tables.push(table);
+  }
+  return tables;
+}
+
+function parseEntry(
+  key: string,
+  entry: unknown,
+  written: unknown,
+  context: SectionContext,
+): TableSpec | undefined {
+  const path = joinPath(SECTION_KEY, key);
+  if (!isRecord(entry) || !isRecord(written)) return undefined;
+  const { problems } = context;
+  const base: EntryBase = {
+    key,
+    path,
+    services: parseServices(entry.Services, joinPath(path, 'Services'), problems),
+    envNames: parseEnvNames(entry.Settings),
+    cloudMap: parseCloudMap(entry.Settings, joinPath(joinPath(path, 'Settings'), 'x-cloudmap'), problems),
+  };
+  const kind = entryKind(entry, path, problems);
+  if (kind === undefined) return undefined;
+  checkEntryReferences(entry, path, kind, context);
+  return kind === 'lookup' ? lookupEntry(entry, base, context) : newTableEntry(entry, written, base, context);
+}
+
+/** A new table (`Properties`) or a lookup (`Lookup`): exactly one of them. */
+function entryKind(
+  entry: Record<string, unknown>,
+  path: string,
+  problems: Problem[],
+): TableSpec['kind'] | undefined {
+  const hasProperties = entry.Properties !== undefined;
+  const hasLookup = entry.Lookup !== undefined;
+  if (hasProperties && hasLookup) {
+    problems.push(
+      problem(
+        'PROPERTIES_AND_LOOKUP',
+        path,
+        'declares both Properties (a new table) and Lookup (an existing one); keep one',
       ),
-      ...collectReferences(entry.Scaling, joinPath(path, 'Scaling')),
-    ];
-    for (const reference of referring) {
-      if (reference.kind === 'Malformed') {
-        problems.push(problem('INVALID_VALUE', reference.path, 'is not a valid Ref or Fn::GetAtt'));
-      } else if (!view.isDefined(reference.name) && !tableKeys.has(reference.name)) {
-        problems.push(
-          problem(
-            'REFERENCE_NOT_FOUND',
-            reference.path,
-            `"${reference.name}" is not a resource, parameter or pseudo parameter of this template`,
-          ),
-        );
-      }
-    }
-    if (hasLookup && entry.Scaling !== undefined) {
-      problems.push(
-        problem(
-          'SCALING_INVALID',
-          joinPath(path, 'Scaling'),
-          'only a new table can scale: this stack does not own a looked-up table',
-        ),
-      );
-    }
-    if (hasLookup) {
-      const lookupPath = joinPath(path, 'Lookup');
-      const query = parseLookup(entry.Lookup, lookupPath, parameterValues, view, problems);
-      // A Lookup the schema refused is not looked up: AWS would only add a second problem (or an error) to it.
-      const refused = schemaProblemPaths.some((p) => isWithinPath(p, lookupPath));
-      if (query && !refused) tables.push({ kind: 'lookup', key, path, services, envNames, cloudMap, query });
-      continue;
-    }
-    const logicalId = tableLogicalId(key);
-    if (logicalId === '') {
-      problems.push(
-        problem('LOGICAL_ID_EMPTY', path, 'the key has no letter or digit to make a logical ID from'),
-      );
-      continue;
-    }
-    const owner = idOwners.get(logicalId);
-    if (owner !== undefined) {
-      problems.push(
-        problem(
-          'LOGICAL_ID_COLLISION',
-          path,
-          `"${key}" and "${owner}" both become the logical ID ${logicalId}`,
-        ),
-      );
-      continue;
-    }
-    idOwners.set(logicalId, key);
-    if (view.isDefined(logicalId)) {
-      problems.push(
-        problem(
-          'LOGICAL_ID_TAKEN',
-          path,
-          `the logical ID ${logicalId} already names a resource or parameter of this template`,
-        ),
-      );
-    }
-    const properties = written.Properties;
-    const propertyValues = entry.Properties;
-    if (!isRecord(properties) || isIntrinsic(properties) || !isRecord(propertyValues)) continue;
-    problems.push(...checkTableProperties(propertyValues, joinPath(path, 'Properties')));
-    const condition = typeof entry.Condition === 'string' ? entry.Condition : undefined;
-    if (condition !== undefined && !view.conditions.has(condition)) {
-      problems.push(
+    );
+    return undefined;
+  }
+  if (!hasProperties && !hasLookup) {
+    problems.push(
+      problem('NO_PROPERTIES_OR_LOOKUP', path, 'needs Properties (a new table) or Lookup (an existing one)'),
+    );
+    return undefined;
+  }
+  return hasLookup ? 'lookup' : 'create';
+}
+
+/** References inside Properties or Lookup, and in Scaling values (`MinCapacity: !Ref ReadMin`), at the author's path. */
+function checkEntryReferences(
+  entry: Record<string, unknown>,
+  path: string,
+  kind: TableSpec['kind'],
+  context: SectionContext,
+): void {
+  const field = kind === 'create' ? 'Properties' : 'Lookup';
+  const referring = [
+    ...collectReferences(entry[field], joinPath(path, field)),
+    ...collectReferences(entry.Scaling, joinPath(path, 'Scaling')),
+  ];
+  for (const reference of referring) {
+    if (reference.kind === 'Malformed') {
+      context.problems.push(problem('INVALID_VALUE', reference.path, 'is not a valid Ref or Fn::GetAtt'));
+    } else if (!context.view.isDefined(reference.name) && !context.tableKeys.has(reference.name)) {
+      context.problems.push(
         problem(
           'REFERENCE_NOT_FOUND',
-          joinPath(path, 'Condition'),
-          `"${condition}" is not a condition of this template`,
+          reference.path,
+          `"${reference.name}" is not a resource, parameter or pseudo parameter of this template`,
         ),
       );
     }
-    const dependsOn =
-      typeof entry.DependsOn === 'string'
-        ? [entry.DependsOn]
-        : Array.isArray(entry.DependsOn)
-          ? entry.DependsOn.filter((d) => typeof d === 'string')
-          : [];
-    dependsOn.forEach((name, i) => {
-      if (!view.resources.has(name) && !tableKeys.has(name)) {
-        const at =
-          typeof entry.DependsOn === 'string'
-            ? joinPath(path, 'DependsOn')
-            : joinPath(joinPath(path, 'DependsOn'), i);
-        problems.push(problem('REFERENCE_NOT_FOUND', at, `"${name}" is not a resource of this template`));
-      }
-    });
-    tables.push({
-      kind: 'create',
-      key,
-      path,
-      services,
-      envNames,
-      cloudMap,
-      logicalId,
-      properties,
-      values: propertyValues,
-      deletionPolicy: typeof entry.DeletionPolicy === 'string' ? entry.DeletionPolicy : undefined,
-      updateReplacePolicy:
-        typeof entry.UpdateReplacePolicy === 'string' ? entry.UpdateReplacePolicy : undefined,
-      condition,
-      dependsOn,
-      scaling: parseScaling(
-        { written: written.Scaling, values: entry.Scaling },
-        propertyValues,
-        joinPath(path, 'Scaling'),
-        parameterValues,
-        view,
-        problems,
-      ),
-    });
   }
-  return { tables, problems };
+}
+
+function lookupEntry(
+  entry: Record<string, unknown>,
+  base: EntryBase,
+  context: SectionContext,
+): TableSpec | undefined {
+  if (entry.Scaling !== undefined) {
+    context.problems.push(
+      problem(
+        'SCALING_INVALID',
+        joinPath(base.path, 'Scaling'),
+        'only a new table can scale: this stack does not own a looked-up table',
+      ),
+    );
+  }
+  const lookupPath = joinPath(base.path, 'Lookup');
+  const query = parseLookup(entry.Lookup, lookupPath, context);
+  // A Lookup the schema refused is not looked up: AWS would only add a second problem (or an error) to it.
+  const refused = context.refused.some((p) => isWithinPath(p, lookupPath));
+  return query && !refused ? { kind: 'lookup', ...base, query } : undefined;
+}
+
+function newTableEntry(
+  entry: Record<string, unknown>,
+  written: Record<string, unknown>,
+  base: EntryBase,
+  context: SectionContext,
+): NewTableSpec | undefined {
+  const { path } = base;
+  const logicalId = claimLogicalId(base.key, path, context);
+  if (logicalId === undefined) return undefined;
+  const properties = written.Properties;
+  const propertyValues = entry.Properties;
+  if (!isRecord(properties) || isIntrinsic(properties) || !isRecord(propertyValues)) return undefined;
+  const { problems, parameterValues, view } = context;
+  checkTableProperties(propertyValues, joinPath(path, 'Properties'), problems);
+  return {
+    kind: 'create',
+    ...base,
+    logicalId,
+    properties,
+    values: propertyValues,
+    deletionPolicy: typeof entry.DeletionPolicy === 'string' ? entry.DeletionPolicy : undefined,
+    updateReplacePolicy:
+      typeof entry.UpdateReplacePolicy === 'string' ? entry.UpdateReplacePolicy : undefined,
+    condition: parseCondition(entry.Condition, joinPath(path, 'Condition'), context),
+    dependsOn: parseDependsOn(entry.DependsOn, joinPath(path, 'DependsOn'), context),
+    scaling: parseScaling(
+      { written: written.Scaling, values: entry.Scaling },
+      propertyValues,
+      joinPath(path, 'Scaling'),
+      parameterValues,
+      view,
+      problems,
+    ),
+  };
+}
+
+/**
+ * The logical ID a new table's key makes: undefined when it makes none or one another key made first (the
+ * problem pushed); one that names something of the template is reported, and kept.
+ */
+function claimLogicalId(key: string, path: string, context: SectionContext): string | undefined {
+  const { problems } = context;
+  const logicalId = tableLogicalId(key);
+  if (logicalId === '') {
+    problems.push(
+      problem('LOGICAL_ID_EMPTY', path, 'the key has no letter or digit to make a logical ID from'),
+    );
+    return undefined;
+  }
+  const owner = context.idOwners.get(logicalId);
+  if (owner !== undefined) {
+    problems.push(
+      problem(
+        'LOGICAL_ID_COLLISION',
+        path,
+        `"${key}" and "${owner}" both become the logical ID ${logicalId}`,
+      ),
+    );
+    return undefined;
+  }
+  context.idOwners.set(logicalId, key);
+  if (context.view.isDefined(logicalId)) {
+    problems.push(
+      problem(
+        'LOGICAL_ID_TAKEN',
+        path,
+        `the logical ID ${logicalId} already names a resource or parameter of this template`,
+      ),
+    );
+  }
+  return logicalId;
+}
+
+/** The table's `Condition`, which must be a condition of the template. */
+function parseCondition(value: unknown, path: string, context: SectionContext): string | undefined {
+  const condition = typeof value === 'string' ? value : undefined;
+  if (condition !== undefined && !context.view.conditions.has(condition)) {
+    context.problems.push(
+      problem('REFERENCE_NOT_FOUND', path, `"${condition}" is not a condition of this template`),
+    );
+  }
+  return condition;
+}
+
+/** The table's `DependsOn`, one name or a list: resources of the template or other table keys. */
+function parseDependsOn(value: unknown, path: string, context: SectionContext): string[] {
+  const names =
+    typeof value === 'string'
+      ? [value]
+      : Array.isArray(value)
+        ? value.filter((d): d is string => typeof d === 'string')
+        : [];
+  names.forEach((name, i) => {
+    if (!context.view.resources.has(name) && !context.tableKeys.has(name)) {
+      const at = typeof value === 'string' ? path : joinPath(path, i);
+      context.problems.push(
+        problem('REFERENCE_NOT_FOUND', at, `"${name}" is not a resource of this template`),
+      );
+    }
+  });
+  return names;
 }
 
 function accessList(value: unknown): AccessType[] {
@@ -208,55 +274,19 @@ function parseReturnValues(value: unknown): Partial<Record<TableAttribute, strin
   return out;
 }
 
+/** The grants of one `Services` value so far, with where each target was first named. */
+interface GrantList {
+  readonly grants: ServiceGrant[];
+  readonly seen: Map<string, string>;
+  readonly problems: Problem[];
+}
+
 /** Both forms of `Services`: the mapping `{Target: {Access, ReturnValues}}` and the list `[{name, access}]`. */
 function parseServices(value: unknown, path: string, problems: Problem[]): ServiceGrant[] {
-  const grants: ServiceGrant[] = [];
-  const seen = new Map<string, string>();
-  const add = (
-    target: string,
-    rawAccess: unknown,
-    returnValues: Partial<Record<TableAttribute, string>>,
-    containers: readonly string[] | undefined,
-    at: string,
-  ): void => {
-    const first = seen.get(target);
-    if (first !== undefined) {
-      problems.push(
-        problem(
-          'SERVICE_DUPLICATE',
-          at,
-          `"${target}" is already given access at ${first}; list its access types once, as a list`,
-        ),
-      );
-      return;
-    }
-    seen.set(target, at);
-    const variablesOnly = rawAccess === VARIABLES_ONLY;
-    // Kept without access too, so that a wrong target is reported along with a wrong access type.
-    grants.push({
-      target,
-      access: variablesOnly ? [] : accessList(rawAccess),
-      returnValues,
-      variablesOnly,
-      containers,
-      path: at,
-    });
-  };
+  const list: GrantList = { grants: [], seen: new Map(), problems };
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      const at = joinPath(path, i);
-      if (!isRecord(item)) return;
-      const nameKey = Object.keys(item).find((k) => k.toLowerCase() === 'name');
-      const accessKey = Object.keys(item).find((k) => k.toLowerCase() === 'access');
-      if (nameKey === undefined)
-        problems.push(
-          problem('MISSING_KEY', joinPath(at, 'name'), 'is required: the logical ID of the target'),
-        );
-      if (accessKey === undefined)
-        problems.push(problem('MISSING_KEY', joinPath(at, 'access'), MISSING_ACCESS));
-      const name = nameKey === undefined ? undefined : item[nameKey];
-      if (typeof name !== 'string' || accessKey === undefined) return;
-      add(name, item[accessKey], {}, undefined, at);
+      addListedService(item, joinPath(path, i), list);
     });
   } else if (isRecord(value)) {
     for (const [target, item] of Object.entries(value)) {
@@ -264,15 +294,68 @@ function parseServices(value: unknown, path: string, problems: Problem[]): Servi
       const containers = Array.isArray(item.Containers)
         ? item.Containers.filter((c): c is string => typeof c === 'string')
         : undefined;
-      add(target, item.Access, parseReturnValues(item.ReturnValues), containers, joinPath(path, target));
+      const grant = { target, rawAccess: item.Access, containers, at: joinPath(path, target) };
+      addService({ ...grant, returnValues: parseReturnValues(item.ReturnValues) }, list);
     }
   }
-  return grants;
+  return list.grants;
+}
+
+/** An item of the list form, `{name, access}` in any capitalisation. */
+function addListedService(item: unknown, at: string, list: GrantList): void {
+  if (!isRecord(item)) return;
+  const nameKey = Object.keys(item).find((k) => k.toLowerCase() === 'name');
+  const accessKey = Object.keys(item).find((k) => k.toLowerCase() === 'access');
+  if (nameKey === undefined)
+    list.problems.push(
+      problem('MISSING_KEY', joinPath(at, 'name'), 'is required: the logical ID of the target'),
+    );
+  if (accessKey === undefined)
+    list.problems.push(problem('MISSING_KEY', joinPath(at, 'access'), MISSING_ACCESS));
+  const name = nameKey === undefined ? undefined : item[nameKey];
+  if (typeof name !== 'string' || accessKey === undefined) return;
+  addService({ target: name, rawAccess: item[accessKey], returnValues: {}, containers: undefined, at }, list);
+}
+
+function addService(
+  service: {
+    target: string;
+    rawAccess: unknown;
+    returnValues: Partial<Record<TableAttribute, string>>;
+    containers: readonly string[] | undefined;
+    at: string;
+  },
+  list: GrantList,
+): void {
+  const { target, rawAccess, at } = service;
+  const first = list.seen.get(target);
+  if (first !== undefined) {
+    list.problems.push(
+      problem(
+        'SERVICE_DUPLICATE',
+        at,
+        `"${target}" is already given access at ${first}; list its access types once, as a list`,
+      ),
+    );
+    return;
+  }
+  list.seen.set(target, at);
+  const variablesOnly = rawAccess === VARIABLES_ONLY;
+  // Kept without access too, so that a wrong target is reported along with a wrong access type.
+  list.grants.push({
+    target,
+    access: variablesOnly ? [] : accessList(rawAccess),
+    returnValues: service.returnValues,
+    variablesOnly,
+    containers: service.containers,
+    path: at,
+  });
 }
 
 /**
  * `Settings.x-cloudmap` (already checked against the schema): a namespace alone registers the table's name and ARN,
- * looked-up tables too (ComposeX's defaults for that form); the mapping says what to register.
+ * looked-up tables too (ComposeX's defaults for that form); the mapping says what to register. Undefined when
+ * there is none, or when it cannot register the table (the problems pushed).
  */
 function parseCloudMap(settings: unknown, path: string, problems: Problem[]): CloudMapSpec | undefined {
   const value = isRecord(settings) ? settings['x-cloudmap'] : undefined;
@@ -286,63 +369,14 @@ function parseCloudMap(settings: unknown, path: string, problems: Problem[]): Cl
     };
   }
   if (!isRecord(value) || typeof value.Namespace !== 'string') return undefined;
-  const before = problems.length;
-  if (value.DnsSettings !== undefined) {
-    problems.push(
-      problem(
-        'CLOUDMAP_INVALID',
-        joinPath(path, 'DnsSettings'),
-        'a DynamoDB table has no address to register in DNS; it is registered for API discovery (DiscoverInstances) only',
-      ),
-    );
-  }
+  // Every check runs, so that all the problems are reported together.
+  const dnsOk = checkNoDnsSettings(value, path, problems);
   const returnValues = parseReturnValues(value.ReturnValues);
-  const additionalAttributes: Record<string, string> = {};
-  const given = isRecord(value.AdditionalAttributes) ? value.AdditionalAttributes : {};
-  for (const [name, text] of Object.entries(given)) {
-    if (typeof text !== 'string') continue;
-    if (name.startsWith('AWS_')) {
-      problems.push(
-        problem(
-          'CLOUDMAP_INVALID',
-          joinPath(joinPath(path, 'AdditionalAttributes'), name),
-          'names starting with AWS_ are attributes Cloud Map keeps for itself (ComposeX left them out silently)',
-        ),
-      );
-      continue;
-    }
-    additionalAttributes[name] = text;
-  }
+  const reservedOk = checkReservedNames(value.AdditionalAttributes, path, problems);
+  const additionalAttributes = additionalAttributesOf(value.AdditionalAttributes);
   const names = [...Object.values(returnValues), ...Object.keys(additionalAttributes)];
-  const repeated = names.find((name, i) => names.indexOf(name) !== i);
-  if (repeated !== undefined) {
-    problems.push(
-      problem(
-        'CLOUDMAP_INVALID',
-        path,
-        `the instance attribute ${repeated} is given twice; name each one once`,
-      ),
-    );
-  }
-  if (names.length === 0 && value.AdditionalAttributes === undefined && value.ReturnValues === undefined) {
-    problems.push(
-      problem(
-        'CLOUDMAP_INVALID',
-        path,
-        'registers no attribute: give ReturnValues (TableName, Arn, StreamArn) or AdditionalAttributes, or write the namespace alone to register TableName and Arn',
-      ),
-    );
-  }
-  if (names.length > CLOUDMAP_MAX_ATTRIBUTES) {
-    problems.push(
-      problem(
-        'CLOUDMAP_INVALID',
-        path,
-        `registers ${names.length} attributes; Cloud Map takes at most ${CLOUDMAP_MAX_ATTRIBUTES} on an instance`,
-      ),
-    );
-  }
-  if (problems.length > before) return undefined;
+  const namesOk = checkAttributeNames(names, value, path, problems);
+  if (!dnsOk || !reservedOk || !namesOk) return undefined;
   return {
     namespace: value.Namespace,
     returnValues,
@@ -350,6 +384,73 @@ function parseCloudMap(settings: unknown, path: string, problems: Problem[]): Cl
     forceRegister: value.ForceRegister === true,
     path,
   };
+}
+
+function checkNoDnsSettings(value: Record<string, unknown>, path: string, problems: Problem[]): boolean {
+  if (value.DnsSettings === undefined) return true;
+  problems.push(
+    problem(
+      'CLOUDMAP_INVALID',
+      joinPath(path, 'DnsSettings'),
+      'a DynamoDB table has no address to register in DNS; it is registered for API discovery (DiscoverInstances) only',
+    ),
+  );
+  return false;
+}
+
+/** `AdditionalAttributes`' text values, but those whose names Cloud Map keeps (`AWS_...`). */
+function additionalAttributesOf(value: unknown): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const [name, text] of Object.entries(isRecord(value) ? value : {})) {
+    if (typeof text === 'string' && !name.startsWith('AWS_')) attributes[name] = text;
+  }
+  return attributes;
+}
+
+/** No `AdditionalAttributes` name Cloud Map keeps for itself. */
+function checkReservedNames(value: unknown, path: string, problems: Problem[]): boolean {
+  let ok = true;
+  for (const [name, text] of Object.entries(isRecord(value) ? value : {})) {
+    if (typeof text !== 'string' || !name.startsWith('AWS_')) continue;
+    ok = false;
+    problems.push(
+      problem(
+        'CLOUDMAP_INVALID',
+        joinPath(joinPath(path, 'AdditionalAttributes'), name),
+        'names starting with AWS_ are attributes Cloud Map keeps for itself (ComposeX left them out silently)',
+      ),
+    );
+  }
+  return ok;
+}
+
+/** The instance's attribute names: each once, at least one, at most Cloud Map's limit. */
+function checkAttributeNames(
+  names: readonly string[],
+  value: Record<string, unknown>,
+  path: string,
+  problems: Problem[],
+): boolean {
+  const fail = (message: string): false => {
+    problems.push(problem('CLOUDMAP_INVALID', path, message));
+    return false;
+  };
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  const once =
+    repeated === undefined || fail(`the instance attribute ${repeated} is given twice; name each one once`);
+  const none =
+    names.length === 0 && value.AdditionalAttributes === undefined && value.ReturnValues === undefined;
+  const some =
+    !none ||
+    fail(
+      'registers no attribute: give ReturnValues (TableName, Arn, StreamArn) or AdditionalAttributes, or write the namespace alone to register TableName and Arn',
+    );
+  const fits =
+    names.length <= CLOUDMAP_MAX_ATTRIBUTES ||
+    fail(
+      `registers ${names.length} attributes; Cloud Map takes at most ${CLOUDMAP_MAX_ATTRIBUTES} on an instance`,
+    );
+  return once && some && fits;
 }
 
 /** Custom attributes Cloud Map takes on one instance. */
@@ -360,81 +461,84 @@ function parseEnvNames(settings: unknown): string[] {
   return settings.EnvNames.filter((n): n is string => typeof n === 'string');
 }
 
+/** A value of a Lookup: its text (undefined when not given), or undefined itself when it is refused. */
+type LookupValue = { readonly text: string | undefined } | undefined;
+
 /**
  * A Lookup value: literal text, or a `Ref` to a template parameter whose value the request carries (lookups
  * happen before CloudFormation resolves anything else). Tag values compare as text: `123` matches "123".
+ * `show` is told how to show a value that came from a parameter.
  */
 function lookupText(
   value: unknown,
   at: string,
-  parameterValues: Readonly<Record<string, unknown>>,
-  view: TemplateView,
-  problems: Problem[],
+  context: SectionContext,
   show: (text: string) => void,
-): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
-    const given = parameterValues[value.Ref];
-    if (
-      view.parameters.has(value.Ref) &&
-      ((typeof given === 'string' && given !== '') || typeof given === 'number')
-    ) {
-      show(`{Ref ${value.Ref}}`);
-      return String(given);
-    }
-    if (view.parameters.has(value.Ref)) {
-      const why =
-        given === undefined || given === null || given === ''
-          ? 'has no value in the request, so the table cannot be looked up'
-          : Array.isArray(given)
-            ? 'is a list (a List or CommaDelimitedList parameter), and a Lookup value is one string'
-            : 'is not a string, and a Lookup value is one';
-      problems.push(problem('INVALID_VALUE', at, `parameter ${value.Ref} ${why}`));
-    }
+): LookupValue {
+  if (typeof value === 'string') return { text: value };
+  if (typeof value === 'number' || typeof value === 'boolean') return { text: String(value) };
+  const refuse = (message: string): undefined => {
+    context.problems.push(problem('INVALID_VALUE', at, message));
     return undefined;
+  };
+  if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
+    const ref = value.Ref;
+    // A Ref to anything but a parameter is checked with the other references.
+    if (!context.view.parameters.has(ref)) return { text: undefined };
+    const given = context.parameterValues[ref];
+    if ((typeof given === 'string' && given !== '') || typeof given === 'number') {
+      show(`{Ref ${ref}}`);
+      return { text: String(given) };
+    }
+    return refuse(`parameter ${ref} ${parameterFault(given)}`);
   }
-  if (value !== undefined && isIntrinsic(value)) {
-    problems.push(
-      problem(
-        'INVALID_VALUE',
-        at,
-        'a Lookup value must be text or !Ref to a parameter: it is needed before CloudFormation resolves functions',
-      ),
+  if (value !== undefined && isIntrinsic(value))
+    return refuse(
+      'a Lookup value must be text or !Ref to a parameter: it is needed before CloudFormation resolves functions',
     );
-  }
-  return undefined;
+  return { text: undefined };
 }
 
-function parseLookup(
-  value: unknown,
-  path: string,
-  parameterValues: Readonly<Record<string, unknown>>,
-  view: TemplateView,
-  problems: Problem[],
-): LookupQuery | undefined {
-  if (!isRecord(value)) return undefined;
-  const before = problems.length;
-  const tags: { key: string; value: string }[] = [];
-  const tagsPath = joinPath(path, 'Tags');
-  const pairs: [string, unknown, string][] = Array.isArray(value.Tags)
-    ? value.Tags.flatMap((item, i) =>
-        isRecord(item)
-          ? Object.entries(item).map(([k, v]): [string, unknown, string] => [
-              k,
-              v,
-              joinPath(joinPath(tagsPath, i), k),
-            ])
-          : [],
-      )
-    : isRecord(value.Tags)
-      ? Object.entries(value.Tags).map(([k, v]): [string, unknown, string] => [k, v, joinPath(tagsPath, k)])
-      : [];
-  const shown: Record<string, string> = {};
+/** Why a parameter's value in the request, neither text nor a number, cannot be a Lookup value. */
+function parameterFault(given: unknown): string {
+  if (given === undefined || given === null || given === '')
+    return 'has no value in the request, so the table cannot be looked up';
+  return Array.isArray(given)
+    ? 'is a list (a List or CommaDelimitedList parameter), and a Lookup value is one string'
+    : 'is not a string, and a Lookup value is one';
+}
+
+/** The Tags of a Lookup, a mapping or a list of single-key mappings, as key, value and path. */
+function tagPairs(tags: unknown, tagsPath: string): [string, unknown, string][] {
+  if (Array.isArray(tags))
+    return tags.flatMap((item, i) =>
+      isRecord(item)
+        ? Object.entries(item).map(([k, v]): [string, unknown, string] => [
+            k,
+            v,
+            joinPath(joinPath(tagsPath, i), k),
+          ])
+        : [],
+    );
+  if (isRecord(tags))
+    return Object.entries(tags).map(([k, v]): [string, unknown, string] => [k, v, joinPath(tagsPath, k)]);
+  return [];
+}
+
+/** A Lookup's tags; undefined when one is refused (the problems pushed). */
+function lookupTags(
+  tags: unknown,
+  tagsPath: string,
+  shown: Record<string, string>,
+  context: SectionContext,
+): LookupQuery['tags'] | undefined {
+  const out: { key: string; value: string }[] = [];
   const seenKeys = new Set<string>();
-  for (const [key, raw, at] of pairs) {
+  let ok = true;
+  for (const [key, raw, at] of tagPairs(tags, tagsPath)) {
     if (seenKeys.has(key)) {
-      problems.push(
+      ok = false;
+      context.problems.push(
         problem(
           'INVALID_VALUE',
           at,
@@ -444,40 +548,64 @@ function parseLookup(
       continue;
     }
     seenKeys.add(key);
-    const text = lookupText(raw, at, parameterValues, view, problems, (s) => {
+    const read = lookupText(raw, at, context, (s) => {
       shown[`tag:${key}`] = s;
     });
-    if (text !== undefined) tags.push({ key, value: text });
+    if (read === undefined) ok = false;
+    else if (read.text !== undefined) out.push({ key, value: read.text });
   }
-  const field = (key: string, name: string) => {
-    const given = value[key];
-    const ref = isRecord(given) ? given.Ref : undefined;
-    // The table such a value names is written into policies and variables: its name and ARN would show it.
-    if (typeof ref === 'string' && view.noEcho.has(ref) && key !== 'RoleArn') {
-      problems.push(
-        problem(
-          'INVALID_VALUE',
-          joinPath(path, key),
-          `parameter ${ref} is NoEcho, and the table it picks is written into policies and variables, which would show its value; drop NoEcho, or look the table up by Tags`,
-        ),
-      );
-      return undefined;
-    }
-    return lookupText(given, joinPath(path, key), parameterValues, view, problems, (s) => {
-      shown[name] = s;
-    });
-  };
-  const query: LookupQuery = {
-    tags,
-    arn: field('Arn', 'arn'),
-    tableName: field('TableName', 'tableName'),
-    roleArn: field('RoleArn', 'roleArn'),
-    region: field('Region', 'region'),
-    shown,
-  };
-  if (value.Tags === undefined && value.Arn === undefined && value.TableName === undefined) {
-    problems.push(problem('LOOKUP_WITHOUT_CRITERIA', path, 'needs at least one of Tags, Arn, TableName'));
+  return ok ? out : undefined;
+}
+
+/** One of a Lookup's single values (`Arn`, `TableName`, `RoleArn`, `Region`). */
+function lookupField(
+  lookup: Record<string, unknown>,
+  key: string,
+  name: string,
+  path: string,
+  shown: Record<string, string>,
+  context: SectionContext,
+): LookupValue {
+  const given = lookup[key];
+  const ref = isRecord(given) ? given.Ref : undefined;
+  // The table such a value names is written into policies and variables: its name and ARN would show it.
+  if (typeof ref === 'string' && context.view.noEcho.has(ref) && key !== 'RoleArn') {
+    context.problems.push(
+      problem(
+        'INVALID_VALUE',
+        joinPath(path, key),
+        `parameter ${ref} is NoEcho, and the table it picks is written into policies and variables, which would show its value; drop NoEcho, or look the table up by Tags`,
+      ),
+    );
     return undefined;
   }
-  return problems.length > before ? undefined : query;
+  return lookupText(given, joinPath(path, key), context, (s) => {
+    shown[name] = s;
+  });
+}
+
+/** What a Lookup asks for; undefined when it cannot be looked up (the problems pushed). */
+function parseLookup(value: unknown, path: string, context: SectionContext): LookupQuery | undefined {
+  if (!isRecord(value)) return undefined;
+  const shown: Record<string, string> = {};
+  const tags = lookupTags(value.Tags, joinPath(path, 'Tags'), shown, context);
+  const arn = lookupField(value, 'Arn', 'arn', path, shown, context);
+  const tableName = lookupField(value, 'TableName', 'tableName', path, shown, context);
+  const roleArn = lookupField(value, 'RoleArn', 'roleArn', path, shown, context);
+  const region = lookupField(value, 'Region', 'region', path, shown, context);
+  if (value.Tags === undefined && value.Arn === undefined && value.TableName === undefined) {
+    context.problems.push(
+      problem('LOOKUP_WITHOUT_CRITERIA', path, 'needs at least one of Tags, Arn, TableName'),
+    );
+    return undefined;
+  }
+  if (!tags || !arn || !tableName || !roleArn || !region) return undefined;
+  return {
+    tags,
+    arn: arn.text,
+    tableName: tableName.text,
+    roleArn: roleArn.text,
+    region: region.text,
+    shown,
+  };
 }

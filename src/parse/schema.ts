@@ -7,27 +7,31 @@ import { isIntrinsic, isRecord, put } from '../template/json.js';
 import { count } from '../words.js';
 import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
 
-/** Validates the value of `x-dynamodb` against `schema/x-dynamodb.schema.json`; problems carry template paths. */
-export function validateSection(section: unknown, basePath = SECTION_KEY): Problem[] {
-  return readSection(section, basePath).problems;
-}
-
 /**
  * Validates the value of `x-dynamodb` and reads its scalars as CloudFormation does: `values` is a copy of the
  * section where a number or boolean written as a string (`"5"`, `"true"`) is a number or boolean where the schema
  * wants one, and a number or boolean is a string where it wants a string (`Value: 42`). Rules compare `values`;
- * the output keeps the section as written. Other coercions (null, 1 for true) stay type errors.
+ * the output keeps the section as written. Other coercions (null, 1 for true) stay type errors. Every problem
+ * (with its template path) is pushed; `refused` lists their paths, for what must not go on where the schema failed.
  */
 export function readSection(
   section: unknown,
+  problems: Problem[],
   basePath = SECTION_KEY,
-): { problems: Problem[]; values: unknown } {
+): { values: unknown; refused: readonly string[] } {
   // A copy through JSON: the validator converts scalars in place, and the caller's input must stay as written.
   const holder: Record<string, unknown> = { section: JSON.parse(JSON.stringify(section ?? null)) };
   const valid = validate(holder.section);
-  const problems = coercionProblems(section, holder, 'section', basePath);
+  const found: Problem[] = [];
+  checkCoercions(section, holder, 'section', basePath, found);
   const values = holder.section;
-  if (valid && problems.length === 0) return { problems, values };
+  if (!valid) schemaProblems(section, values, basePath, found);
+  problems.push(...found);
+  return { values, refused: found.map((p) => p.path) };
+}
+
+/** The validator's errors as problems, those inside intrinsics and those another error explains left out. */
+function schemaProblems(section: unknown, values: unknown, basePath: string, problems: Problem[]): void {
   const errors = (validate.errors ?? []).filter(
     (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(values, e.instancePath)),
   );
@@ -43,7 +47,6 @@ export function readSection(
     }
     problems.push(toProblem(error, section, basePath));
   }
-  return { problems, values };
 }
 
 /** The scalar conversions CloudFormation makes: text to a number or boolean, a number or boolean to text. */
@@ -57,24 +60,29 @@ function isCloudFormationCoercion(written: unknown, read: unknown): boolean {
  * Where the validator converted a scalar CloudFormation would not (null to 0, 1 to true): a type error, and the
  * value is put back as written, so that no rule reads what the validator made of it. `parent[key]` is the copy.
  */
-function coercionProblems(
+function checkCoercions(
   written: unknown,
   parent: Record<string, unknown> | unknown[],
   key: string | number,
   path: string,
-): Problem[] {
+  problems: Problem[],
+): void {
   const read = Array.isArray(parent) ? parent[Number(key)] : parent[key as string];
-  if (written === read) return [];
+  if (written === read) return;
   if (Array.isArray(written) && Array.isArray(read)) {
-    return written.flatMap((item, i) => coercionProblems(item, read, i, joinPath(path, i)));
+    written.forEach((item, i) => {
+      checkCoercions(item, read, i, joinPath(path, i), problems);
+    });
+    return;
   }
   if (isRecord(written) && isRecord(read)) {
-    return Object.keys(written).flatMap((k) => coercionProblems(written[k], read, k, joinPath(path, k)));
+    for (const k of Object.keys(written)) checkCoercions(written[k], read, k, joinPath(path, k), problems);
+    return;
   }
-  if (isCloudFormationCoercion(written, read)) return [];
+  if (isCloudFormationCoercion(written, read)) return;
   if (Array.isArray(parent)) parent[Number(key)] = written;
   else put(parent, key as string, written);
-  return [problem('WRONG_TYPE', path, `must be ${typeof read}, not ${describe(written)}`)];
+  problems.push(problem('WRONG_TYPE', path, `must be ${typeof read}, not ${describe(written)}`));
 }
 
 function segments(pointer: string): string[] {

@@ -41,10 +41,14 @@ function indexesOf(properties: Record<string, unknown>, path: string): IndexAt[]
 
 /**
  * Checks a new table's properties against the rules DynamoDB enforces beyond the resource schema.
- * Every check skips values that are intrinsic functions: those are only known at deploy time.
+ * Every check skips values that are intrinsic functions: those are only known at deploy time. Every problem is
+ * pushed into `problems`.
  */
-export function checkTableProperties(properties: Record<string, unknown>, path: string): Problem[] {
-  const problems: Problem[] = [];
+export function checkTableProperties(
+  properties: Record<string, unknown>,
+  path: string,
+  problems: Problem[],
+): void {
   const indexes = indexesOf(properties, path);
   const keySchemas: KeySchemaAt[] = [];
   const tableKeys = listAt(properties, 'KeySchema');
@@ -54,15 +58,14 @@ export function checkTableProperties(properties: Record<string, unknown>, path: 
       keySchemas.push({ items: index.KeySchema, path: joinPath(indexPath, 'KeySchema') });
   }
 
-  problems.push(...checkAttributes(properties, path, keySchemas));
-  problems.push(...checkKeySchemaShapes(indexes));
-  problems.push(...checkKeyAttributesDistinct(keySchemas));
-  problems.push(...checkTags(properties, path));
-  problems.push(...checkBilling(properties, path, indexes));
-  problems.push(...checkIndexes(properties, path, indexes));
-  problems.push(...checkEncryption(properties, path));
-  problems.push(...checkTimeToLive(properties, path));
-  return problems;
+  checkAttributes(properties, path, keySchemas, problems);
+  checkKeySchemaShapes(indexes, problems);
+  checkKeyAttributesDistinct(keySchemas, problems);
+  checkTags(properties, path, problems);
+  checkBilling(properties, path, indexes, problems);
+  checkIndexes(properties, path, indexes, problems);
+  checkEncryption(properties, path, problems);
+  checkTimeToLive(properties, path, problems);
 }
 
 function keyAttributeNames(items: readonly unknown[]): { name: string; keyType: unknown; at: number }[] {
@@ -79,10 +82,10 @@ function checkAttributes(
   properties: Record<string, unknown>,
   path: string,
   keySchemas: KeySchemaAt[],
-): Problem[] {
-  const problems: Problem[] = [];
+  problems: Problem[],
+): void {
   const definitionsValue = properties.AttributeDefinitions;
-  if (isIntrinsic(definitionsValue)) return problems;
+  if (isIntrinsic(definitionsValue)) return;
   const definitions = Array.isArray(definitionsValue) ? definitionsValue : [];
   const definitionsPath = joinPath(path, 'AttributeDefinitions');
   const defined = new Map<string, number>();
@@ -147,7 +150,6 @@ function checkAttributes(
       }
     }
   }
-  return problems;
 }
 
 /**
@@ -161,8 +163,7 @@ const GSI_KEY_ATTRIBUTES = { hash: 4, range: 4 } as const;
  * The registry schema checks the order of HASH and RANGE for the table and LSIs, but not for GSIs: 1 to 4 HASH
  * attributes, then 0 to 4 RANGE attributes.
  */
-function checkKeySchemaShapes(indexes: IndexAt[]): Problem[] {
-  const problems: Problem[] = [];
+function checkKeySchemaShapes(indexes: IndexAt[], problems: Problem[]): void {
   for (const { index, path, kind } of indexes) {
     const items = index.KeySchema;
     if (!Array.isArray(items) || kind !== 'global') continue;
@@ -186,12 +187,10 @@ function checkKeySchemaShapes(indexes: IndexAt[]): Problem[] {
       );
     }
   }
-  return problems;
 }
 
 /** The attributes of a key schema must all differ: DynamoDB rejects one attribute as two key elements. */
-function checkKeyAttributesDistinct(keySchemas: KeySchemaAt[]): Problem[] {
-  const problems: Problem[] = [];
+function checkKeyAttributesDistinct(keySchemas: KeySchemaAt[], problems: Problem[]): void {
   for (const { items, path } of keySchemas) {
     const seen = new Set<string>();
     for (const { name } of keyAttributeNames(items)) {
@@ -208,15 +207,13 @@ function checkKeyAttributesDistinct(keySchemas: KeySchemaAt[]): Problem[] {
       seen.add(name);
     }
   }
-  return problems;
 }
 
 /** Tags DynamoDB refuses: more than 50, a key twice, a key of AWS's own (`aws:`), keys and values too long. */
-function checkTags(properties: Record<string, unknown>, path: string): Problem[] {
+function checkTags(properties: Record<string, unknown>, path: string, problems: Problem[]): void {
   const tags = listAt(properties, 'Tags');
-  if (!tags) return [];
+  if (!tags) return;
   const tagsPath = joinPath(path, 'Tags');
-  const problems: Problem[] = [];
   if (tags.length > TAG_LIMITS.tags) {
     problems.push(
       problem('INVALID_VALUE', tagsPath, `has ${tags.length} tags; a table can have ${TAG_LIMITS.tags}`),
@@ -240,14 +237,17 @@ function checkTags(properties: Record<string, unknown>, path: string): Problem[]
     if (valueFault)
       problems.push(problem('INVALID_VALUE', joinPath(joinPath(tagsPath, i), 'Value'), valueFault));
   });
-  return problems;
 }
 
-function checkBilling(properties: Record<string, unknown>, path: string, indexes: IndexAt[]): Problem[] {
-  const problems: Problem[] = [];
+function checkBilling(
+  properties: Record<string, unknown>,
+  path: string,
+  indexes: IndexAt[],
+  problems: Problem[],
+): void {
   const mode = properties.BillingMode ?? 'PROVISIONED';
   // Another value is refused by the schema, and what throughput it needs cannot be known.
-  if (mode !== 'PROVISIONED' && mode !== 'PAY_PER_REQUEST') return problems;
+  if (mode !== 'PROVISIONED' && mode !== 'PAY_PER_REQUEST') return;
   const onDemand = mode === 'PAY_PER_REQUEST';
   const throughputAt = (owner: Record<string, unknown>, ownerPath: string, what: string): void => {
     const has = owner.ProvisionedThroughput !== undefined;
@@ -294,11 +294,14 @@ function checkBilling(properties: Record<string, unknown>, path: string, indexes
   for (const { index, path: indexPath, kind } of indexes) {
     if (kind === 'global') throughputAt(index, indexPath, 'a global secondary index');
   }
-  return problems;
 }
 
-function checkIndexes(properties: Record<string, unknown>, path: string, indexes: IndexAt[]): Problem[] {
-  const problems: Problem[] = [];
+function checkIndexes(
+  properties: Record<string, unknown>,
+  path: string,
+  indexes: IndexAt[],
+  problems: Problem[],
+): void {
   const globals = listAt(properties, 'GlobalSecondaryIndexes');
   const locals = listAt(properties, 'LocalSecondaryIndexes');
   for (const [list, field, limit] of [
@@ -335,7 +338,6 @@ function checkIndexes(properties: Record<string, unknown>, path: string, indexes
     const message = `indexes project ${projected} non-key attributes in all; DynamoDB allows ${LIMITS.projectedAttributes}`;
     problems.push(problem('INDEX_LIMIT', path, message));
   }
-  return problems;
 }
 
 /** An index's projection: NonKeyAttributes with INCLUDE and only then. Returns how many attributes it projects. */
@@ -378,11 +380,10 @@ function checkLocalHash(
   }
 }
 
-function checkEncryption(properties: Record<string, unknown>, path: string): Problem[] {
+function checkEncryption(properties: Record<string, unknown>, path: string, problems: Problem[]): void {
   const sse = properties.SSESpecification;
-  if (!isRecord(sse) || isIntrinsic(sse)) return [];
+  if (!isRecord(sse) || isIntrinsic(sse)) return;
   const ssePath = joinPath(path, 'SSESpecification');
-  const problems: Problem[] = [];
   if (sse.SSEEnabled === false) {
     for (const key of ['SSEType', 'KMSMasterKeyId']) {
       if (sse[key] !== undefined) {
@@ -392,20 +393,18 @@ function checkEncryption(properties: Record<string, unknown>, path: string): Pro
       }
     }
   }
-  return problems;
 }
 
-function checkTimeToLive(properties: Record<string, unknown>, path: string): Problem[] {
+function checkTimeToLive(properties: Record<string, unknown>, path: string, problems: Problem[]): void {
   const ttl = properties.TimeToLiveSpecification;
-  if (!isRecord(ttl) || isIntrinsic(ttl)) return [];
+  if (!isRecord(ttl) || isIntrinsic(ttl)) return;
   if (ttl.Enabled === true && ttl.AttributeName === undefined) {
-    return [
+    problems.push(
       problem(
         'TTL_INVALID',
         joinPath(joinPath(path, 'TimeToLiveSpecification'), 'AttributeName'),
         'is required when Enabled is true',
       ),
-    ];
+    );
   }
-  return [];
 }

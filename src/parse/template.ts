@@ -7,8 +7,7 @@ const TOP_LEVEL_MAPPINGS = ['Resources', 'Parameters', 'Conditions', 'Outputs', 
 
 /** What the macro needs of the template around its section: the version, a text description, mappings, and no
  * section named almost like its own. */
-export function checkTemplate(template: Readonly<Record<string, unknown>>): Problem[] {
-  const problems: Problem[] = [];
+export function checkTemplate(template: Readonly<Record<string, unknown>>, problems: Problem[]): void {
   for (const section of TOP_LEVEL_MAPPINGS) {
     if (template[section] !== undefined && !isRecord(template[section])) {
       problems.push(problem('SECTION_NOT_OBJECT', section, 'must be a mapping'));
@@ -34,5 +33,4 @@ export function checkTemplate(template: Readonly<Record<string, unknown>>): Prob
   if (template.Description !== undefined && typeof template.Description !== 'string') {
     problems.push(problem('WRONG_TYPE', 'Description', 'must be a string'));
   }
-  return problems;
 }

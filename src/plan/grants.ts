@@ -67,11 +67,13 @@ export function planGrants(
     runsAs: new Map(),
     resourceGrants: new Map(),
   };
+  // Who waits for which grants: a role that cannot be known is reported at a grant that names its target, if any.
+  const unreported: Problem[] = [];
   for (const id of view.resources.keys()) {
-    const role = runsAs(id, view, parameterValues, id);
-    if (role !== undefined && !('code' in role)) plan.runsAs.set(id, roleKey(role));
+    const role = runsAs(id, { view, parameterValues, at: id, problems: unreported });
+    if (role !== undefined) plan.runsAs.set(id, roleKey(role));
   }
-  const targets = new Map<string, ResolvedTarget | Problem>();
+  const targets = new Map<string, ResolvedTarget>();
   const granted = new Map<string, Map<ResolvedTable, Set<AccessType>>>();
   for (const spec of tables) {
     const table = resolvedTables.get(spec.key);
@@ -79,23 +81,17 @@ export function planGrants(
       let env: EnvSink | undefined;
       let role: string;
       if (grant.variablesOnly) {
-        const sink = resolveVariablesTarget(grant.target, grant.path, view);
-        if ('code' in sink) {
-          problems.push(sink);
-          continue;
-        }
+        const sink = resolveVariablesTarget(grant.target, grant.path, view, problems);
+        if (sink === undefined) continue;
         env = sink;
         role = 'no role (variables only)';
       } else {
-        let target = targets.get(grant.target);
-        if (!target) {
-          target = resolveTarget(grant.target, grant.path, view, parameterValues);
-          targets.set(grant.target, target);
-        }
-        if ('code' in target) {
-          problems.push(problem(target.code, grant.path, target.message));
-          continue;
-        }
+        // Resolved once per target; one that cannot be is resolved (and reported) again at each grant naming it.
+        const target =
+          targets.get(grant.target) ??
+          resolveTarget(grant.target, { view, parameterValues, at: grant.path, problems });
+        if (target === undefined) continue;
+        targets.set(grant.target, target);
         env = target.env;
         role = roleLabel(target.role, view);
         if (table && !otherAccount(plan, target, table, grant, stack, problems))

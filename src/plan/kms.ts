@@ -12,11 +12,27 @@ const SHAPES =
   'a key ID (a UUID or mrk- and 32 hex digits), a key ARN, an alias (alias/name) or an alias ARN, as KMS makes them';
 
 /**
+ * What a table's KMS key resolves to: the key to grant on, `'none'` when there is nothing to grant (no key, an
+ * AWS-managed key, or a name the template does not define, reported where references are checked), undefined
+ * when it cannot be resolved (the problem pushed).
+ */
+type KmsResolution = KmsKey | 'none' | undefined;
+
+/**
  * A key given as text, accepted only in the shapes KMS produces: a wildcard, a path trick or anything else would
  * let a grant reach more keys than the table's. `parameter` names a NoEcho parameter the text came from: its value
  * is then written as a `Ref` to it, never as text.
  */
-function keyFromText(text: string, path: string, noEchoParameter?: string): KmsKey | undefined | Problem {
+function keyFromText(
+  text: string,
+  path: string,
+  problems: Problem[],
+  noEchoParameter?: string,
+): KmsResolution {
+  const fail = (message: string): undefined => {
+    problems.push(problem('KMS_KEY_UNRESOLVED', path, message));
+    return undefined;
+  };
   const noEcho = (resource: unknown): KmsKey => ({ resource, alias: undefined, size: KEY_ARN_MAX });
   const arn = parseKmsKeyArn(text);
   if (arn)
@@ -30,11 +46,9 @@ function keyFromText(text: string, path: string, noEchoParameter?: string): KmsK
   const aliasArn = parseKmsAliasArn(text);
   const alias = aliasArn?.alias ?? (KMS_ALIAS.test(text) ? text : undefined);
   // AWS-managed keys (alias/aws/dynamodb) authorise DynamoDB themselves: nothing to grant.
-  if (alias?.startsWith('alias/aws/')) return undefined;
+  if (alias?.startsWith('alias/aws/')) return 'none';
   if (alias !== undefined && noEchoParameter !== undefined)
-    return problem(
-      'KMS_KEY_UNRESOLVED',
-      path,
+    return fail(
       `parameter ${noEchoParameter} is NoEcho and holds a KMS alias, which the macro would have to write into a policy condition: give the key ARN or key ID, or drop NoEcho`,
     );
   if (aliasArn) {
@@ -45,7 +59,7 @@ function keyFromText(text: string, path: string, noEchoParameter?: string): KmsK
   const shown = noEchoParameter
     ? `the value of parameter ${noEchoParameter}`
     : JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
-  return problem('KMS_KEY_UNRESOLVED', path, `${shown} is not ${SHAPES}; nothing is granted on it`);
+  return fail(`${shown} is not ${SHAPES}; nothing is granted on it`);
 }
 
 /**
@@ -57,41 +71,48 @@ export function resolveKmsKey(
   path: string,
   view: TemplateView,
   parameterValues: Readonly<Record<string, unknown>>,
+  problems: Problem[],
   depth = 0,
-): KmsKey | undefined | Problem {
-  const unresolved = problem(
-    'KMS_KEY_UNRESOLVED',
-    path,
-    'cannot tell which KMS key this is: use a key ARN, key ID or alias, !GetAtt <Key>.Arn, !Ref <Key>, !Ref <Alias> or !Ref <Parameter>',
-  );
-  if (value === undefined) return undefined;
-  if (typeof value === 'string') return keyFromText(value, path);
-  if (!isIntrinsic(value) || !isRecord(value) || depth > 3) return unresolved;
+): KmsResolution {
+  const unresolved = (): undefined => {
+    problems.push(
+      problem(
+        'KMS_KEY_UNRESOLVED',
+        path,
+        'cannot tell which KMS key this is: use a key ARN, key ID or alias, !GetAtt <Key>.Arn, !Ref <Key>, !Ref <Alias> or !Ref <Parameter>',
+      ),
+    );
+    return undefined;
+  };
+  if (value === undefined) return 'none';
+  if (typeof value === 'string') return keyFromText(value, path, problems);
+  if (!isIntrinsic(value) || !isRecord(value) || depth > 3) return unresolved();
   if ('Fn::GetAtt' in value) {
     const parts = getAttParts(value['Fn::GetAtt']);
     // A name the template does not define is already reported where the references are checked.
-    if (parts && !view.isDefined(parts.name)) return undefined;
+    if (parts && !view.isDefined(parts.name)) return 'none';
     if (parts && parts.attribute === 'Arn' && view.resources.get(parts.name)?.Type === 'AWS::KMS::Key') {
       return { resource: value, alias: undefined, size: KEY_ARN_MAX };
     }
-    return unresolved;
+    return unresolved();
   }
   const ref = value.Ref;
-  if (typeof ref !== 'string') return unresolved;
-  if (!view.isDefined(ref)) return undefined;
+  if (typeof ref !== 'string') return unresolved();
+  if (!view.isDefined(ref)) return 'none';
   const resource = view.resources.get(ref);
   if (resource?.Type === 'AWS::KMS::Key') {
     return { resource: { 'Fn::GetAtt': [ref, 'Arn'] }, alias: undefined, size: KEY_ARN_MAX };
   }
   if (resource?.Type === 'AWS::KMS::Alias') {
     const target = isRecord(resource.Properties) ? resource.Properties.TargetKeyId : undefined;
-    return resolveKmsKey(target, `Resources.${ref}.Properties.TargetKeyId`, view, parameterValues, depth + 1);
+    const targetPath = `Resources.${ref}.Properties.TargetKeyId`;
+    return resolveKmsKey(target, targetPath, view, parameterValues, problems, depth + 1);
   }
   if (view.parameters.has(ref)) {
     const given = parameterValues[ref];
     return typeof given === 'string' && given !== ''
-      ? keyFromText(given, path, view.noEcho.has(ref) ? ref : undefined)
-      : unresolved;
+      ? keyFromText(given, path, problems, view.noEcho.has(ref) ? ref : undefined)
+      : unresolved();
   }
-  return unresolved;
+  return unresolved();
 }

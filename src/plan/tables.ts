@@ -25,29 +25,24 @@ export function resolveTables(
   problems: Problem[],
 ): Map<string, ResolvedTable> {
   const resolvedTables = new Map<string, ResolvedTable>();
-  const keyOrProblem = (value: unknown, path: string): KmsKey | undefined => {
-    const kms = resolveKmsKey(value, path, view, parameterValues);
-    if (kms && 'code' in kms) {
-      problems.push(kms);
-      return undefined;
-    }
-    return kms;
-  };
   for (const spec of tables) {
     if (spec.kind === 'create') {
       const kmsPath = joinPath(
         joinPath(joinPath(spec.path, 'Properties'), 'SSESpecification'),
         'KMSMasterKeyId',
       );
-      resolvedTables.set(spec.key, resolveNewTable(spec, keyOrProblem(kmsKeyOf(spec.values), kmsPath)));
+      // A key that cannot be resolved is reported, and the table gets no key.
+      const kms = resolveKmsKey(kmsKeyOf(spec.values), kmsPath, view, parameterValues, problems);
+      resolvedTables.set(spec.key, resolveNewTable(spec, kms === 'none' ? undefined : kms));
       continue;
     }
     const outcome = outcomes.get(spec.key);
     if (!outcome || !('table' in outcome)) continue;
     // A found table whose key cannot be named gets no entry: its grants would miss the key's use.
-    const kms = resolveKmsKey(outcome.table.kmsKeyArn, joinPath(spec.path, 'Lookup'), view, parameterValues);
-    if (kms && 'code' in kms) problems.push(kms);
-    else resolvedTables.set(spec.key, resolveFoundTable(spec, outcome.table, kms));
+    const lookupPath = joinPath(spec.path, 'Lookup');
+    const kms = resolveKmsKey(outcome.table.kmsKeyArn, lookupPath, view, parameterValues, problems);
+    if (kms !== undefined)
+      resolvedTables.set(spec.key, resolveFoundTable(spec, outcome.table, kms === 'none' ? undefined : kms));
   }
   return resolvedTables;
 }

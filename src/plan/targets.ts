@@ -1,5 +1,5 @@
 import { parseRoleArn } from '../arns.js';
-import { cut, listOf, type Problem, problem, show } from '../problems.js';
+import { cut, listOf, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
@@ -90,17 +90,26 @@ function roleFromText(text: string, parameter?: string): ExternalRole | undefine
 }
 
 /**
- * Resolves a property that names a role (`TaskRoleArn`, a function's `Role`): `!GetAtt Role.Arn` or `!Ref Role`
- * for a role in the stack, a literal ARN, or a `Ref` to a parameter whose value the macro event carries.
+ * What resolving a role needs: the template, the parameter values of the request, and where (`at`, a grant's
+ * path) and into which sink a problem goes.
  */
-function resolveRoleValue(
-  value: unknown,
-  path: string,
-  view: TemplateView,
-  parameterValues: Readonly<Record<string, unknown>>,
-): RoleRef | Problem {
+interface RoleContext {
+  readonly view: TemplateView;
+  readonly parameterValues: Readonly<Record<string, unknown>>;
+  readonly at: string;
+  readonly problems: Problem[];
+}
+
+/**
+ * Resolves a property that names a role (`TaskRoleArn`, a function's `Role`, at `path`): `!GetAtt Role.Arn` or
+ * `!Ref Role` for a role in the stack, a literal ARN, or a `Ref` to a parameter whose value the macro event
+ * carries. Undefined when it cannot, the problem pushed.
+ */
+function resolveRoleValue(value: unknown, path: string, context: RoleContext): RoleRef | undefined {
+  const { view, parameterValues } = context;
   // The problem is reported at the grant, so the message names the property that holds the role.
-  const unresolved = (why: string): Problem => problem('TARGET_ROLE_UNRESOLVED', path, `${path} ${why}`);
+  const unresolved = (why: string): undefined =>
+    report(context, problem('TARGET_ROLE_UNRESOLVED', context.at, `${path} ${why}`));
   if (typeof value === 'string') {
     const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
     return roleFromText(value) ?? unresolved(`is ${shown}, which is not a role ARN or name`);
@@ -113,7 +122,7 @@ function resolveRoleValue(
       }
       return unresolved('must be !GetAtt <Role>.Arn of an AWS::IAM::Role in this template');
     }
-    if ('Fn::Sub' in value) return subRole(value['Fn::Sub'], path, view, parameterValues);
+    if ('Fn::Sub' in value) return subRole(value['Fn::Sub'], path, context);
     const ref = value.Ref;
     if (typeof ref === 'string') {
       if (resourceType(view, ref) === 'AWS::IAM::Role') return { kind: 'stack', logicalId: ref };
@@ -144,22 +153,17 @@ const SUB_ARN =
  * A role given with `Fn::Sub`: `${Role.Arn}` of a role in the stack, `${Parameter}`, or an ARN whose only variables
  * are the partition and the account (`arn:${AWS::Partition}:iam::${AWS::AccountId}:role/app`).
  */
-function subRole(
-  value: unknown,
-  path: string,
-  view: TemplateView,
-  parameterValues: Readonly<Record<string, unknown>>,
-): RoleRef | Problem {
+function subRole(value: unknown, path: string, context: RoleContext): RoleRef | undefined {
   // The list form's variables would need resolving too: only a string without its own variables is followed.
   const text = typeof value === 'string' ? value : undefined;
   const whole = text === undefined ? undefined : /^\$\{([^}!]+)\}$/.exec(text)?.[1];
   if (whole !== undefined) {
     const dot = whole.indexOf('.');
     const inner = dot < 0 ? { Ref: whole } : { 'Fn::GetAtt': [whole.slice(0, dot), whole.slice(dot + 1)] };
-    return resolveRoleValue(inner, path, view, parameterValues);
+    return resolveRoleValue(inner, path, context);
   }
   // Without variables it is the text itself: its account and partition are checked as a literal ARN's.
-  if (text !== undefined && !text.includes('${')) return resolveRoleValue(text, path, view, parameterValues);
+  if (text !== undefined && !text.includes('${')) return resolveRoleValue(text, path, context);
   const match = text === undefined ? undefined : SUB_ARN.exec(text);
   const [, partition, account, name] = match ?? [];
   // ${AWS::AccountId}: the stack's own account, so an identity policy reaches the role (a literal partition is
@@ -173,11 +177,20 @@ function subRole(
       partition: partition === '${AWS::Partition}' ? undefined : partition,
       parameter: undefined,
     };
-  return problem(
-    'TARGET_ROLE_UNRESOLVED',
-    path,
-    `${path} is a !Sub the macro cannot follow: write \${Role.Arn}, \${Parameter}, a role ARN whose only variables are \${AWS::Partition} and \${AWS::AccountId}, or the role's ARN written out (an account beside \${AWS::Partition} cannot be checked)`,
+  return report(
+    context,
+    problem(
+      'TARGET_ROLE_UNRESOLVED',
+      context.at,
+      `${path} is a !Sub the macro cannot follow: write \${Role.Arn}, \${Parameter}, a role ARN whose only variables are \${AWS::Partition} and \${AWS::AccountId}, or the role's ARN written out (an account beside \${AWS::Partition} cannot be checked)`,
+    ),
   );
+}
+
+/** Pushes `found` into the context's sink; undefined, for the caller that has no value to return. */
+function report(context: { readonly problems: Problem[] }, found: Problem): undefined {
+  context.problems.push(found);
+  return undefined;
 }
 
 /** The template's targets, sorted; found once per template, however many grants miss. */
@@ -205,60 +218,58 @@ function validTargets(view: TemplateView): string {
   return ids.length > 0 ? `valid targets: ${listOf(ids)}` : `the template has no ${TARGET_TYPES.join(', ')}`;
 }
 
-function taskDefinitionRole(
-  id: string,
-  view: TemplateView,
-  parameterValues: Readonly<Record<string, unknown>>,
-  path: string,
-): RoleRef | Problem {
-  const roleValue = propertiesOf(view, id).TaskRoleArn;
+function taskDefinitionRole(id: string, context: RoleContext): RoleRef | undefined {
+  const roleValue = propertiesOf(context.view, id).TaskRoleArn;
   const rolePath = `Resources.${id}.Properties.TaskRoleArn`;
   if (roleValue === undefined) {
-    return problem(
-      'TARGET_WITHOUT_ROLE',
-      path,
-      `task definition ${id} has no TaskRoleArn to grant access to (${rolePath})`,
+    return report(
+      context,
+      problem(
+        'TARGET_WITHOUT_ROLE',
+        context.at,
+        `task definition ${id} has no TaskRoleArn to grant access to (${rolePath})`,
+      ),
     );
   }
-  return resolveRoleValue(roleValue, rolePath, view, parameterValues);
+  return resolveRoleValue(roleValue, rolePath, context);
 }
 
 /**
  * The role a resource runs as: a task definition's `TaskRoleArn`, the one of an ECS service's task definition, a
  * function's `Role` (for a SAM function without one, the role SAM creates). The one resolution of a role, which
- * planning (who gets the grants) and rendering (who waits for them) both use. Undefined for other resources;
- * a problem (at `path`) when the role cannot be known.
+ * planning (who gets the grants) and rendering (who waits for them) both use. Undefined for other resources,
+ * and when the role cannot be known (the problem pushed, at `context.at`).
  */
-export function runsAs(
-  id: string,
-  view: TemplateView,
-  parameterValues: Readonly<Record<string, unknown>>,
-  path: string,
-): RoleRef | Problem | undefined {
+export function runsAs(id: string, context: RoleContext): RoleRef | undefined {
+  const { view } = context;
   switch (resourceType(view, id)) {
     case 'AWS::ECS::TaskDefinition':
-      return taskDefinitionRole(id, view, parameterValues, path);
+      return taskDefinitionRole(id, context);
     case 'AWS::ECS::Service': {
       const taskDefinition = serviceTaskDefinition(view, id);
       if (taskDefinition === undefined) {
-        return problem(
-          'TARGET_WITHOUT_ROLE',
-          path,
-          `ECS service ${id} does not run a task definition of this template (Resources.${id}.Properties.TaskDefinition must be !Ref <TaskDefinition>)`,
+        return report(
+          context,
+          problem(
+            'TARGET_WITHOUT_ROLE',
+            context.at,
+            `ECS service ${id} does not run a task definition of this template (Resources.${id}.Properties.TaskDefinition must be !Ref <TaskDefinition>)`,
+          ),
         );
       }
-      return taskDefinitionRole(taskDefinition, view, parameterValues, path);
+      return taskDefinitionRole(taskDefinition, context);
     }
     case 'AWS::Lambda::Function': {
       const roleValue = propertiesOf(view, id).Role;
-      if (roleValue === undefined) return problem('TARGET_WITHOUT_ROLE', path, `function ${id} has no Role`);
-      return resolveRoleValue(roleValue, `Resources.${id}.Properties.Role`, view, parameterValues);
+      if (roleValue === undefined)
+        return report(context, problem('TARGET_WITHOUT_ROLE', context.at, `function ${id} has no Role`));
+      return resolveRoleValue(roleValue, `Resources.${id}.Properties.Role`, context);
     }
     case 'AWS::Serverless::Function': {
       // With a Role, SAM uses it as it is; without, SAM creates one from the function's Policies.
       const roleValue = propertiesOf(view, id).Role;
       if (roleValue === undefined) return { kind: 'sam', functionId: id };
-      return resolveRoleValue(roleValue, `Resources.${id}.Properties.Role`, view, parameterValues);
+      return resolveRoleValue(roleValue, `Resources.${id}.Properties.Role`, context);
     }
     default:
       return undefined;
@@ -274,25 +285,27 @@ function serviceTaskDefinition(view: TemplateView, serviceId: string): string | 
 
 /**
  * Where the variables of a target that asked for them alone (`Access: VariablesOnly`) go: it needs no role, only
- * containers or a function.
+ * containers or a function. Undefined when it has none, the problem pushed.
  */
-export function resolveVariablesTarget(target: string, path: string, view: TemplateView): EnvSink | Problem {
+export function resolveVariablesTarget(
+  target: string,
+  path: string,
+  view: TemplateView,
+  problems: Problem[],
+): EnvSink | undefined {
+  const fail = (code: ProblemCode, message: string): undefined =>
+    report({ problems }, problem(code, path, message));
   const type = resourceType(view, target);
   switch (type) {
     case undefined:
-      return problem(
-        'TARGET_NOT_FOUND',
-        path,
-        `"${target}" is not a resource of this template; ${validTargets(view)}${didYouMean(target, targetIds(view))}`,
-      );
+      return fail('TARGET_NOT_FOUND', notFound(target, view));
     case 'AWS::ECS::TaskDefinition':
       return { kind: 'containers', resourceId: target };
     case 'AWS::ECS::Service': {
       const taskDefinition = serviceTaskDefinition(view, target);
       if (taskDefinition !== undefined) return { kind: 'containers', resourceId: taskDefinition };
-      return problem(
+      return fail(
         'TARGET_WRONG_TYPE',
-        path,
         `ECS service ${target} does not run a task definition of this template, so it has no containers to give variables to`,
       );
     }
@@ -300,9 +313,8 @@ export function resolveVariablesTarget(target: string, path: string, view: Templ
     case 'AWS::Serverless::Function':
       return { kind: 'function', resourceId: target };
     default:
-      return problem(
+      return fail(
         'TARGET_WRONG_TYPE',
-        path,
         `"${target}" is ${withArticle(typeName(type))}, which has no environment variables; VariablesOnly needs a task definition, ECS service or function`,
       );
   }
@@ -328,39 +340,40 @@ export function containerNames(view: TemplateView, taskDefinition: string): stri
   return containers.every(walk) ? names : undefined;
 }
 
-/** Resolves a `Services` target to the role that gets the policy and where its variables go. */
-export function resolveTarget(
-  target: string,
-  path: string,
-  view: TemplateView,
-  parameterValues: Readonly<Record<string, unknown>>,
-): ResolvedTarget | Problem {
+function notFound(target: string, view: TemplateView): string {
+  return `"${target}" is not a resource of this template; ${validTargets(view)}${didYouMean(target, targetIds(view))}`;
+}
+
+/**
+ * Resolves a `Services` target (named at `context.at`) to the role that gets the policy and where its variables
+ * go; undefined when it cannot, the problem pushed.
+ */
+export function resolveTarget(target: string, context: RoleContext): ResolvedTarget | undefined {
+  const { view } = context;
   const type = resourceType(view, target);
-  if (type === undefined) {
-    return problem(
-      'TARGET_NOT_FOUND',
-      path,
-      `"${target}" is not a resource of this template; ${validTargets(view)}${didYouMean(target, targetIds(view))}`,
-    );
-  }
+  if (type === undefined)
+    return report(context, problem('TARGET_NOT_FOUND', context.at, notFound(target, view)));
   if (type === 'AWS::IAM::Role') return { role: { kind: 'stack', logicalId: target }, env: undefined };
-  const role = runsAs(target, view, parameterValues, path);
-  if (role !== undefined && 'code' in role) return role;
+  // A resource type runsAs knows but whose role cannot be known: its problem is pushed.
+  const role = runsAs(target, context);
   switch (type) {
     case 'AWS::ECS::TaskDefinition':
     case 'AWS::ECS::Service': {
       const taskDefinition = type === 'AWS::ECS::Service' ? serviceTaskDefinition(view, target) : target;
-      if (role && taskDefinition) return { role, env: { kind: 'containers', resourceId: taskDefinition } };
-      break;
+      return role && taskDefinition
+        ? { role, env: { kind: 'containers', resourceId: taskDefinition } }
+        : undefined;
     }
     case 'AWS::Lambda::Function':
     case 'AWS::Serverless::Function':
-      if (role) return { role, env: { kind: 'function', resourceId: target } };
-      break;
+      return role ? { role, env: { kind: 'function', resourceId: target } } : undefined;
   }
-  return problem(
-    'TARGET_WRONG_TYPE',
-    path,
-    `"${target}" is ${withArticle(typeName(type))}, which cannot be given access; ${validTargets(view)}`,
+  return report(
+    context,
+    problem(
+      'TARGET_WRONG_TYPE',
+      context.at,
+      `"${target}" is ${withArticle(typeName(type))}, which cannot be given access; ${validTargets(view)}`,
+    ),
   );
 }

@@ -1,4 +1,4 @@
-import type { ResolvedTable, TableSpec } from '../model.js';
+import type { CloudMapSpec, ResolvedTable, TableSpec } from '../model.js';
 import { cloudMapLogicalIds, type TableAttribute, tableLogicalId } from '../names.js';
 import { joinPath, listOf, type Problem, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
@@ -30,37 +30,67 @@ export function cloudMapResources(
   const settings = spec.cloudMap;
   if (settings === undefined) return [];
   if (spec.kind === 'lookup' && !settings.forceRegister) return [];
-  const before = problems.length;
   const namespaceId = resolveNamespace(
     settings.namespace,
     joinPath(settings.path, 'Namespace'),
     view,
     problems,
   );
-  const namespaceCondition = view.resources.get(settings.namespace)?.Condition;
-  if (typeof namespaceCondition === 'string' && namespaceCondition !== table.condition) {
-    problems.push(
-      problem(
-        'CLOUDMAP_INVALID',
-        joinPath(settings.path, 'Namespace'),
-        `namespace ${settings.namespace} exists only under the condition ${namespaceCondition}, and table ${spec.key} does not have that condition`,
-      ),
-    );
-  }
-  if (!SERVICE_NAME.test(spec.key)) {
-    problems.push(
-      problem(
-        'CLOUDMAP_INVALID',
-        spec.path,
-        `the key "${spec.key}" is not a Cloud Map service name (labels of letters, digits, "_" and "-", separated by dots); rename the table key to register it`,
-      ),
-    );
-  }
+  // Every check runs, so that all the problems are reported together.
+  const conditionOk = checkNamespaceCondition(spec, settings, table, view, problems);
+  const nameOk = checkServiceName(spec, problems);
   if (tableLogicalId(spec.key) === '') return [];
+  const attributes = instanceAttributes(spec, settings, table, problems);
+  if (namespaceId === undefined || !conditionOk || !nameOk || attributes === undefined) return [];
+  return registration(spec.key, table.condition, namespaceId, attributes);
+}
+
+/** A namespace that exists under a condition serves only a table with that same condition. */
+function checkNamespaceCondition(
+  spec: TableSpec,
+  settings: CloudMapSpec,
+  table: ResolvedTable,
+  view: TemplateView,
+  problems: Problem[],
+): boolean {
+  const namespaceCondition = view.resources.get(settings.namespace)?.Condition;
+  if (typeof namespaceCondition !== 'string' || namespaceCondition === table.condition) return true;
+  problems.push(
+    problem(
+      'CLOUDMAP_INVALID',
+      joinPath(settings.path, 'Namespace'),
+      `namespace ${settings.namespace} exists only under the condition ${namespaceCondition}, and table ${spec.key} does not have that condition`,
+    ),
+  );
+  return false;
+}
+
+/** The service is named after the table key, which must then be a Cloud Map service name. */
+function checkServiceName(spec: TableSpec, problems: Problem[]): boolean {
+  if (SERVICE_NAME.test(spec.key)) return true;
+  problems.push(
+    problem(
+      'CLOUDMAP_INVALID',
+      spec.path,
+      `the key "${spec.key}" is not a Cloud Map service name (labels of letters, digits, "_" and "-", separated by dots); rename the table key to register it`,
+    ),
+  );
+  return false;
+}
+
+/** The instance's attributes: the table's values ReturnValues names, then AdditionalAttributes. */
+function instanceAttributes(
+  spec: TableSpec,
+  settings: CloudMapSpec,
+  table: ResolvedTable,
+  problems: Problem[],
+): Record<string, unknown> | undefined {
   const attributes: Record<string, unknown> = {};
+  let ok = true;
   for (const [attribute, name] of Object.entries(settings.returnValues) as [TableAttribute, string][]) {
     const value = table.values[attribute];
     if (value === undefined) {
+      ok = false;
       problems.push(
         problem(
           'ATTRIBUTE_NOT_AVAILABLE',
@@ -73,9 +103,17 @@ export function cloudMapResources(
     attributes[name] = value;
   }
   Object.assign(attributes, settings.additionalAttributes);
-  if (problems.length > before || namespaceId === undefined) return [];
-  const ids = cloudMapLogicalIds(spec.key);
-  const condition = table.condition === undefined ? {} : { Condition: table.condition };
+  return ok ? attributes : undefined;
+}
+
+function registration(
+  key: string,
+  tableCondition: string | undefined,
+  namespaceId: unknown,
+  attributes: Record<string, unknown>,
+): [string, Record<string, unknown>][] {
+  const ids = cloudMapLogicalIds(key);
+  const condition = tableCondition === undefined ? {} : { Condition: tableCondition };
   return [
     [
       ids.service,
@@ -83,8 +121,8 @@ export function cloudMapResources(
         Type: 'AWS::ServiceDiscovery::Service',
         ...condition,
         Properties: {
-          Name: spec.key,
-          Description: `x-dynamodb table ${spec.key}`,
+          Name: key,
+          Description: `x-dynamodb table ${key}`,
           NamespaceId: namespaceId,
           Type: 'HTTP',
         },
@@ -96,7 +134,7 @@ export function cloudMapResources(
         Type: 'AWS::ServiceDiscovery::Instance',
         ...condition,
         Properties: {
-          InstanceId: tableLogicalId(spec.key).slice(0, 64),
+          InstanceId: tableLogicalId(key).slice(0, 64),
           ServiceId: { 'Fn::GetAtt': [ids.service, 'Id'] },
           InstanceAttributes: attributes,
         },

@@ -6,10 +6,10 @@ import { LIMITS } from './limits.js';
  * The template's shape against LIMITS, checked before any stage that recurses: the first value nested deeper than
  * LIMITS.depth, more values than LIMITS.values, and lists under `section` longer than LIMITS.sectionListItems (the
  * schema's uniqueness checks compare every pair of items). The walk itself never goes deeper than the limit, and
- * stops at the first problem of each kind.
+ * stops at the first problem of each kind. Whether the template is within them; the problems pushed if not.
  */
-export function checkLimits(template: unknown, section: string): Problem[] {
-  const problems: Problem[] = [];
+export function checkLimits(template: unknown, section: string, problems: Problem[]): boolean {
+  let ok = true;
   const keys: (string | number)[] = [];
   const pathHere = (): string => keys.reduce<string>((p, k) => joinPath(p, k), '');
   let values = 0;
@@ -20,6 +20,7 @@ export function checkLimits(template: unknown, section: string): Problem[] {
     values++;
     if (values > LIMITS.values) {
       tooMany = true;
+      ok = false;
       problems.push(
         problem(
           'LIMIT_EXCEEDED',
@@ -32,6 +33,7 @@ export function checkLimits(template: unknown, section: string): Problem[] {
     const list = Array.isArray(node);
     if (!list && !isRecord(node)) return;
     if (depth >= LIMITS.depth) {
+      ok = false;
       if (!tooDeep)
         problems.push(
           problem(
@@ -45,6 +47,7 @@ export function checkLimits(template: unknown, section: string): Problem[] {
     }
     if (list) {
       if (inSection && node.length > LIMITS.sectionListItems) {
+        ok = false;
         problems.push(
           problem(
             'LIMIT_EXCEEDED',
@@ -69,5 +72,5 @@ export function checkLimits(template: unknown, section: string): Problem[] {
     }
   };
   visit(template, 0, false);
-  return problems;
+  return ok;
 }

@@ -85,3 +85,55 @@ describe('the direction of dependencies', () => {
     expect(backwardFailures([{ from: 'src/render/template.ts', to: 'src/plan/grants.ts' }])).toEqual([]);
   });
 });
+
+/**
+ * One way to report problems: a function that finds one pushes it into the `problems` sink it is given, and
+ * returns its value (undefined when it has none). No function returns what it found as `T | Problem` (told apart
+ * with `'code' in`) or as a list, and only the transform, which sequences the stages, reads the sink's length to
+ * decide whether to go on (the edges count problems to print them).
+ */
+const READS_SINK_LENGTH = new Set(['src/transform.ts', 'src/cli/output.ts', 'src/migrate.ts']);
+
+function reportingFailures(file: string, text: string): string[] {
+  const failures: string[] = [];
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && node.type !== undefined) {
+      const type = node.type.getText(source);
+      // A function may build one Problem (a constructor such as `problem`); it may not return one it found.
+      if (/\bProblem\b/.test(type) && type !== 'Problem') {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        failures.push(`${file}:${line + 1} returns ${type}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  text.split('\n').forEach((line, i) => {
+    if (/['"]code['"]\s+in\b/.test(line))
+      failures.push(`${file}:${i + 1} tells a problem apart with 'code' in`);
+    if (/\bproblems\.length\b/.test(line) && !READS_SINK_LENGTH.has(file))
+      failures.push(`${file}:${i + 1} reads the length of the problems`);
+  });
+  return failures;
+}
+
+describe('one way to report problems', () => {
+  it('has no function in src/ returning problems, telling them apart with `code` in, or reading the sink', () => {
+    const files = sourceFiles('src').filter((f) => f.endsWith('.ts') && f !== 'src/problems.ts');
+    expect(files.length).toBeGreaterThan(40);
+    expect(files.flatMap((f) => reportingFailures(f, readFileSync(join(ROOT, f), 'utf8')))).toEqual([]);
+  });
+
+  it('refuses each of the other ways', () => {
+    const others = [
+      'function a(v: unknown): Role | Problem { return v as Role; }',
+      'function b(): { value: number; problems: Problem[] } { return { value: 1, problems: [] }; }',
+      'function c(): readonly Problem[] { return []; }',
+      "function d(x: Role) { if ('code' in x) return; }",
+      'function e(problems: Problem[]) { const before = problems.length; }',
+    ];
+    for (const other of others) expect(reportingFailures('src/plan/x.ts', other), other).toHaveLength(1);
+    expect(reportingFailures('src/plan/x.ts', 'function f(): Problem { return p; }')).toEqual([]);
+  });
+});

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sectionSchema from '../../../schema/x-dynamodb.schema.json';
 import { ACCESS_NAMES } from '../../../src/access.js';
-import { validateSection } from '../../../src/parse/schema.js';
-import { SIMPLE_TABLE } from '../../helpers.js';
+import { SIMPLE_TABLE, validateSection } from '../../helpers.js';
 
 const codes = (section: unknown) => validateSection(section).map((p) => ({ code: p.code, path: p.path }));
 

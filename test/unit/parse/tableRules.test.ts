@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { checkTableProperties } from '../../../src/parse/tableRules.js';
-import { SIMPLE_TABLE } from '../../helpers.js';
+import { reported, SIMPLE_TABLE } from '../../helpers.js';
 
 const check = (properties: Record<string, unknown>) =>
-  checkTableProperties(properties, 'P').map((p) => ({ code: p.code, path: p.path }));
+  reported((problems) => checkTableProperties(properties, 'P', problems)).map((p) => ({
+    code: p.code,
+    path: p.path,
+  }));
 
 const gsi = (name: string, hash: string, extra: Record<string, unknown> = {}) => ({
   IndexName: name,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedKeys } from '../../../src/parse/generated/validateSection.js';
-import { validateSection } from '../../../src/parse/schema.js';
+import { validateSection } from '../../helpers.js';
 
 /**
  * Every place where the schemas forbid unnamed keys, found from the schemas themselves: an unknown key there is

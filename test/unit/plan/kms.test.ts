@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveKmsKey } from '../../../src/plan/kms.js';
+import type { Problem } from '../../../src/problems.js';
 import { viewTemplate } from '../../../src/template/view.js';
 
 const view = viewTemplate({
@@ -13,8 +14,15 @@ const view = viewTemplate({
     Topic: { Type: 'AWS::SNS::Topic' },
   },
 });
-const resolve = (value: unknown, params: Record<string, unknown> = {}) =>
-  resolveKmsKey(value, 'P', view, params);
+/** The key, 'none', or the one problem pushed (then the result must be undefined). */
+const resolve = (value: unknown, params: Record<string, unknown> = {}) => {
+  const problems: Problem[] = [];
+  const key = resolveKmsKey(value, 'P', view, params, problems);
+  if (problems.length === 0) return key;
+  expect(key).toBeUndefined();
+  expect(problems).toHaveLength(1);
+  return problems[0];
+};
 const ACCOUNT_KEY = (id: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${id}`,
 });
@@ -47,8 +55,8 @@ describe('resolveKmsKey', () => {
   });
 
   it('needs no grant for an AWS-managed key', () => {
-    expect(resolve('alias/aws/dynamodb')).toBeUndefined();
-    expect(resolve(undefined)).toBeUndefined();
+    expect(resolve('alias/aws/dynamodb')).toBe('none');
+    expect(resolve(undefined)).toBe('none');
   });
 
   it('reports what it cannot resolve', () => {
