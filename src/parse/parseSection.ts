@@ -117,8 +117,9 @@ function checkEntryReferences(
 ): void {
   const field = kind === 'create' ? 'Properties' : 'Lookup';
   const referring = [
-    ...collectReferences(entry[field], joinPath(path, field)),
-    ...collectReferences(entry.Scaling, joinPath(path, 'Scaling')),
+    // x-dynamodb.<key>.<field>: three levels below the template's top.
+    ...collectReferences(entry[field], joinPath(path, field), 3),
+    ...collectReferences(entry.Scaling, joinPath(path, 'Scaling'), 3),
   ];
   for (const reference of referring) {
     if (reference.kind === 'Malformed') {

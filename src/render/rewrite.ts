@@ -1,8 +1,9 @@
 import type { ResolvedTable } from '../model.js';
 import { TABLE_ATTRIBUTES, type TableAttribute } from '../names.js';
-import { cut, joinPath, type Problem, problem, show } from '../problems.js';
-import { isRecord, put, record } from '../template/json.js';
+import { cut, type Problem, problem, show } from '../problems.js';
+import { isRecord } from '../template/json.js';
 import { getAttParts, mapSubVariables } from '../template/references.js';
+import { WALK_INTO, type WalkPosition, walkTemplate } from '../template/walk.js';
 
 const PLACEHOLDER = /^x-dynamodb::(.+)::([A-Za-z]+)$/;
 const GETATT_ATTRIBUTES: readonly TableAttribute[] = ['Arn', 'StreamArn'];
@@ -35,10 +36,17 @@ export interface RewriteContext {
   readonly check?: ReferenceCheck;
 }
 
+/** One rewrite walk: the context, the sink, and the position during a visitor's call. */
+interface Rewrite {
+  readonly context: RewriteContext;
+  readonly problems: Problem[];
+}
+
 /**
  * Rewrites every reference to an x-dynamodb table key: `Ref`, `Fn::GetAtt`, `${key}`/`${key.Attr}` in `Fn::Sub`,
  * `DependsOn`, and `x-dynamodb::<key>::<attr>` strings. New tables resolve to their logical ID, looked-up tables
- * to literal text. Returns a new value; the input is not changed.
+ * to literal text. Returns a new value; the input is not changed (unchanged subtrees are shared with it: later
+ * stages copy before they change anything).
  */
 export function rewriteReferences(
   value: unknown,
@@ -46,182 +54,205 @@ export function rewriteReferences(
   context: RewriteContext,
   problems: Problem[],
 ): unknown {
-  const tableFor = (name: string): ResolvedTable | undefined =>
-    context.isDefined(name) ? undefined : context.tables.get(name);
-  // Segments of the current position; the path text is only built when a problem is reported.
-  const stack: (string | number)[] = [];
-  const here = (...more: (string | number)[]): string =>
-    [...stack, ...more].reduce<string>((p, k) => joinPath(p, k), path);
+  const rewrite: Rewrite = { context, problems };
+  return walkTemplate(value, path, {
+    text: (text, at) => rewritePlaceholder(text, at, rewrite),
+    mapping: (node, at) => rewriteIntrinsic(node, at, rewrite),
+    entry: (key) => {
+      if (context.check && (key.startsWith('Fn::ForEach') || key === 'Fn::Transform'))
+        context.check.languageExtensions = true;
+      return WALK_INTO;
+    },
+  });
+}
 
-  const check = context.check;
-  const checking = (): boolean => {
-    const [section, id] = stack;
-    if (typeof section !== 'string' || !check?.sections.has(section)) return false;
-    return !(section === 'Resources' && typeof id === 'string' && check.skipResources.has(id));
-  };
-  const note = (kind: UnresolvedReference['kind'], name: string, at: () => string): void => {
-    if (!check || !checking()) return;
-    if (kind === 'Malformed') {
-      check.found.push({ kind, name, path: at() });
-      return;
-    }
-    const known = kind === 'GetAtt' ? check.isResource(name) : context.isDefined(name);
-    if (!known && !context.tables.has(name)) check.found.push({ kind, name, path: at() });
-  };
+function tableFor(name: string, context: RewriteContext): ResolvedTable | undefined {
+  return context.isDefined(name) ? undefined : context.tables.get(name);
+}
 
-  const attributeValue = (
-    table: ResolvedTable,
-    attribute: string,
-    at: () => string,
-    allowed: readonly TableAttribute[],
-  ): unknown => {
-    const known = allowed.find((a) => a === attribute);
-    const resolved = known === undefined ? undefined : table.values[known];
-    if (resolved === undefined) {
-      const reason =
-        known === 'StreamArn'
-          ? 'the table has no stream (set StreamSpecification)'
-          : `use one of: ${allowed.join(', ')}`;
-      problems.push(
-        problem(
-          'ATTRIBUTE_NOT_AVAILABLE',
-          at(),
-          `table ${table.key} has no attribute ${attribute}; ${reason}`,
-        ),
-      );
-      return undefined;
-    }
-    return resolved;
-  };
+/** Whether references at `at` are checked: in a section CloudFormation resolves, outside the new tables. */
+function checking(at: WalkPosition, check: ReferenceCheck): boolean {
+  const section = at.segment(0);
+  const id = at.segment(1);
+  if (typeof section !== 'string' || !check.sections.has(section)) return false;
+  return !(section === 'Resources' && typeof id === 'string' && check.skipResources.has(id));
+}
 
-  const within = (key: string | number, node: unknown): unknown => {
-    stack.push(key);
-    const next = visit(node);
-    stack.pop();
-    return next;
-  };
+/** Notes a reference that is not to a table, when it names nothing the input defines. */
+function note(
+  kind: UnresolvedReference['kind'],
+  name: string,
+  path: () => string,
+  at: WalkPosition,
+  rewrite: Rewrite,
+): void {
+  const { check, isDefined, tables } = rewrite.context;
+  if (!check || !checking(at, check)) return;
+  if (kind === 'Malformed') {
+    check.found.push({ kind, name, path: path() });
+    return;
+  }
+  const known = kind === 'GetAtt' ? check.isResource(name) : isDefined(name);
+  if (!known && !tables.has(name)) check.found.push({ kind, name, path: path() });
+}
 
-  const rewriteSub = (node: unknown): unknown => {
-    const [text, variables] = Array.isArray(node) ? [node[0], node[1]] : [node, undefined];
-    if (typeof text !== 'string') return { 'Fn::Sub': within('Fn::Sub', node) };
-    const local = new Set(isRecord(variables) ? Object.keys(variables) : []);
-    let literalOnly = true;
-    const out = !text.includes('${')
-      ? text
-      : mapSubVariables(text, ({ name, attribute: named }, whole) => {
-          const table = local.has(name) ? undefined : tableFor(name);
-          if (!table) {
-            if (!local.has(name)) note('Sub', name, () => here('Fn::Sub'));
-            literalOnly = false;
-            return whole;
-          }
-          const attribute = named ?? 'TableName';
-          const resolved = attributeValue(
-            table,
-            attribute,
-            () => here('Fn::Sub'),
-            named === undefined ? ['TableName'] : GETATT_ATTRIBUTES,
-          );
-          if (typeof resolved === 'string') return resolved;
-          literalOnly = false;
-          if (table.logicalId === undefined) return whole;
-          return named === undefined ? `\${${table.logicalId}}` : `\${${table.logicalId}.${attribute}}`;
-        });
-    const hasVariables = isRecord(variables) && Object.keys(variables).length > 0;
-    // cfn-lint flags a Sub without variables: once looked-up values are written in, it is plain text.
-    if (literalOnly && !hasVariables && out !== text) return out.replace(/\$\{!/g, '${');
-    if (Array.isArray(node)) {
-      stack.push('Fn::Sub');
-      const rest = within(1, variables);
-      stack.pop();
-      return out === text && rest === variables ? { 'Fn::Sub': node } : { 'Fn::Sub': [out, rest] };
-    }
-    return { 'Fn::Sub': out };
-  };
+/** The value of a table's attribute, or undefined with a problem when the table has no such attribute. */
+function attributeValue(
+  table: ResolvedTable,
+  attribute: string,
+  path: () => string,
+  allowed: readonly TableAttribute[],
+  problems: Problem[],
+): unknown {
+  const known = allowed.find((a) => a === attribute);
+  const resolved = known === undefined ? undefined : table.values[known];
+  if (resolved !== undefined) return resolved;
+  const reason =
+    known === 'StreamArn'
+      ? 'the table has no stream (set StreamSpecification)'
+      : `use one of: ${allowed.join(', ')}`;
+  problems.push(
+    problem('ATTRIBUTE_NOT_AVAILABLE', path(), `table ${table.key} has no attribute ${attribute}; ${reason}`),
+  );
+  return undefined;
+}
 
-  const visit = (node: unknown): unknown => {
-    if (typeof node === 'string') {
-      if (!node.startsWith('x-dynamodb::')) return node;
-      const match = PLACEHOLDER.exec(node);
-      if (!match) return node;
-      const [, key = '', attribute = ''] = match;
-      const table = context.tables.get(key);
-      if (!table) {
-        // A key whose table failed (a lookup without a match) is reported once, where it failed.
-        if (!context.sectionKeys?.has(key))
-          problems.push(problem('REFERENCE_NOT_FOUND', here(), `"${key}" is not a key of x-dynamodb`));
-        return node;
-      }
-      return attributeValue(table, attribute, here, TABLE_ATTRIBUTES) ?? node;
-    }
-    // Indexed loops, no iterators: this walk meets every node of the template, mostly before the JIT has warmed up.
-    if (Array.isArray(node)) {
-      let items: unknown[] | undefined;
-      for (let i = 0; i < node.length; i++) {
-        const item: unknown = node[i];
-        const next = within(i, item);
-        if (next !== item && items === undefined) items = node.slice(0, i);
-        items?.push(next);
-      }
-      return items ?? node;
-    }
-    if (!isRecord(node)) return node;
-    const keys = Object.keys(node);
-    if (keys.length === 1) {
-      const [key = ''] = keys;
-      const inner = node[key];
-      if (key === 'Ref') {
-        if (typeof inner !== 'string') {
-          note('Malformed', '', () => here(key));
-          return node;
-        }
-        const table = tableFor(inner);
-        if (table) return table.logicalId === undefined ? table.values.TableName : { Ref: table.logicalId };
-        note('Ref', inner, () => here(key));
-        return node;
-      }
-      if (key === 'Fn::GetAtt') {
-        const parts = getAttParts(inner);
-        const table = parts ? tableFor(parts.name) : undefined;
-        if (parts && table && typeof parts.attribute !== 'string') {
-          problems.push(
-            problem(
-              'ATTRIBUTE_NOT_AVAILABLE',
-              here(key),
-              `table ${cut(table.key)}: the attribute is ${show(parts.attribute)}; write it out (${GETATT_ATTRIBUTES.join(' or ')}): the macro replaces this reference before CloudFormation resolves functions`,
-            ),
-          );
-          return node;
-        }
-        if (parts && table && typeof parts.attribute === 'string')
-          return attributeValue(table, parts.attribute, () => here(key), GETATT_ATTRIBUTES) ?? node;
-        if (parts) note('GetAtt', parts.name, () => here(key));
-        else note('Malformed', '', () => here(key));
-        if (!Array.isArray(inner)) return node;
-      }
-      if (key === 'Fn::Sub') {
-        const rewritten = rewriteSub(inner);
-        return isRecord(rewritten) && rewritten['Fn::Sub'] === inner ? node : rewritten;
-      }
-    }
-    // Unchanged subtrees are shared with the input, not copied: later stages copy before they change anything.
-    let out: Record<string, unknown> | undefined;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] ?? '';
-      if (check && (key.startsWith('Fn::ForEach') || key === 'Fn::Transform'))
-        check.languageExtensions = true;
-      const child = node[key];
-      const next = within(key, child);
-      if (next !== child && out === undefined) {
-        out = record<unknown>();
-        for (let j = 0; j < i; j++) put(out, keys[j] ?? '', node[keys[j] ?? '']);
-      }
-      if (out !== undefined) put(out, key, next);
-    }
-    return out ?? node;
-  };
+/** `x-dynamodb::<key>::<attribute>` text: the table's value. */
+function rewritePlaceholder(text: string, at: WalkPosition, rewrite: Rewrite): unknown {
+  if (!text.startsWith('x-dynamodb::')) return text;
+  const match = PLACEHOLDER.exec(text);
+  if (!match) return text;
+  const [, key = '', attribute = ''] = match;
+  const table = rewrite.context.tables.get(key);
+  if (!table) {
+    // A key whose table failed (a lookup without a match) is reported once, where it failed.
+    if (!rewrite.context.sectionKeys?.has(key))
+      rewrite.problems.push(problem('REFERENCE_NOT_FOUND', at.path(), `"${key}" is not a key of x-dynamodb`));
+    return text;
+  }
+  return attributeValue(table, attribute, () => at.path(), TABLE_ATTRIBUTES, rewrite.problems) ?? text;
+}
 
-  return visit(value);
+/** A mapping of one key that is `Ref`, `Fn::GetAtt` or `Fn::Sub`: rewritten; any other is walked into. */
+function rewriteIntrinsic(
+  node: Readonly<Record<string, unknown>>,
+  at: WalkPosition,
+  rewrite: Rewrite,
+): unknown {
+  const keys = Object.keys(node);
+  if (keys.length !== 1) return WALK_INTO;
+  const [key = ''] = keys;
+  const inner = node[key];
+  const path = (): string => at.path(key);
+  if (key === 'Ref') return rewriteRef(node, inner, path, at, rewrite);
+  if (key === 'Fn::GetAtt') return rewriteGetAtt(node, inner, path, at, rewrite);
+  if (key === 'Fn::Sub') {
+    const rewritten = rewriteSub(inner, at, rewrite);
+    return isRecord(rewritten) && rewritten['Fn::Sub'] === inner ? node : rewritten;
+  }
+  return WALK_INTO;
+}
+
+function rewriteRef(
+  node: unknown,
+  inner: unknown,
+  path: () => string,
+  at: WalkPosition,
+  rewrite: Rewrite,
+): unknown {
+  if (typeof inner !== 'string') {
+    note('Malformed', '', path, at, rewrite);
+    return node;
+  }
+  const table = tableFor(inner, rewrite.context);
+  if (table) return table.logicalId === undefined ? table.values.TableName : { Ref: table.logicalId };
+  note('Ref', inner, path, at, rewrite);
+  return node;
+}
+
+function rewriteGetAtt(
+  node: unknown,
+  inner: unknown,
+  path: () => string,
+  at: WalkPosition,
+  rewrite: Rewrite,
+): unknown {
+  const parts = getAttParts(inner);
+  const table = parts ? tableFor(parts.name, rewrite.context) : undefined;
+  if (parts && table && typeof parts.attribute !== 'string') {
+    rewrite.problems.push(
+      problem(
+        'ATTRIBUTE_NOT_AVAILABLE',
+        path(),
+        `table ${cut(table.key)}: the attribute is ${show(parts.attribute)}; write it out (${GETATT_ATTRIBUTES.join(' or ')}): the macro replaces this reference before CloudFormation resolves functions`,
+      ),
+    );
+    return node;
+  }
+  if (parts && table && typeof parts.attribute === 'string')
+    return attributeValue(table, parts.attribute, path, GETATT_ATTRIBUTES, rewrite.problems) ?? node;
+  if (parts) note('GetAtt', parts.name, path, at, rewrite);
+  else note('Malformed', '', path, at, rewrite);
+  // The list form's attribute may itself be a function (`!Ref AttributeParameter`) with references to rewrite.
+  return Array.isArray(inner) ? WALK_INTO : node;
+}
+
+/** `Fn::Sub`: its table variables written in, as literal text for looked-up tables when nothing else is left. */
+function rewriteSub(node: unknown, at: WalkPosition, rewrite: Rewrite): unknown {
+  const [text, variables] = Array.isArray(node) ? [node[0], node[1]] : [node, undefined];
+  if (typeof text !== 'string') return { 'Fn::Sub': at.walk(['Fn::Sub'], node) };
+  const local = new Set(isRecord(variables) ? Object.keys(variables) : []);
+  const { out, literalOnly } = rewriteSubText(text, local, at, rewrite);
+  const hasVariables = isRecord(variables) && Object.keys(variables).length > 0;
+  // cfn-lint flags a Sub without variables: once looked-up values are written in, it is plain text.
+  if (literalOnly && !hasVariables && out !== text) return out.replace(/\$\{!/g, '${');
+  if (Array.isArray(node)) {
+    const rest = at.walk(['Fn::Sub', 1], variables);
+    return out === text && rest === variables ? { 'Fn::Sub': node } : { 'Fn::Sub': [out, rest] };
+  }
+  return { 'Fn::Sub': out };
+}
+
+/** The text of a `Fn::Sub` with its table variables rewritten, and whether only literal text was written in. */
+function rewriteSubText(
+  text: string,
+  local: ReadonlySet<string>,
+  at: WalkPosition,
+  rewrite: Rewrite,
+): { out: string; literalOnly: boolean } {
+  if (!text.includes('${')) return { out: text, literalOnly: true };
+  const path = (): string => at.path('Fn::Sub');
+  let literalOnly = true;
+  const out = mapSubVariables(text, (variable, whole) => {
+    const next = rewriteSubVariable(variable, whole, local, path, at, rewrite);
+    if (!next.literal) literalOnly = false;
+    return next.text;
+  });
+  return { out, literalOnly };
+}
+
+/** One `${...}` of a `Fn::Sub`: its text once rewritten, and whether that is literal text (no variable left). */
+function rewriteSubVariable(
+  variable: { readonly name: string; readonly attribute: string | undefined },
+  whole: string,
+  local: ReadonlySet<string>,
+  path: () => string,
+  at: WalkPosition,
+  rewrite: Rewrite,
+): { text: string; literal: boolean } {
+  const { name, attribute: named } = variable;
+  const table = local.has(name) ? undefined : tableFor(name, rewrite.context);
+  if (!table) {
+    if (!local.has(name)) note('Sub', name, path, at, rewrite);
+    return { text: whole, literal: false };
+  }
+  const attribute = named ?? 'TableName';
+  const allowed = named === undefined ? (['TableName'] as const) : GETATT_ATTRIBUTES;
+  const resolved = attributeValue(table, attribute, path, allowed, rewrite.problems);
+  if (typeof resolved === 'string') return { text: resolved, literal: true };
+  if (table.logicalId === undefined) return { text: whole, literal: false };
+  const text = named === undefined ? `\${${table.logicalId}}` : `\${${table.logicalId}.${attribute}}`;
+  return { text, literal: false };
 }
 
 /** `DependsOn` on a table key: the new table's logical ID, or nothing for a looked-up table the stack does not create. */

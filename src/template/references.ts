@@ -1,5 +1,5 @@
-import { joinPath } from '../problems.js';
 import { isRecord } from './json.js';
+import { WALK_INTO, type WalkPosition, walkTemplate } from './walk.js';
 
 /** A name that a template value refers to: a `Ref`, the resource of a `Fn::GetAtt`, or a `${...}` in `Fn::Sub`. */
 interface Reference {
@@ -69,83 +69,63 @@ type Visitor = (
 ) => void;
 
 /**
- * Walks every reference inside `value`, depth first. The path of a reference is a function, valid during the
- * callback, so that a caller that only reports a few of many references builds only those paths.
+ * Walks every reference inside `value` (at `path`, `depth` levels below the template's top), depth first, with
+ * the one template walk. The path of a reference is a function, valid during the callback, so that a caller that
+ * only reports a few of many references builds only those paths.
  */
-export function walkReferences(value: unknown, path: string, onReference: Visitor): void {
-  // Segments of the current position; the path text is built on demand.
-  const stack: (string | number)[] = [];
-  // Valid only during the callback, which is all a caller needs: no copy of the stack per reference.
-  const here =
-    (key: string): (() => string) =>
-    () =>
-      joinPath(
-        stack.reduce<string>((p, k) => joinPath(p, k), path),
-        key,
-      );
-  // No array per call: this walk meets every node of the template, mostly before the JIT has warmed up.
-  const below = (key: string | number, node: unknown): void => {
-    stack.push(key);
-    visit(node);
-    stack.pop();
-  };
-  const belowArgument = (key: string, node: unknown): void => {
-    stack.push(key);
-    below(1, node);
-    stack.pop();
-  };
-  const visitGetAtt = (key: string, child: unknown): void => {
-    const parts = getAttParts(child);
-    if (parts) {
-      const attribute = typeof parts.attribute === 'string' ? parts.attribute : undefined;
-      onReference('GetAtt', parts.name, attribute, here(key));
-    } else {
-      onReference('Malformed', '', undefined, here(key));
-    }
-    if (Array.isArray(child)) belowArgument(key, child[1]);
-  };
-  const visitSub = (key: string, child: unknown): void => {
-    const [text, variables] = Array.isArray(child) ? [child[0], child[1]] : [child, undefined];
-    if (isRecord(variables)) belowArgument(key, variables);
-    if (typeof text !== 'string' || !text.includes('${')) return;
-    const local = isRecord(variables) ? variables : {};
-    for (const v of subVariables(text)) {
-      if (!Object.hasOwn(local, v.name)) onReference('Sub', v.name, v.attribute, here(key));
-    }
-  };
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) below(i, node[i]);
-      return;
-    }
-    if (!isRecord(node)) return;
-    // An indexed loop, no iterator: this walk meets every node of the template, mostly before the JIT has warmed up.
-    const keys = Object.keys(node);
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k] ?? '';
-      visitKey(key, node[key]);
-    }
-  };
-  const visitKey = (key: string, child: unknown): void => {
-    if (key === 'Ref') {
-      if (typeof child === 'string') onReference('Ref', child, undefined, here(key));
-      else onReference('Malformed', '', undefined, here(key));
-    } else if (key === 'Fn::GetAtt') {
-      visitGetAtt(key, child);
-    } else if (key === 'Fn::Sub') {
-      visitSub(key, child);
-    } else {
-      below(key, child);
-    }
-  };
-  visit(value);
+export function walkReferences(value: unknown, path: string, onReference: Visitor, depth = 0): void {
+  walkTemplate(value, path, { entry: (key, child, at) => visitEntry(key, child, at, onReference) }, depth);
 }
 
-/** Every reference inside `value`, depth first, with its path. */
-export function collectReferences(value: unknown, path: string): Reference[] {
+function visitEntry(key: string, child: unknown, at: WalkPosition, onReference: Visitor): unknown {
+  const here = (): string => at.path(key);
+  switch (key) {
+    case 'Ref':
+      if (typeof child === 'string') onReference('Ref', child, undefined, here);
+      else onReference('Malformed', '', undefined, here);
+      return child;
+    case 'Fn::GetAtt':
+      visitGetAtt(child, here, at, onReference);
+      return child;
+    case 'Fn::Sub':
+      visitSub(child, here, at, onReference);
+      return child;
+    default:
+      return WALK_INTO;
+  }
+}
+
+function visitGetAtt(child: unknown, here: () => string, at: WalkPosition, onReference: Visitor): void {
+  const parts = getAttParts(child);
+  if (parts) {
+    const attribute = typeof parts.attribute === 'string' ? parts.attribute : undefined;
+    onReference('GetAtt', parts.name, attribute, here);
+  } else {
+    onReference('Malformed', '', undefined, here);
+  }
+  if (Array.isArray(child)) at.walk(['Fn::GetAtt', 1], child[1]);
+}
+
+function visitSub(child: unknown, here: () => string, at: WalkPosition, onReference: Visitor): void {
+  const [text, variables] = Array.isArray(child) ? [child[0], child[1]] : [child, undefined];
+  if (isRecord(variables)) at.walk(['Fn::Sub', 1], variables);
+  if (typeof text !== 'string' || !text.includes('${')) return;
+  const local = isRecord(variables) ? variables : {};
+  for (const v of subVariables(text)) {
+    if (!Object.hasOwn(local, v.name)) onReference('Sub', v.name, v.attribute, here);
+  }
+}
+
+/** Every reference inside `value` (`depth` levels below the template's top), depth first, with its path. */
+export function collectReferences(value: unknown, path: string, depth = 0): Reference[] {
   const out: Reference[] = [];
-  walkReferences(value, path, (kind, name, attribute, at) => {
-    out.push({ kind, name, attribute, path: at() });
-  });
+  walkReferences(
+    value,
+    path,
+    (kind, name, attribute, at) => {
+      out.push({ kind, name, attribute, path: at() });
+    },
+    depth,
+  );
   return out;
 }
