@@ -4,7 +4,7 @@ import { lazyFinder, loadAwsFinder } from './lookup/lazy.js';
 import type { TableFinder } from './lookup/port.js';
 import { cut, formatProblems, type Problem, problem } from './problems.js';
 import { isRecord } from './template/json.js';
-import { transform } from './transform.js';
+import { type TransformResult, transform } from './transform.js';
 
 /** The request CloudFormation sends a macro; the handler checks every field, as if it could be anything. */
 interface MacroEvent {
@@ -58,6 +58,16 @@ export type MacroHandler = (event: unknown, context?: Context) => Promise<MacroR
 /** Problems the log line of a failed request lists; the rest are counted. */
 const LOGGED_PROBLEMS = 1_000;
 
+/** One request as the handler answers and logs it. */
+interface Call {
+  readonly requestId: string;
+  readonly fragment: unknown;
+  /** The request's names for the log, cut: a direct invoke may send megabytes in any of them. */
+  readonly base: { readonly requestId: string; readonly transformId: string; readonly region: string };
+  readonly started: number;
+  readonly logger: HandlerDependencies['logger'];
+}
+
 /** The Lambda edge: event in, response out. The only place that catches and logs; it never throws. */
 export function createHandler(dependencies: HandlerDependencies): MacroHandler {
   const finder = lazyFinder(dependencies.createFinder);
@@ -66,28 +76,19 @@ export function createHandler(dependencies: HandlerDependencies): MacroHandler {
     const started = Date.now();
     const request = isRecord(event) ? event : {};
     const requestId = text(request.requestId);
-    const fragment = request.fragment;
-    // The log shows the request's names cut: a direct invoke may send megabytes in any of them.
     const base = {
       requestId: cut(requestId),
       transformId: cut(text(request.transformId)),
       region: cut(text(request.region)),
     };
-    // CloudFormation ignores a failure's fragment: a template nested past the limits is left out, since the
-    // runtime could not serialise it.
-    const fail = (problems: readonly Problem[]): MacroResponse => ({
-      requestId,
-      status: 'failure',
-      fragment: problems.some((p) => p.code === 'LIMIT_EXCEEDED') ? undefined : fragment,
-      errorMessage: formatProblems(problems),
-    });
+    const call: Call = { requestId, fragment: request.fragment, base, started, logger: dependencies.logger };
     try {
       const parameterValues = isRecord(request.templateParameterValues)
         ? request.templateParameterValues
         : {};
       const result = await transform(
         {
-          fragment,
+          fragment: request.fragment,
           parameters: request.params,
           templateParameterValues: parameterValues,
           region: base.region,
@@ -96,39 +97,59 @@ export function createHandler(dependencies: HandlerDependencies): MacroHandler {
         },
         finder,
       );
-      const durationMs = Date.now() - started;
-      if (result.ok) {
-        await dependencies.logger.info('transformed', {
-          ...base,
-          status: 'success',
-          ...result.summary,
-          durationMs,
-        });
-        return { requestId, status: 'success', fragment: result.template };
-      }
-      await dependencies.logger.info('rejected', {
-        ...base,
-        status: 'failure',
-        ...result.summary,
-        durationMs,
-        // Every problem up to LOGGED_PROBLEMS (each at most about 1 KB), then how many more.
-        problemList: formatProblems(result.problems, LOGGED_PROBLEMS).split('\n'),
-      });
-      return fail(result.problems);
+      return await answer(result, call);
     } catch (error) {
-      await dependencies.logger.error('internal error', {
-        ...base,
-        status: 'failure',
-        error: error instanceof Error ? error : 'a thrown value that is not an Error',
-      });
-      return fail([
-        problem(
-          'INTERNAL_ERROR',
-          '',
-          `the macro failed unexpectedly (request ${requestId}); the template was not changed`,
-        ),
-      ]);
+      return await internalError(error, call);
     }
+  };
+}
+
+/** The transform's result as CloudFormation takes it, logged. */
+async function answer(result: TransformResult, call: Call): Promise<MacroResponse> {
+  const durationMs = Date.now() - call.started;
+  if (result.ok) {
+    await call.logger.info('transformed', { ...call.base, status: 'success', ...result.summary, durationMs });
+    return { requestId: call.requestId, status: 'success', fragment: result.template };
+  }
+  await call.logger.info('rejected', {
+    ...call.base,
+    status: 'failure',
+    ...result.summary,
+    durationMs,
+    // Every problem up to LOGGED_PROBLEMS (each at most about 1 KB), then how many more.
+    problemList: formatProblems(result.problems, LOGGED_PROBLEMS).split('\n'),
+  });
+  return failure(result.problems, call);
+}
+
+async function internalError(error: unknown, call: Call): Promise<MacroResponse> {
+  await call.logger.error('internal error', {
+    ...call.base,
+    status: 'failure',
+    error: error instanceof Error ? error : 'a thrown value that is not an Error',
+  });
+  return failure(
+    [
+      problem(
+        'INTERNAL_ERROR',
+        '',
+        `the macro failed unexpectedly (request ${call.requestId}); the template was not changed`,
+      ),
+    ],
+    call,
+  );
+}
+
+/**
+ * A failure's answer. CloudFormation ignores a failure's fragment: a template nested past the limits is left out,
+ * since the runtime could not serialise it.
+ */
+function failure(problems: readonly Problem[], call: Call): MacroResponse {
+  return {
+    requestId: call.requestId,
+    status: 'failure',
+    fragment: problems.some((p) => p.code === 'LIMIT_EXCEEDED') ? undefined : call.fragment,
+    errorMessage: formatProblems(problems),
   };
 }
 

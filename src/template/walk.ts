@@ -40,68 +40,82 @@ interface TemplateVisitor {
  * the stack: the transform refuses such a template before any stage walks it (`checkLimits`).
  */
 export function walkTemplate(value: unknown, path: string, visitor: TemplateVisitor, depth = 0): unknown {
-  // Segments below `path`; the path text is built only when a visitor asks for it.
-  const stack: Segment[] = [];
-  const within = (keys: readonly Segment[], node: unknown): unknown => {
-    for (const key of keys) stack.push(key);
-    const next = visit(node);
-    stack.length -= keys.length;
+  return new Walk(path, visitor, depth).visit(value);
+}
+
+/** One walk: the visitor, and the segments below its start (the path text is built only when asked for). */
+class Walk implements WalkPosition {
+  private readonly stack: Segment[] = [];
+
+  constructor(
+    private readonly start: string,
+    private readonly visitor: TemplateVisitor,
+    private readonly depth: number,
+  ) {}
+
+  path(...more: Segment[]): string {
+    let out = this.start;
+    for (const key of this.stack) out = joinPath(out, key);
+    for (const key of more) out = joinPath(out, key);
+    return out;
+  }
+
+  segment(index: number): Segment | undefined {
+    return this.stack[index];
+  }
+
+  walk(keys: readonly Segment[], node: unknown): unknown {
+    for (const key of keys) this.stack.push(key);
+    const next = this.visit(node);
+    this.stack.length -= keys.length;
     return next;
-  };
-  const position: WalkPosition = {
-    path: (...more) => {
-      let out = path;
-      for (const key of stack) out = joinPath(out, key);
-      for (const key of more) out = joinPath(out, key);
-      return out;
-    },
-    segment: (index) => stack[index],
-    walk: within,
-  };
-  const visit = (node: unknown): unknown => {
-    if (typeof node === 'string') return visitor.text ? visitor.text(node, position) : node;
-    if (typeof node !== 'object' || node === null || depth + stack.length >= LIMITS.depth) return node;
-    if (Array.isArray(node)) return visitList(node);
-    return isRecord(node) ? visitMapping(node) : node;
-  };
-  const below = (key: Segment, node: unknown): unknown => {
-    stack.push(key);
-    const next = visit(node);
-    stack.pop();
+  }
+
+  visit(node: unknown): unknown {
+    if (typeof node === 'string') return this.visitor.text ? this.visitor.text(node, this) : node;
+    if (typeof node !== 'object' || node === null || this.depth + this.stack.length >= LIMITS.depth)
+      return node;
+    if (Array.isArray(node)) return this.visitList(node);
+    return isRecord(node) ? this.visitMapping(node) : node;
+  }
+
+  private below(key: Segment, node: unknown): unknown {
+    this.stack.push(key);
+    const next = this.visit(node);
+    this.stack.pop();
     return next;
-  };
+  }
+
   // Indexed loops, no iterators: this walk meets every node of the template, mostly before the JIT has warmed up.
-  const visitList = (node: readonly unknown[]): unknown => {
+  private visitList(node: readonly unknown[]): unknown {
     let items: unknown[] | undefined;
     for (let i = 0; i < node.length; i++) {
       const item: unknown = node[i];
-      const next = below(i, item);
+      const next = this.below(i, item);
       if (next !== item && items === undefined) items = node.slice(0, i);
       items?.push(next);
     }
     return items ?? node;
-  };
-  const visitMapping = (node: Readonly<Record<string, unknown>>): unknown => {
-    const replaced = visitor.mapping ? visitor.mapping(node, position) : WALK_INTO;
-    return replaced === WALK_INTO ? visitEntries(node) : replaced;
-  };
-  const entryValue = (key: string, child: unknown): unknown => {
-    const replaced = visitor.entry ? visitor.entry(key, child, position) : WALK_INTO;
-    return replaced === WALK_INTO ? below(key, child) : replaced;
-  };
-  const visitEntries = (node: Readonly<Record<string, unknown>>): unknown => {
+  }
+
+  private visitMapping(node: Readonly<Record<string, unknown>>): unknown {
+    const replaced = this.visitor.mapping ? this.visitor.mapping(node, this) : WALK_INTO;
+    return replaced === WALK_INTO ? this.visitEntries(node) : replaced;
+  }
+
+  private visitEntries(node: Readonly<Record<string, unknown>>): unknown {
     let out: Record<string, unknown> | undefined;
     const keys = Object.keys(node);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] ?? '';
       const child = node[key];
-      const next = entryValue(key, child);
+      const replaced = this.visitor.entry ? this.visitor.entry(key, child, this) : WALK_INTO;
+      const next = replaced === WALK_INTO ? this.below(key, child) : replaced;
       if (next !== child && out === undefined) out = copyOfFirst(node, keys, i);
       if (out !== undefined) put(out, key, next);
     }
     return out ?? node;
-  };
-  return visit(value);
+  }
 }
 
 /** A new mapping with the first `count` entries of `node`. */
