@@ -51,6 +51,19 @@ interface StackPlace {
   readonly partition: string;
 }
 
+/** What planning carries from grant to grant. */
+interface Planning {
+  readonly plan: Plan;
+  /** Each target resolved so far; one that cannot be is resolved (and reported) again at each grant naming it. */
+  readonly targets: Map<string, ResolvedTarget>;
+  /** Every grant so far, by role and table: a role gets each access to a table once. */
+  readonly granted: Map<string, Map<ResolvedTable, Set<AccessType>>>;
+  readonly view: TemplateView;
+  readonly parameterValues: Readonly<Record<string, unknown>>;
+  readonly stack: StackPlace;
+  readonly problems: Problem[];
+}
+
 /** Resolves every Services target and collects the grants, the variables and the problems on the way. */
 export function planGrants(
   tables: readonly TableSpec[],
@@ -73,55 +86,88 @@ export function planGrants(
     const role = runsAs(id, { view, parameterValues, at: id, problems: unreported });
     if (role !== undefined) plan.runsAs.set(id, roleKey(role));
   }
-  const targets = new Map<string, ResolvedTarget>();
-  const granted = new Map<string, Map<ResolvedTable, Set<AccessType>>>();
+  const planning: Planning = {
+    plan,
+    targets: new Map(),
+    granted: new Map(),
+    view,
+    parameterValues,
+    stack,
+    problems,
+  };
   for (const spec of tables) {
     const table = resolvedTables.get(spec.key);
-    for (const grant of spec.services) {
-      let env: EnvSink | undefined;
-      let role: string;
-      if (grant.variablesOnly) {
-        const sink = resolveVariablesTarget(grant.target, grant.path, view, problems);
-        if (sink === undefined) continue;
-        env = sink;
-        role = 'no role (variables only)';
-      } else {
-        // Resolved once per target; one that cannot be is resolved (and reported) again at each grant naming it.
-        const target =
-          targets.get(grant.target) ??
-          resolveTarget(grant.target, { view, parameterValues, at: grant.path, problems });
-        if (target === undefined) continue;
-        targets.set(grant.target, target);
-        env = target.env;
-        role = roleLabel(target.role, view);
-        if (table && !otherAccount(plan, target, table, grant, stack, problems))
-          addGrant(plan, granted, target, table, grant, problems);
-      }
-      const containersOk = checkContainers(grant, env, view, problems);
-      const returnValuesOk = checkReturnValues(grant, env, problems);
-      if (!table || !containersOk || !returnValuesOk) continue;
-      const names: string[] = [];
-      if (env) {
-        const key = env.resourceId;
-        const entry = plan.env.get(key) ?? { sink: env, variables: [] };
-        for (const variable of variablesFor(table, grant, spec.envNames, spec.path, problems)) {
-          entry.variables.push({ ...variable, condition: table.condition, containers: grant.containers });
-          // A name asked for twice (EnvNames repeating <KEY> or a ReturnValues name) is set once.
-          if (!names.includes(variable.name)) names.push(variable.name);
-        }
-        plan.env.set(key, entry);
-      }
-      const only = grant.containers === undefined ? '' : ` (containers ${grant.containers.join(', ')})`;
-      plan.report.push({
-        table: spec.key,
-        target: `${grant.target}${only}`,
-        role,
-        access: grant.variablesOnly ? ['VariablesOnly'] : grant.access,
-        variables: names,
-      });
-    }
+    for (const grant of spec.services) planGrant(spec, table, grant, planning);
   }
   return plan;
+}
+
+/** One grant: the role's access, the target's variables, and the line of the report. */
+function planGrant(
+  spec: TableSpec,
+  table: ResolvedTable | undefined,
+  grant: ServiceGrant,
+  planning: Planning,
+): void {
+  const target = grantTarget(table, grant, planning);
+  if (target === undefined) return;
+  const { env } = target;
+  const containersOk = checkContainers(grant, env, planning.view, planning.problems);
+  const returnValuesOk = checkReturnValues(grant, env, planning.problems);
+  if (!table || !containersOk || !returnValuesOk) return;
+  const names = env === undefined ? [] : addVariables(planning, env, table, grant, spec);
+  const only = grant.containers === undefined ? '' : ` (containers ${grant.containers.join(', ')})`;
+  planning.plan.report.push({
+    table: spec.key,
+    target: `${grant.target}${only}`,
+    role: target.role,
+    access: grant.variablesOnly ? ['VariablesOnly'] : grant.access,
+    variables: names,
+  });
+}
+
+/**
+ * Where a grant's variables go and the role that gets it (for the report), its access granted on the way;
+ * undefined when the target cannot be resolved (the problem pushed).
+ */
+function grantTarget(
+  table: ResolvedTable | undefined,
+  grant: ServiceGrant,
+  planning: Planning,
+): { env: EnvSink | undefined; role: string } | undefined {
+  const { view, parameterValues, problems, plan } = planning;
+  if (grant.variablesOnly) {
+    const sink = resolveVariablesTarget(grant.target, grant.path, view, problems);
+    return sink === undefined ? undefined : { env: sink, role: 'no role (variables only)' };
+  }
+  const target =
+    planning.targets.get(grant.target) ??
+    resolveTarget(grant.target, { view, parameterValues, at: grant.path, problems });
+  if (target === undefined) return undefined;
+  planning.targets.set(grant.target, target);
+  if (table && !otherAccount(plan, target, table, grant, planning.stack, problems))
+    addGrant(plan, planning.granted, target, table, grant, problems);
+  return { env: target.env, role: roleLabel(target.role, view) };
+}
+
+/** The variables a grant gives its target, added to the target's; their names, each once. */
+function addVariables(
+  planning: Planning,
+  env: EnvSink,
+  table: ResolvedTable,
+  grant: ServiceGrant,
+  spec: TableSpec,
+): string[] {
+  const names: string[] = [];
+  const key = env.resourceId;
+  const entry = planning.plan.env.get(key) ?? { sink: env, variables: [] };
+  for (const variable of variablesFor(table, grant, spec.envNames, spec.path, planning.problems)) {
+    entry.variables.push({ ...variable, condition: table.condition, containers: grant.containers });
+    // A name asked for twice (EnvNames repeating <KEY> or a ReturnValues name) is set once.
+    if (!names.includes(variable.name)) names.push(variable.name);
+  }
+  planning.plan.env.set(key, entry);
+  return names;
 }
 
 /** `ReturnValues` asks for variables: a role has no environment to hold them, so there they are refused, not dropped. */

@@ -18,6 +18,18 @@ const SHAPES =
  */
 type KmsResolution = KmsKey | 'none' | undefined;
 
+/** Where a key is resolved: the template, the request's parameter values, and the sink. */
+interface KmsContext {
+  readonly view: TemplateView;
+  readonly parameterValues: Readonly<Record<string, unknown>>;
+  readonly problems: Problem[];
+}
+
+function unresolvedKey(path: string, problems: Problem[], message: string): undefined {
+  problems.push(problem('KMS_KEY_UNRESOLVED', path, message));
+  return undefined;
+}
+
 /**
  * A key given as text, accepted only in the shapes KMS produces: a wildcard, a path trick or anything else would
  * let a grant reach more keys than the table's. `parameter` names a NoEcho parameter the text came from: its value
@@ -29,13 +41,8 @@ function keyFromText(
   problems: Problem[],
   noEchoParameter?: string,
 ): KmsResolution {
-  const fail = (message: string): undefined => {
-    problems.push(problem('KMS_KEY_UNRESOLVED', path, message));
-    return undefined;
-  };
   const noEcho = (resource: unknown): KmsKey => ({ resource, alias: undefined, size: KEY_ARN_MAX });
-  const arn = parseKmsKeyArn(text);
-  if (arn)
+  if (parseKmsKeyArn(text))
     return noEchoParameter
       ? noEcho({ Ref: noEchoParameter })
       : { resource: text, alias: undefined, size: text.length };
@@ -44,23 +51,43 @@ function keyFromText(
     return noEcho({ 'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${id}` });
   }
   const aliasArn = parseKmsAliasArn(text);
-  const alias = aliasArn?.alias ?? (KMS_ALIAS.test(text) ? text : undefined);
+  if (aliasArn !== undefined || KMS_ALIAS.test(text))
+    return keyFromAlias(text, aliasArn, path, problems, noEchoParameter);
+  const shown = noEchoParameter
+    ? `the value of parameter ${noEchoParameter}`
+    : JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+  return unresolvedKey(path, problems, `${shown} is not ${SHAPES}; nothing is granted on it`);
+}
+
+/**
+ * An alias (`alias/name`) or alias ARN: granted on the account's keys with a `kms:ResourceAliases` condition, never on
+ * a guessed key; nothing for an AWS-managed key.
+ */
+function keyFromAlias(
+  text: string,
+  aliasArn: ReturnType<typeof parseKmsAliasArn>,
+  path: string,
+  problems: Problem[],
+  noEchoParameter: string | undefined,
+): KmsResolution {
+  const alias = aliasArn?.alias ?? text;
   // AWS-managed keys (alias/aws/dynamodb) authorise DynamoDB themselves: nothing to grant.
-  if (alias?.startsWith('alias/aws/')) return 'none';
-  if (alias !== undefined && noEchoParameter !== undefined)
-    return fail(
+  if (alias.startsWith('alias/aws/')) return 'none';
+  if (noEchoParameter !== undefined)
+    return unresolvedKey(
+      path,
+      problems,
       `parameter ${noEchoParameter} is NoEcho and holds a KMS alias, which the macro would have to write into a policy condition: give the key ARN or key ID, or drop NoEcho`,
     );
   if (aliasArn) {
     const resource = `arn:${aliasArn.partition}:kms:${aliasArn.region}:${aliasArn.account}:key/*`;
     return { resource, alias: aliasArn.alias, size: resource.length };
   }
-  if (alias !== undefined) return { resource: { 'Fn::Sub': ACCOUNT_KEYS }, alias, size: KEY_ARN_MAX };
-  const shown = noEchoParameter
-    ? `the value of parameter ${noEchoParameter}`
-    : JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
-  return fail(`${shown} is not ${SHAPES}; nothing is granted on it`);
+  return { resource: { 'Fn::Sub': ACCOUNT_KEYS }, alias, size: KEY_ARN_MAX };
 }
+
+const UNRESOLVED =
+  'cannot tell which KMS key this is: use a key ARN, key ID or alias, !GetAtt <Key>.Arn, !Ref <Key>, !Ref <Alias> or !Ref <Parameter>';
 
 /**
  * Resolves `SSESpecification.KMSMasterKeyId` of a new table, or the key ARN of a looked-up one, to what a policy
@@ -74,45 +101,39 @@ export function resolveKmsKey(
   problems: Problem[],
   depth = 0,
 ): KmsResolution {
-  const unresolved = (): undefined => {
-    problems.push(
-      problem(
-        'KMS_KEY_UNRESOLVED',
-        path,
-        'cannot tell which KMS key this is: use a key ARN, key ID or alias, !GetAtt <Key>.Arn, !Ref <Key>, !Ref <Alias> or !Ref <Parameter>',
-      ),
-    );
-    return undefined;
-  };
   if (value === undefined) return 'none';
   if (typeof value === 'string') return keyFromText(value, path, problems);
-  if (!isIntrinsic(value) || !isRecord(value) || depth > 3) return unresolved();
-  if ('Fn::GetAtt' in value) {
-    const parts = getAttParts(value['Fn::GetAtt']);
-    // A name the template does not define is already reported where the references are checked.
-    if (parts && !view.isDefined(parts.name)) return 'none';
-    if (parts && parts.attribute === 'Arn' && view.resources.get(parts.name)?.Type === 'AWS::KMS::Key') {
-      return { resource: value, alias: undefined, size: KEY_ARN_MAX };
-    }
-    return unresolved();
-  }
+  if (!isIntrinsic(value) || !isRecord(value) || depth > 3) return unresolvedKey(path, problems, UNRESOLVED);
+  const context: KmsContext = { view, parameterValues, problems };
+  if ('Fn::GetAtt' in value) return keyFromGetAtt(value, path, context);
   const ref = value.Ref;
-  if (typeof ref !== 'string') return unresolved();
+  if (typeof ref !== 'string') return unresolvedKey(path, problems, UNRESOLVED);
+  return keyFromRef(ref, path, context, depth);
+}
+
+function keyFromGetAtt(value: Record<string, unknown>, path: string, context: KmsContext): KmsResolution {
+  const parts = getAttParts(value['Fn::GetAtt']);
+  // A name the template does not define is already reported where the references are checked.
+  if (parts && !context.view.isDefined(parts.name)) return 'none';
+  if (parts && parts.attribute === 'Arn' && context.view.resources.get(parts.name)?.Type === 'AWS::KMS::Key')
+    return { resource: value, alias: undefined, size: KEY_ARN_MAX };
+  return unresolvedKey(path, context.problems, UNRESOLVED);
+}
+
+/** `!Ref` to a key, to an alias (followed to its TargetKeyId), or to a parameter whose value the request carries. */
+function keyFromRef(ref: string, path: string, context: KmsContext, depth: number): KmsResolution {
+  const { view, parameterValues, problems } = context;
   if (!view.isDefined(ref)) return 'none';
   const resource = view.resources.get(ref);
-  if (resource?.Type === 'AWS::KMS::Key') {
+  if (resource?.Type === 'AWS::KMS::Key')
     return { resource: { 'Fn::GetAtt': [ref, 'Arn'] }, alias: undefined, size: KEY_ARN_MAX };
-  }
   if (resource?.Type === 'AWS::KMS::Alias') {
     const target = isRecord(resource.Properties) ? resource.Properties.TargetKeyId : undefined;
     const targetPath = `Resources.${ref}.Properties.TargetKeyId`;
     return resolveKmsKey(target, targetPath, view, parameterValues, problems, depth + 1);
   }
-  if (view.parameters.has(ref)) {
-    const given = parameterValues[ref];
-    return typeof given === 'string' && given !== ''
-      ? keyFromText(given, path, problems, view.noEcho.has(ref) ? ref : undefined)
-      : unresolved();
-  }
-  return unresolved();
+  const given = parameterValues[ref];
+  if (view.parameters.has(ref) && typeof given === 'string' && given !== '')
+    return keyFromText(given, path, problems, view.noEcho.has(ref) ? ref : undefined);
+  return unresolvedKey(path, problems, UNRESOLVED);
 }

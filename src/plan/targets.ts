@@ -106,7 +106,6 @@ interface RoleContext {
  * carries. Undefined when it cannot, the problem pushed.
  */
 function resolveRoleValue(value: unknown, path: string, context: RoleContext): RoleRef | undefined {
-  const { view, parameterValues } = context;
   // The problem is reported at the grant, so the message names the property that holds the role.
   const unresolved = (why: string): undefined =>
     report(context, problem('TARGET_ROLE_UNRESOLVED', context.at, `${path} ${why}`));
@@ -115,34 +114,43 @@ function resolveRoleValue(value: unknown, path: string, context: RoleContext): R
     return roleFromText(value) ?? unresolved(`is ${shown}, which is not a role ARN or name`);
   }
   if (isRecord(value) && isIntrinsic(value)) {
-    if ('Fn::GetAtt' in value) {
-      const parts = getAttParts(value['Fn::GetAtt']);
-      if (parts && parts.attribute === 'Arn' && resourceType(view, parts.name) === 'AWS::IAM::Role') {
-        return { kind: 'stack', logicalId: parts.name };
-      }
-      return unresolved('must be !GetAtt <Role>.Arn of an AWS::IAM::Role in this template');
-    }
+    if ('Fn::GetAtt' in value) return getAttRole(value['Fn::GetAtt'], context.view, unresolved);
     if ('Fn::Sub' in value) return subRole(value['Fn::Sub'], path, context);
-    const ref = value.Ref;
-    if (typeof ref === 'string') {
-      if (resourceType(view, ref) === 'AWS::IAM::Role') return { kind: 'stack', logicalId: ref };
-      if (view.parameters.has(ref)) {
-        const given = parameterValues[ref];
-        if (typeof given !== 'string' || given === '') {
-          return unresolved(
-            `is !Ref ${ref}, a parameter without a value in the request: its role is unknown`,
-          );
-        }
-        return (
-          roleFromText(given, view.noEcho.has(ref) ? ref : undefined) ??
-          unresolved(`is !Ref ${ref}, whose value is not a role ARN or name`)
-        );
-      }
-      return unresolved(`is !Ref ${ref}, which is not a role or a parameter of this template`);
-    }
+    if (typeof value.Ref === 'string') return refRole(value.Ref, context, unresolved);
   }
   return unresolved(
     'must be a role ARN, !GetAtt <Role>.Arn, !Ref <Role>, !Ref <Parameter> or !Sub of one of them',
+  );
+}
+
+/** `!GetAtt Role.Arn` of a role of the stack. */
+function getAttRole(
+  value: unknown,
+  view: TemplateView,
+  unresolved: (why: string) => undefined,
+): RoleRef | undefined {
+  const parts = getAttParts(value);
+  if (parts && parts.attribute === 'Arn' && resourceType(view, parts.name) === 'AWS::IAM::Role')
+    return { kind: 'stack', logicalId: parts.name };
+  return unresolved('must be !GetAtt <Role>.Arn of an AWS::IAM::Role in this template');
+}
+
+/** `!Ref` to a role of the stack, or to a parameter whose value in the request is a role ARN or name. */
+function refRole(
+  ref: string,
+  context: RoleContext,
+  unresolved: (why: string) => undefined,
+): RoleRef | undefined {
+  const { view, parameterValues } = context;
+  if (resourceType(view, ref) === 'AWS::IAM::Role') return { kind: 'stack', logicalId: ref };
+  if (!view.parameters.has(ref))
+    return unresolved(`is !Ref ${ref}, which is not a role or a parameter of this template`);
+  const given = parameterValues[ref];
+  if (typeof given !== 'string' || given === '')
+    return unresolved(`is !Ref ${ref}, a parameter without a value in the request: its role is unknown`);
+  return (
+    roleFromText(given, view.noEcho.has(ref) ? ref : undefined) ??
+    unresolved(`is !Ref ${ref}, whose value is not a role ARN or name`)
   );
 }
 
