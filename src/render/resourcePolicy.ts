@@ -58,31 +58,7 @@ export function addResourcePolicies(
     );
     return;
   }
-  const table: unknown[] = [];
-  const stream: unknown[] = [];
-  for (const { table: granted, role, access } of grants) {
-    const principal = { AWS: role.parameter === undefined ? role.arn : { Ref: role.parameter } };
-    for (const type of access) {
-      for (const template of ACCESS_TYPES[type].statements) {
-        const scopes: readonly ResourceScope[] = template.scopes;
-        const resources: unknown[] = [];
-        if (scopes.includes('table')) resources.push(arnOf(name));
-        if (scopes.includes('indexes') && granted.hasIndexes) resources.push(arnOf(name, '/index/*'));
-        const actions: readonly string[] = template.actions;
-        const tableActions = actions.filter((a) => !STREAM_ONLY.has(a) && !BACKUP_ONLY.has(a));
-        if (resources.length > 0 && tableActions.length > 0)
-          table.push({ Effect: 'Allow', Principal: principal, Action: tableActions, Resource: resources });
-        const streamActions = actions.filter((a) => ON_STREAM.has(a));
-        if (scopes.includes('stream') && granted.hasStream && streamActions.length > 0)
-          stream.push({
-            Effect: 'Allow',
-            Principal: principal,
-            Action: streamActions,
-            Resource: [arnOf(name, '/stream/*')],
-          });
-      }
-    }
-  }
+  const { table, stream } = crossAccountStatements(name, grants);
   const merged = mergePolicy(
     properties.ResourcePolicy,
     table,
@@ -90,8 +66,59 @@ export function addResourcePolicies(
     problems,
   );
   if (merged) properties.ResourcePolicy = merged;
-  const streamPath = joinPath(propertiesPath, 'StreamSpecification');
-  if (stream.length > 0 && isIntrinsic(properties.StreamSpecification)) {
+  if (stream.length > 0)
+    addStreamPolicy(properties, joinPath(propertiesPath, 'StreamSpecification'), stream, problems);
+}
+
+/** The statements that grant roles of other accounts on the table (and its indexes) and on its stream. */
+function crossAccountStatements(
+  name: string,
+  grants: readonly ResourceGrant[],
+): { table: unknown[]; stream: unknown[] } {
+  const out = { table: [] as unknown[], stream: [] as unknown[] };
+  for (const { table: granted, role, access } of grants) {
+    const principal = { AWS: role.parameter === undefined ? role.arn : { Ref: role.parameter } };
+    for (const type of access) {
+      for (const template of ACCESS_TYPES[type].statements)
+        addStatements(name, granted, principal, template, out);
+    }
+  }
+  return out;
+}
+
+/** One statement of an access type, as the table's and the stream's policies take it. */
+function addStatements(
+  name: string,
+  granted: ResolvedTable,
+  principal: unknown,
+  template: { readonly scopes: readonly ResourceScope[]; readonly actions: readonly string[] },
+  out: { table: unknown[]; stream: unknown[] },
+): void {
+  const { scopes, actions } = template;
+  const resources: unknown[] = [];
+  if (scopes.includes('table')) resources.push(arnOf(name));
+  if (scopes.includes('indexes') && granted.hasIndexes) resources.push(arnOf(name, '/index/*'));
+  const tableActions = actions.filter((a) => !STREAM_ONLY.has(a) && !BACKUP_ONLY.has(a));
+  if (resources.length > 0 && tableActions.length > 0)
+    out.table.push({ Effect: 'Allow', Principal: principal, Action: tableActions, Resource: resources });
+  const streamActions = actions.filter((a) => ON_STREAM.has(a));
+  if (scopes.includes('stream') && granted.hasStream && streamActions.length > 0)
+    out.stream.push({
+      Effect: 'Allow',
+      Principal: principal,
+      Action: streamActions,
+      Resource: [arnOf(name, '/stream/*')],
+    });
+}
+
+/** The stream grants, in `StreamSpecification.ResourcePolicy`. */
+function addStreamPolicy(
+  properties: Record<string, unknown>,
+  streamPath: string,
+  stream: readonly unknown[],
+  problems: Problem[],
+): void {
+  if (isIntrinsic(properties.StreamSpecification)) {
     // A key beside a function (Fn::If) would make an object CloudFormation refuses.
     problems.push(
       problem(
@@ -100,14 +127,19 @@ export function addResourcePolicies(
         'is a function, so the macro cannot add the stream grants of roles of other accounts to its ResourcePolicy; write it out',
       ),
     );
-  } else if (stream.length > 0 && isRecord(properties.StreamSpecification)) {
-    const specification = { ...properties.StreamSpecification };
-    const at = joinPath(streamPath, 'ResourcePolicy');
-    const mergedStream = mergePolicy(specification.ResourcePolicy, stream, at, problems);
-    if (mergedStream) {
-      specification.ResourcePolicy = mergedStream;
-      properties.StreamSpecification = specification;
-    }
+    return;
+  }
+  if (!isRecord(properties.StreamSpecification)) return;
+  const specification = { ...properties.StreamSpecification };
+  const merged = mergePolicy(
+    specification.ResourcePolicy,
+    stream,
+    joinPath(streamPath, 'ResourcePolicy'),
+    problems,
+  );
+  if (merged) {
+    specification.ResourcePolicy = merged;
+    properties.StreamSpecification = specification;
   }
 }
 
@@ -123,39 +155,22 @@ function mergePolicy(
   problems: Problem[],
 ): Record<string, unknown> | undefined {
   if (ours.length === 0) return undefined;
-  let document: Record<string, unknown> = { Version: '2012-10-17' };
-  let statements: unknown[] = [];
-  if (current !== undefined) {
-    const given = isRecord(current) && !isIntrinsic(current) ? current.PolicyDocument : undefined;
-    const list = isRecord(given) && !isIntrinsic(given) ? given.Statement : undefined;
-    if (
-      !isRecord(given) ||
-      isIntrinsic(given) ||
-      !(Array.isArray(list) || (isRecord(list) && !isIntrinsic(list)))
-    ) {
-      problems.push(
-        problem(
-          'TARGET_NOT_EDITABLE',
-          path,
-          'is not a PolicyDocument mapping with a Statement list, so the macro cannot add the grants of roles of other accounts to it; write it out',
-        ),
-      );
-      return undefined;
-    }
-    document = { ...given };
-    statements = Array.isArray(list) ? [...list] : [list];
+  const given =
+    current === undefined ? { document: { Version: '2012-10-17' }, statements: [] } : authorPolicy(current);
+  if (given === undefined) {
+    problems.push(
+      problem(
+        'TARGET_NOT_EDITABLE',
+        path,
+        'is not a PolicyDocument mapping with a Statement list, so the macro cannot add the grants of roles of other accounts to it; write it out',
+      ),
+    );
+    return undefined;
   }
-  const taken = new Set(statements.map((s) => (isRecord(s) ? s.Sid : undefined)));
-  let n = 1;
-  // Two access types may give one role the same statement (RW and StreamRead on a stream): it is written once.
-  const unique = [...new Map(ours.map((s) => [JSON.stringify(s), s])).values()];
-  for (const statement of unique) {
-    while (taken.has(`XDynamoDBCrossAccount${n}`)) n++;
-    taken.add(`XDynamoDBCrossAccount${n}`);
-    statements.push({ Sid: `XDynamoDBCrossAccount${n}`, ...(statement as Record<string, unknown>) });
-  }
-  document.Statement = statements;
-  const result = { ...(isRecord(current) ? current : {}), PolicyDocument: document };
+  const document: Record<string, unknown> = {
+    ...given.document,
+    Statement: withSids(given.statements, ours),
+  };
   if (JSON.stringify(document).length > POLICY_LIMIT) {
     problems.push(
       problem(
@@ -166,5 +181,31 @@ function mergePolicy(
     );
     return undefined;
   }
-  return result;
+  return { ...(isRecord(current) ? current : {}), PolicyDocument: document };
+}
+
+/** The author's policy document and its statements, when it is written out. */
+function authorPolicy(
+  current: unknown,
+): { document: Record<string, unknown>; statements: unknown[] } | undefined {
+  const given = isRecord(current) && !isIntrinsic(current) ? current.PolicyDocument : undefined;
+  if (!isRecord(given) || isIntrinsic(given)) return undefined;
+  const list = given.Statement;
+  if (Array.isArray(list)) return { document: given, statements: [...list] };
+  return isRecord(list) && !isIntrinsic(list) ? { document: given, statements: [list] } : undefined;
+}
+
+/** `statements` followed by `ours`, each of ours once, numbered with a Sid none of `statements` uses. */
+function withSids(statements: readonly unknown[], ours: readonly unknown[]): unknown[] {
+  const out = [...statements];
+  const taken = new Set(statements.map((s) => (isRecord(s) ? s.Sid : undefined)));
+  let n = 1;
+  // Two access types may give one role the same statement (RW and StreamRead on a stream): it is written once.
+  const unique = [...new Map(ours.map((s) => [JSON.stringify(s), s])).values()];
+  for (const statement of unique) {
+    while (taken.has(`XDynamoDBCrossAccount${n}`)) n++;
+    taken.add(`XDynamoDBCrossAccount${n}`);
+    out.push({ Sid: `XDynamoDBCrossAccount${n}`, ...(statement as Record<string, unknown>) });
+  }
+  return out;
 }
