@@ -88,15 +88,50 @@ function checkAttributes(
   if (isIntrinsic(definitionsValue)) return;
   const definitions = Array.isArray(definitionsValue) ? definitionsValue : [];
   const definitionsPath = joinPath(path, 'AttributeDefinitions');
+  const { defined, opaque } = definedAttributes(definitions, definitionsPath, problems);
+  const used = new Set<string>();
+  for (const schema of keySchemas) {
+    for (const { name, at } of keyAttributeNames(schema.items)) {
+      used.add(name);
+      if (defined.has(name) || opaque) continue;
+      problems.push(
+        problem(
+          'KEY_ATTRIBUTE_UNDEFINED',
+          joinPath(joinPath(schema.path, at), 'AttributeName'),
+          `key attribute "${name}" is not defined in AttributeDefinitions`,
+        ),
+      );
+    }
+  }
+  if (!allKeysKnown(properties, keySchemas)) return;
+  for (const [name, i] of defined) {
+    if (used.has(name)) continue;
+    problems.push(
+      problem(
+        'ATTRIBUTE_UNUSED',
+        joinPath(definitionsPath, i),
+        `attribute "${name}" is used by no key schema; DynamoDB rejects definitions of non-key attributes`,
+      ),
+    );
+  }
+}
+
+/**
+ * The attributes defined, by name, with the index of their definition (a second definition is a problem);
+ * `opaque` when one is not written out, so that which are defined cannot be known.
+ */
+function definedAttributes(
+  definitions: readonly unknown[],
+  definitionsPath: string,
+  problems: Problem[],
+): { defined: Map<string, number>; opaque: boolean } {
   const defined = new Map<string, number>();
   let opaque = false;
   definitions.forEach((definition, i) => {
     const name = isRecord(definition) ? literalString(definition.AttributeName) : undefined;
-    if (name === undefined) {
-      opaque = true;
-      return;
-    }
-    if (defined.has(name)) {
+    if (name === undefined) opaque = true;
+    else if (!defined.has(name)) defined.set(name, i);
+    else
       problems.push(
         problem(
           'ATTRIBUTE_DUPLICATE',
@@ -104,29 +139,16 @@ function checkAttributes(
           `attribute "${name}" is already defined`,
         ),
       );
-    } else {
-      defined.set(name, i);
-    }
   });
+  return { defined, opaque };
+}
 
-  const used = new Set<string>();
-  for (const schema of keySchemas) {
-    for (const { name, at } of keyAttributeNames(schema.items)) {
-      used.add(name);
-      if (!defined.has(name) && !opaque) {
-        problems.push(
-          problem(
-            'KEY_ATTRIBUTE_UNDEFINED',
-            joinPath(joinPath(schema.path, at), 'AttributeName'),
-            `key attribute "${name}" is not defined in AttributeDefinitions`,
-          ),
-        );
-      }
-    }
-  }
-  // Which attributes the keys use is known only when every key schema is written out: a KeySchema (the table's or
-  // an index's), an index or a list of indexes given by a function (`!If`, `Fn::Transform`) could use any.
-  const allKeysKnown =
+/**
+ * Which attributes the keys use is known only when every key schema is written out: a KeySchema (the table's or
+ * an index's), an index or a list of indexes given by a function (`!If`, `Fn::Transform`) could use any.
+ */
+function allKeysKnown(properties: Record<string, unknown>, keySchemas: readonly KeySchemaAt[]): boolean {
+  return (
     keySchemas.every((s) =>
       s.items.every((item) => isRecord(item) && typeof item.AttributeName === 'string'),
     ) &&
@@ -136,20 +158,8 @@ function checkAttributes(
     ['GlobalSecondaryIndexes', 'LocalSecondaryIndexes'].every((key) =>
       (listAt(properties, key) ?? []).every((index) => isRecord(index) && Array.isArray(index.KeySchema)),
     ) &&
-    !isIntrinsic(properties.KeySchema);
-  if (allKeysKnown) {
-    for (const [name, i] of defined) {
-      if (!used.has(name)) {
-        problems.push(
-          problem(
-            'ATTRIBUTE_UNUSED',
-            joinPath(definitionsPath, i),
-            `attribute "${name}" is used by no key schema; DynamoDB rejects definitions of non-key attributes`,
-          ),
-        );
-      }
-    }
-  }
+    !isIntrinsic(properties.KeySchema)
+  );
 }
 
 /**
@@ -222,21 +232,22 @@ function checkTags(properties: Record<string, unknown>, path: string, problems: 
   const seen = new Map<string, number>();
   tags.forEach((tag, i) => {
     if (!isRecord(tag)) return;
+    const at = joinPath(tagsPath, i);
     const key = literalString(tag.Key);
     const value = literalString(tag.Value);
-    const first = key === undefined ? undefined : seen.get(key);
-    if (key !== undefined && first === undefined) seen.set(key, i);
-    const keyFault =
-      key === undefined
-        ? undefined
-        : first !== undefined
-          ? `repeats the key of Tags[${first}]; a table has one value per tag key`
-          : tagKeyFault(key);
+    const keyFault = key === undefined ? undefined : tagKeyOnce(key, i, seen);
     const valueFault = value === undefined ? undefined : tagValueFault(value);
-    if (keyFault) problems.push(problem('INVALID_VALUE', joinPath(joinPath(tagsPath, i), 'Key'), keyFault));
-    if (valueFault)
-      problems.push(problem('INVALID_VALUE', joinPath(joinPath(tagsPath, i), 'Value'), valueFault));
+    if (keyFault) problems.push(problem('INVALID_VALUE', joinPath(at, 'Key'), keyFault));
+    if (valueFault) problems.push(problem('INVALID_VALUE', joinPath(at, 'Value'), valueFault));
   });
+}
+
+/** What is wrong with the key of `Tags[i]`, `seen` holding where each key was first: a repeat, or DynamoDB's rules. */
+function tagKeyOnce(key: string, i: number, seen: Map<string, number>): string | undefined {
+  const first = seen.get(key);
+  if (first !== undefined) return `repeats the key of Tags[${first}]; a table has one value per tag key`;
+  seen.set(key, i);
+  return tagKeyFault(key);
 }
 
 function checkBilling(
@@ -249,50 +260,42 @@ function checkBilling(
   // Another value is refused by the schema, and what throughput it needs cannot be known.
   if (mode !== 'PROVISIONED' && mode !== 'PAY_PER_REQUEST') return;
   const onDemand = mode === 'PAY_PER_REQUEST';
-  const throughputAt = (owner: Record<string, unknown>, ownerPath: string, what: string): void => {
-    const has = owner.ProvisionedThroughput !== undefined;
-    const throughputPath = joinPath(ownerPath, 'ProvisionedThroughput');
-    if (onDemand && has) {
-      problems.push(
-        problem(
-          'BILLING_THROUGHPUT_MISMATCH',
-          throughputPath,
-          `must not be set when BillingMode is PAY_PER_REQUEST (${what})`,
-        ),
-      );
-    } else if (!onDemand && !has) {
-      problems.push(
-        problem(
-          'BILLING_THROUGHPUT_MISMATCH',
-          throughputPath,
-          `is required when BillingMode is PROVISIONED, the default (${what}); or set BillingMode: PAY_PER_REQUEST`,
-        ),
-      );
-    }
-    if (!onDemand && owner.OnDemandThroughput !== undefined) {
-      problems.push(
-        problem(
-          'BILLING_THROUGHPUT_MISMATCH',
-          joinPath(ownerPath, 'OnDemandThroughput'),
-          'is only valid when BillingMode is PAY_PER_REQUEST',
-        ),
-      );
-    }
-    const throughput = owner.ProvisionedThroughput;
-    if (isRecord(throughput)) {
-      for (const unit of ['ReadCapacityUnits', 'WriteCapacityUnits']) {
-        const value = throughput[unit];
-        if (typeof value === 'number' && value < 1) {
-          problems.push(
-            problem('INVALID_VALUE', joinPath(throughputPath, unit), `must be at least 1, not ${value}`),
-          );
-        }
-      }
-    }
-  };
-  throughputAt(properties, path, 'the table');
+  checkThroughput(properties, path, 'the table', onDemand, problems);
   for (const { index, path: indexPath, kind } of indexes) {
-    if (kind === 'global') throughputAt(index, indexPath, 'a global secondary index');
+    if (kind === 'global') checkThroughput(index, indexPath, 'a global secondary index', onDemand, problems);
+  }
+}
+
+/** The throughput of the table or of a global index (`owner`), for its billing mode. */
+function checkThroughput(
+  owner: Record<string, unknown>,
+  ownerPath: string,
+  what: string,
+  onDemand: boolean,
+  problems: Problem[],
+): void {
+  const has = owner.ProvisionedThroughput !== undefined;
+  const throughputPath = joinPath(ownerPath, 'ProvisionedThroughput');
+  const mismatch = (at: string, message: string): void => {
+    problems.push(problem('BILLING_THROUGHPUT_MISMATCH', at, message));
+  };
+  if (onDemand && has)
+    mismatch(throughputPath, `must not be set when BillingMode is PAY_PER_REQUEST (${what})`);
+  else if (!onDemand && !has)
+    mismatch(
+      throughputPath,
+      `is required when BillingMode is PROVISIONED, the default (${what}); or set BillingMode: PAY_PER_REQUEST`,
+    );
+  if (!onDemand && owner.OnDemandThroughput !== undefined)
+    mismatch(joinPath(ownerPath, 'OnDemandThroughput'), 'is only valid when BillingMode is PAY_PER_REQUEST');
+  const throughput = owner.ProvisionedThroughput;
+  if (!isRecord(throughput)) return;
+  for (const unit of ['ReadCapacityUnits', 'WriteCapacityUnits']) {
+    const value = throughput[unit];
+    if (typeof value === 'number' && value < 1)
+      problems.push(
+        problem('INVALID_VALUE', joinPath(throughputPath, unit), `must be at least 1, not ${value}`),
+      );
   }
 }
 
@@ -319,14 +322,7 @@ function checkIndexes(
   const tableKeys = keyAttributeNames(listAt(properties, 'KeySchema') ?? []);
   const tableHash = tableKeys.find((k) => k.keyType === 'HASH')?.name;
   for (const { index, path: indexPath, kind } of indexes) {
-    const name = literalString(index.IndexName);
-    if (name !== undefined) {
-      if (names.has(name)) {
-        const message = `index name "${name}" is used twice`;
-        problems.push(problem('INDEX_NAME_DUPLICATE', joinPath(indexPath, 'IndexName'), message));
-      }
-      names.add(name);
-    }
+    checkIndexName(index, indexPath, names, problems);
     projected += checkProjection(index.Projection, joinPath(indexPath, 'Projection'), problems);
     if (kind === 'local' && tableHash !== undefined) checkLocalHash(index, indexPath, tableHash, problems);
   }
@@ -338,6 +334,22 @@ function checkIndexes(
     const message = `indexes project ${projected} non-key attributes in all; DynamoDB allows ${LIMITS.projectedAttributes}`;
     problems.push(problem('INDEX_LIMIT', path, message));
   }
+}
+
+/** An index's name, once among the table's indexes (`names` holds those so far). */
+function checkIndexName(
+  index: Record<string, unknown>,
+  indexPath: string,
+  names: Set<string>,
+  problems: Problem[],
+): void {
+  const name = literalString(index.IndexName);
+  if (name === undefined) return;
+  if (names.has(name))
+    problems.push(
+      problem('INDEX_NAME_DUPLICATE', joinPath(indexPath, 'IndexName'), `index name "${name}" is used twice`),
+    );
+  names.add(name);
 }
 
 /** An index's projection: NonKeyAttributes with INCLUDE and only then. Returns how many attributes it projects. */
