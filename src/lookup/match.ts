@@ -30,51 +30,89 @@ const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]+\/)?[\w+=,.@
 /** Where `request` looks; undefined when it cannot be looked up at all, the problem pushed. */
 export function placeOf(request: LookupRequest, stackRegion: string, problems: Problem[]): Place | undefined {
   const { query } = request;
+  const at = joinPath(request.path, 'Lookup');
+  if (query.tableName !== undefined && !TABLE_NAME.test(query.tableName)) {
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        joinPath(at, 'TableName'),
+        `${shownField(request, 'tableName', query.tableName)} is not a DynamoDB table name (3 to 255 of A-Z, a-z, 0-9, _, ., -)${query.tableName.startsWith('arn:') ? '; give an ARN as Arn' : ''}`,
+      ),
+    );
+    return undefined;
+  }
+  const place =
+    query.arn !== undefined
+      ? placeOfArn(request, query.arn, stackRegion, problems)
+      : placeOfRegion(request, stackRegion, problems);
+  return place !== undefined && checkRole(request, place.partition, problems) ? place : undefined;
+}
+
+/** How a Lookup value shows in a message: by its parameter's name when it came from one, else as JSON. */
+function shownField(request: LookupRequest, name: string, value: string): string {
+  return request.query.shown[name] ?? JSON.stringify(value);
+}
+
+/** A lookup by ARN looks in the ARN's region, which Region must not contradict, in the stack's partition. */
+function placeOfArn(
+  request: LookupRequest,
+  arn: string,
+  stackRegion: string,
+  problems: Problem[],
+): Place | undefined {
+  const at = joinPath(request.path, 'Lookup');
   const fail = (path: string, message: string): undefined => {
     problems.push(problem('INVALID_VALUE', path, message));
     return undefined;
   };
-  const at = joinPath(request.path, 'Lookup');
-  const show = (name: string, value: string): string => query.shown[name] ?? JSON.stringify(value);
   const stackPartition = partitionOf(stackRegion);
-  if (query.tableName !== undefined && !TABLE_NAME.test(query.tableName))
+  const parts = parseTableArn(arn);
+  if (!parts)
     return fail(
-      joinPath(at, 'TableName'),
-      `${show('tableName', query.tableName)} is not a DynamoDB table name (3 to 255 of A-Z, a-z, 0-9, _, ., -)${query.tableName.startsWith('arn:') ? '; give an ARN as Arn' : ''}`,
+      joinPath(at, 'Arn'),
+      `${shownField(request, 'arn', arn)} is not a DynamoDB table ARN (arn:aws:dynamodb:<region>:<account>:table/<name>)`,
     );
-  if (query.arn !== undefined) {
-    const parts = parseTableArn(query.arn);
-    if (!parts)
-      return fail(
-        joinPath(at, 'Arn'),
-        `${show('arn', query.arn)} is not a DynamoDB table ARN (arn:aws:dynamodb:<region>:<account>:table/<name>)`,
-      );
-    if (query.region !== undefined && query.region !== parts.region)
-      return fail(
-        joinPath(at, 'Region'),
-        `is ${show('region', query.region)}, but the Arn names a table in ${parts.region}; leave Region out or make them agree`,
-      );
-    if (parts.partition !== stackPartition)
-      return fail(
-        joinPath(at, 'Arn'),
-        `names a table in the partition ${parts.partition}, and the stack is in ${stackPartition} (${stackRegion}): a policy cannot grant across partitions`,
-      );
-    return checkRole(request, stackPartition, problems)
-      ? { region: parts.region, partition: parts.partition }
-      : undefined;
-  }
-  const region = query.region ?? stackRegion;
-  if (!REGION.test(region))
-    return fail(
-      query.region === undefined ? at : joinPath(at, 'Region'),
-      `${query.region === undefined ? 'the stack region' : show('region', region)} is not an AWS region name (like eu-west-1)`,
-    );
-  if (partitionOf(region) !== stackPartition)
+  const region = request.query.region;
+  if (region !== undefined && region !== parts.region)
     return fail(
       joinPath(at, 'Region'),
-      `${show('region', region)} is in the partition ${partitionOf(region)}, and the stack is in ${stackPartition}: a policy cannot grant across partitions`,
+      `is ${shownField(request, 'region', region)}, but the Arn names a table in ${parts.region}; leave Region out or make them agree`,
     );
-  return checkRole(request, stackPartition, problems) ? { region, partition: stackPartition } : undefined;
+  if (parts.partition !== stackPartition)
+    return fail(
+      joinPath(at, 'Arn'),
+      `names a table in the partition ${parts.partition}, and the stack is in ${stackPartition} (${stackRegion}): a policy cannot grant across partitions`,
+    );
+  return { region: parts.region, partition: parts.partition };
+}
+
+/** A lookup without an ARN looks in Region, or the stack's region, in the stack's partition. */
+function placeOfRegion(request: LookupRequest, stackRegion: string, problems: Problem[]): Place | undefined {
+  const at = joinPath(request.path, 'Lookup');
+  const { query } = request;
+  const stackPartition = partitionOf(stackRegion);
+  const region = query.region ?? stackRegion;
+  if (!REGION.test(region)) {
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        query.region === undefined ? at : joinPath(at, 'Region'),
+        `${query.region === undefined ? 'the stack region' : shownField(request, 'region', region)} is not an AWS region name (like eu-west-1)`,
+      ),
+    );
+    return undefined;
+  }
+  if (partitionOf(region) !== stackPartition) {
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        joinPath(at, 'Region'),
+        `${shownField(request, 'region', region)} is in the partition ${partitionOf(region)}, and the stack is in ${stackPartition}: a policy cannot grant across partitions`,
+      ),
+    );
+    return undefined;
+  }
+  return { region, partition: stackPartition };
 }
 
 /** Whether the lookup's RoleArn, if any, is a role ARN of the stack's partition; the problem pushed if not. */
