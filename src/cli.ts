@@ -245,7 +245,7 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
   } catch (error) {
     return { kind: 'problems', problems: [syntaxProblem(error)] };
   }
-  const locate = locator(text, read.format, read.template, options.macroName);
+  const locate = locator(text, read, options.macroName);
   if (!isRecord(read.template)) {
     const notMapping = problem('TEMPLATE_NOT_OBJECT', '', 'the template must be a mapping');
     return { kind: 'problems', problems: located([notMapping], locate) };
@@ -324,8 +324,9 @@ function located(problems: readonly Problem[], locate: Locate): LocatedProblem[]
 /** A file that is neither YAML nor JSON (or one CloudFormation would not read), at the place the parser stopped. */
 function syntaxProblem(error: unknown): LocatedProblem {
   const message = error instanceof Error ? error.message : 'the template cannot be read';
-  const position = error instanceof TemplateSyntaxError ? error.position : undefined;
-  return { code: 'TEMPLATE_SYNTAX', path: '', message, position };
+  if (!(error instanceof TemplateSyntaxError))
+    return { code: 'TEMPLATE_SYNTAX', path: '', message, position: undefined };
+  return { code: error.code, path: '', message, position: error.position };
 }
 
 /**

@@ -8,6 +8,12 @@ export const LIMITS = {
   depth: 128,
   /** Values in the template (every mapping, list and scalar), once YAML aliases are expanded. */
   values: 1_000_000,
+  /**
+   * Items of a YAML file the command line reads (scalars, aliases, collections, and the `-`, `?`, `:`, `,` before
+   * items), counted before it is parsed: the `yaml` library's syntax tree of a file of one-character items takes
+   * about a kilobyte and several microseconds per item.
+   */
+  yamlItems: 120_000,
   /** Items of one list inside x-dynamodb: DynamoDB's longest lists (attributes, tags) hold at most a hundred. */
   sectionListItems: 1_000,
   /** The largest template CloudFormation accepts: from S3. */

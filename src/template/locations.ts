@@ -1,6 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { isWithinPath, joinPath } from '../problems.js';
 import { isRecord } from './json.js';
+import type { ReadTemplate } from './yaml.js';
 
 /** A place in a file: line and column from 1, columns counted in UTF-16 code units (as JavaScript strings are). */
 export interface Position {
@@ -15,19 +15,30 @@ export type Locate = (path: string) => Position | undefined;
  * Maps problem paths (`x-dynamodb.orders.Properties.KeySchema[0]`) to places in the template's source. A path with
  * no place of its own (a key that is missing, a value inside an alias) gets the place of its nearest ancestor.
  * `Transform.Parameters...`, which problems name for the macro's own entry in `Transform`, is found wherever that
- * entry is in the list. Only the command line has a file: the Lambda's messages carry paths alone.
+ * entry is in the list. Only the command line has a file: the Lambda's messages carry paths alone. YAML's places
+ * were kept as it was read; JSON's are found in its text the first time a problem asks.
  */
-export function locator(text: string, format: 'json' | 'yaml', template: unknown, macroName: string): Locate {
-  const places = new Map<string, Position>();
-  try {
-    if (format === 'json') jsonPlaces(text, places);
-    else yamlPlaces(text, places);
-  } catch {
-    // A source the position pass cannot follow still has its problems, only without lines.
-  }
-  const entry = macroEntryPath(template, macroName);
+export function locator(text: string, read: ReadTemplate, macroName: string): Locate {
+  const entry = macroEntryPath(read.template, macroName);
+  const find =
+    read.format === 'yaml' ? (path: string) => read.places.find(read.template, path) : jsonLocator(text);
+  return (path) =>
+    find(entry !== undefined && isWithinPath(path, 'Transform.Parameters') ? entry + path.slice(9) : path);
+}
+
+/** The places of a JSON text, found when first asked for. */
+function jsonLocator(text: string): Locate {
+  let places: Map<string, Position> | undefined;
   return (path) => {
-    let at = entry !== undefined && isWithinPath(path, 'Transform.Parameters') ? entry + path.slice(9) : path;
+    if (places === undefined) {
+      places = new Map();
+      try {
+        jsonPlaces(text, places);
+      } catch {
+        // A source the position pass cannot follow still has its problems, only without lines.
+      }
+    }
+    let at = path;
     for (;;) {
       const place = places.get(at);
       if (place !== undefined) return place;
@@ -46,60 +57,6 @@ function macroEntryPath(template: unknown, macroName: string): string | undefine
   if (!isRecord(template) || !Array.isArray(template.Transform)) return undefined;
   const index = template.Transform.findIndex((entry) => isRecord(entry) && entry.Name === macroName);
   return index < 0 ? undefined : `Transform[${index}]`;
-}
-
-function yamlPlaces(text: string, places: Map<string, Position>): void {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, lineCounter: lines });
-  const at = (node: { range?: [number, number, number] | null | undefined }): Position | undefined => {
-    const offset = node.range?.[0];
-    if (offset === undefined) return undefined;
-    const { line, col } = lines.linePos(offset);
-    return { line, column: col };
-  };
-  const walk = (node: unknown, path: string): void => {
-    if (!isMap(node) && !isSeq(node) && !isScalar(node)) return; // an alias: its place is where it is used
-    const tag = node.tag;
-    if (tag?.startsWith('!') && !tag.startsWith('!!')) {
-      // A short form (`!GetAtt a.b`) is the long form's one key: `X.Fn::GetAtt` is where the tag is written.
-      path = joinPath(path, longForm(tag));
-      const place = at(node as Node);
-      if (place !== undefined && !places.has(path)) places.set(path, place);
-    }
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const value = pair.key.value;
-        const key =
-          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-            ? String(value)
-            : '';
-        if (key === '<<') continue; // merged keys have no place of their own here: their parent's is used
-        const keyPath = joinPath(path, key);
-        const place = at(pair.key);
-        if (place !== undefined && !places.has(keyPath)) places.set(keyPath, place);
-        walk(pair.value, keyPath);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => {
-        const itemPath = joinPath(path, i);
-        const place = isPair(item) ? undefined : at(item as Node);
-        if (place !== undefined && !places.has(itemPath)) places.set(itemPath, place);
-        walk(item, itemPath);
-      });
-    }
-  };
-  if (doc.contents) {
-    const top = at(doc.contents);
-    if (top !== undefined) places.set('', top);
-    walk(doc.contents, '');
-  }
-}
-
-/** `!Ref` is `Ref`, `!Condition` is `Condition`, every other short form `!X` is `Fn::X`. */
-function longForm(tag: string): string {
-  const name = tag.slice(1);
-  return name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
 }
 
 /**

@@ -1,21 +1,24 @@
 import {
   type Alias,
   Composer,
-  type CST,
+  CST,
   isAlias,
   isMap,
   isNode,
   isScalar,
   isSeq,
+  Lexer,
   LineCounter,
   Parser,
   parseDocument,
+  type Scalar,
   type ScalarTag,
   stringify,
   type Tags,
+  type YAMLMap,
 } from 'yaml';
 import { cut } from '../problems.js';
-import { put, record } from './json.js';
+import { isRecord, put, record } from './json.js';
 import { LIMITS } from './limits.js';
 
 /** CloudFormation's short-form tags and the long-form key each stands for. */
@@ -113,14 +116,23 @@ interface TextPosition {
   readonly column: number;
 }
 
-/** A template the CLI cannot read as CloudFormation would; `position` is where, when one place is to blame. */
+/**
+ * A template the CLI cannot read as CloudFormation would; `position` is where, when one place is to blame. `code`
+ * is LIMIT_EXCEEDED for a file past one of LIMITS (size, nesting, values), TEMPLATE_SYNTAX for anything else.
+ */
 export class TemplateSyntaxError extends Error {
   override readonly name = 'TemplateSyntaxError';
   readonly position: TextPosition | undefined;
+  readonly code: 'TEMPLATE_SYNTAX' | 'LIMIT_EXCEEDED';
 
-  constructor(message: string, position?: TextPosition, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    position?: TextPosition,
+    options?: ErrorOptions & { code?: 'TEMPLATE_SYNTAX' | 'LIMIT_EXCEEDED' },
+  ) {
     super(message, options);
     this.position = position;
+    this.code = options?.code ?? 'TEMPLATE_SYNTAX';
   }
 }
 
@@ -142,29 +154,42 @@ interface Anchored {
  * short-form tags into their long form. YAML 1.1 as CloudFormation reads it, except that dates stay strings
  * (`AWSTemplateFormatVersion: 2010-09-09`). Refused, with the line and column: merge keys (`<<`), aliases to no
  * anchor or to a value that holds them, types CloudFormation does not read (`!!binary`, `!!omap`, `!!set`...),
- * numbers without a JSON form (`.inf`, `.nan`, `1e400`), nesting deeper than LIMITS.depth and aliases that expand
- * to more than LIMITS.values values. An alias shares its anchor's value: a template of a few aliases nested ten
- * deep is refused as it is read, not expanded into a billion values.
+ * numbers without a JSON form (`.inf`, `.nan`, `1e400`), a key twice in one mapping, more than LIMITS.yamlItems
+ * items, nesting deeper than LIMITS.depth and aliases that expand to more than LIMITS.values values. An alias
+ * shares its anchor's value: a template of a few aliases nested ten deep is refused as it is read, not expanded
+ * into a billion values.
  */
 export function parseTemplate(text: string): unknown {
+  return parseYaml(text).value;
+}
+
+/** parseTemplate's value, with where each of its keys and list items is written. */
+function parseYaml(text: string): { value: unknown; places: YamlPlaces } {
   const lines = new LineCounter();
   // The syntax tree first, built without recursion: the composer recurses once per level of nesting, and near the
   // end of the stack V8 can fail in a way no `catch` sees, so nesting is checked before it runs.
-  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const tokens = syntaxTree(text, lines);
   const deep = tooDeepAt(tokens);
   if (deep !== undefined) {
     const { line, col } = lines.linePos(deep);
-    throw new TemplateSyntaxError(`nests deeper than ${LIMITS.depth} levels`, { line, column: col });
+    throw new TemplateSyntaxError(
+      `nests deeper than ${LIMITS.depth} levels`,
+      { line, column: col },
+      { code: 'LIMIT_EXCEEDED' },
+    );
   }
   const composer = new Composer({
     version: '1.1',
-    uniqueKeys: true,
+    // Checked as the document is read, by name: the library's own check compares every pair of keys.
+    uniqueKeys: false,
     merge: false,
     customTags: cloudFormationScalars,
   });
   const documents = [...composer.compose(tokens, true, text.length)];
+  // The syntax tree is no longer needed: let it go before the values are built.
+  tokens.length = 0;
   const [doc, second] = documents;
-  if (doc === undefined) return null;
+  if (doc === undefined) return { value: null, places: new YamlPlaces(lines, 0) };
   if (second !== undefined) {
     const { line, col } = lines.linePos(second.range[0]);
     throw new TemplateSyntaxError('holds more than one YAML document: a template is one', {
@@ -183,8 +208,51 @@ export function parseTemplate(text: string): unknown {
       },
     );
   }
-  return new Reader(lines).read(doc.contents);
+  const places = new YamlPlaces(lines, doc.contents?.range[0] ?? 0);
+  return { value: new Reader(lines, places).read(doc.contents), places };
 }
+
+/**
+ * The syntax tree of `text`, its items counted as the lexer yields them: a file of more than LIMITS.yamlItems is
+ * refused before the tree is built, since the tree of a 1 MB file of one-character items would take seconds and
+ * hundreds of megabytes. Items are what makes the tree grow: scalars, aliases, collections, and the indicators of
+ * list items, keys and values (`-`, `?`, `:`, `,`).
+ */
+function syntaxTree(text: string, lines: LineCounter): CST.Token[] {
+  const parser = new Parser(lines.addNewLine);
+  lines.addNewLine(0);
+  const tokens: CST.Token[] = [];
+  let items = 0;
+  let scalarText = false;
+  for (const lexeme of new Lexer().lex(text)) {
+    // A plain or block scalar is a marker, then its text (which may start with any character).
+    if (scalarText) scalarText = false;
+    else if (isItem(lexeme)) {
+      scalarText = lexeme === CST.SCALAR;
+      items++;
+      if (items > LIMITS.yamlItems) {
+        const { line, col } = lines.linePos(parser.offset);
+        throw new TemplateSyntaxError(
+          `the file has more than ${LIMITS.yamlItems} YAML items (values, and the -, ?, : and , before them); the command line reads no more`,
+          { line, column: col },
+          { code: 'LIMIT_EXCEEDED' },
+        );
+      }
+    }
+    for (const token of parser.next(lexeme)) tokens.push(token);
+  }
+  for (const token of parser.end()) tokens.push(token);
+  return tokens;
+}
+
+function isItem(lexeme: string): boolean {
+  if (lexeme.length === 1) return ITEM_INDICATORS.includes(lexeme);
+  const first = lexeme.charAt(0);
+  return first === '"' || first === "'" || first === '*';
+}
+
+/** A scalar's marker, an alias, the starts of flow collections and the indicators of items. */
+const ITEM_INDICATORS = `${CST.SCALAR}"'*[{-?:,`;
 
 /** The offset of the first collection nested deeper than LIMITS.depth in a syntax tree, walked without recursion. */
 function tooDeepAt(tokens: readonly CST.Token[]): number | undefined {
@@ -206,18 +274,95 @@ function tooDeepAt(tokens: readonly CST.Token[]): number | undefined {
   return undefined;
 }
 
+/** Offsets of a mapping's keys or a list's items; an item written as an alias is at -(offset + 1). */
+type Offsets = Record<string, number> | number[];
+
+/**
+ * Where the keys and list items of a template read from YAML are written, found by problem path
+ * (`x-dynamodb.orders.Properties.KeySchema[0]`). A path with no place of its own (a key that is missing, a value
+ * inside an alias) gets the place of its nearest ancestor: an alias's values are written at its anchor, and the
+ * author is shown the alias.
+ */
+export class YamlPlaces {
+  private readonly offsets = new WeakMap<object, Offsets>();
+
+  constructor(
+    private readonly lines: LineCounter,
+    private readonly root: number,
+  ) {}
+
+  /** Records where the entries of `container`, a mapping or list of the template, are written. */
+  record(container: object, offsets: Offsets): void {
+    this.offsets.set(container, offsets);
+  }
+
+  /** The place of `path` in `template`, the value this text was read into. */
+  find(template: unknown, path: string): TextPosition {
+    let node = template;
+    let offset = this.root;
+    let rest = path;
+    while (rest !== '') {
+      const step = this.step(node, rest);
+      if (step === undefined) break;
+      if (step.offset < 0) {
+        offset = -step.offset - 1;
+        break;
+      }
+      ({ child: node, offset, rest } = step);
+    }
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  /** The first key or index of `rest` in `node`: the longest key of a mapping that `rest` starts with. */
+  private step(node: unknown, rest: string): { child: unknown; offset: number; rest: string } | undefined {
+    const offsets = typeof node === 'object' && node !== null ? this.offsets.get(node) : undefined;
+    if (offsets === undefined) return undefined;
+    if (Array.isArray(offsets)) {
+      const index = /^\[(\d+)\]/.exec(rest);
+      const offset = index ? offsets[Number(index[1])] : undefined;
+      if (index === null || offset === undefined || !Array.isArray(node)) return undefined;
+      return { child: node[Number(index[1])], offset, rest: afterKey(rest.slice(index[0].length)) };
+    }
+    for (
+      let end = rest.length;
+      end > 0;
+      end = Math.max(rest.lastIndexOf('.', end - 1), rest.lastIndexOf('[', end - 1))
+    ) {
+      const key = rest.slice(0, end);
+      const offset = Object.hasOwn(offsets, key) ? offsets[key] : undefined;
+      if (offset !== undefined && isRecord(node)) {
+        return { child: node[key], offset, rest: afterKey(rest.slice(end)) };
+      }
+    }
+    return undefined;
+  }
+}
+
+/** The path after a key or index: `.Next` or `[0]`, without the dot. */
+function afterKey(rest: string): string {
+  return rest.startsWith('.') ? rest.slice(1) : rest;
+}
+
 class Reader {
   private readonly anchors = new Map<string, Anchored>();
   /** Values read so far, aliases expanded. */
   private total = 0;
 
-  constructor(private readonly lines: LineCounter) {}
+  constructor(
+    private readonly lines: LineCounter,
+    private readonly places: YamlPlaces,
+  ) {}
 
-  private fail(message: string, node: unknown): never {
+  private fail(
+    message: string,
+    node: unknown,
+    code: 'TEMPLATE_SYNTAX' | 'LIMIT_EXCEEDED' = 'TEMPLATE_SYNTAX',
+  ): never {
     const offset = isNode(node) || isAlias(node) ? node.range?.[0] : undefined;
-    if (offset === undefined) throw new TemplateSyntaxError(message);
+    if (offset === undefined) throw new TemplateSyntaxError(message, undefined, { code });
     const { line, col } = this.lines.linePos(offset);
-    throw new TemplateSyntaxError(message, { line, column: col });
+    throw new TemplateSyntaxError(message, { line, column: col }, { code });
   }
 
   read(root: unknown): unknown {
@@ -231,7 +376,7 @@ class Reader {
       return { value: null, size: 1, height: 1 };
     }
     if (isAlias(node)) return this.alias(node, depth);
-    if (depth >= LIMITS.depth) this.fail(`nests deeper than ${LIMITS.depth} levels`, node);
+    if (depth >= LIMITS.depth) this.fail(`nests deeper than ${LIMITS.depth} levels`, node, 'LIMIT_EXCEEDED');
     const anchor = isNode(node) ? node.anchor : undefined;
     if (anchor !== undefined) this.anchors.set(anchor, { value: undefined, size: -1, height: 0 });
     const read = this.plain(node, depth);
@@ -246,7 +391,11 @@ class Reader {
     if (anchored === undefined) this.fail(`alias *${node.source} names no anchor before it`, node);
     if (anchored.size < 0) this.fail(`alias *${node.source} is inside the value it repeats`, node);
     if (depth + anchored.height > LIMITS.depth)
-      this.fail(`alias *${node.source} nests the template deeper than ${LIMITS.depth} levels`, node);
+      this.fail(
+        `alias *${node.source} nests the template deeper than ${LIMITS.depth} levels`,
+        node,
+        'LIMIT_EXCEEDED',
+      );
     this.count(anchored.size, node);
     return anchored;
   }
@@ -254,57 +403,96 @@ class Reader {
   private count(size: number, node: unknown): void {
     this.total += size;
     if (this.total > LIMITS.values) {
-      this.fail(`the template has more than ${LIMITS.values} values once its aliases are expanded`, node);
+      this.fail(
+        `the template has more than ${LIMITS.values} values once its aliases are expanded`,
+        node,
+        'LIMIT_EXCEEDED',
+      );
     }
+  }
+
+  /** Where `node` is written, as YamlPlaces keeps it: an alias as -(offset + 1). */
+  private static offset(node: unknown): number {
+    const offset = isNode(node) || isAlias(node) ? (node.range?.[0] ?? 0) : 0;
+    return isAlias(node) ? -offset - 1 : offset;
   }
 
   private plain(node: unknown, depth: number): Anchored {
     if (isScalar(node)) {
       this.count(1, node);
-      const value = node.value;
-      if (typeof value === 'number' && !Number.isFinite(value)) {
-        this.fail('is a number without a JSON form (infinite, not a number, or beyond ±1.8e308)', node);
-      }
-      if (value !== null && typeof value === 'object')
-        this.fail('is a value CloudFormation does not read', node);
-      return { value: value === undefined ? null : value, size: 1, height: 1 };
+      return { value: this.scalar(node), size: 1, height: 1 };
     }
-    if (isMap(node)) {
-      this.count(1, node);
-      const out = record<unknown>();
-      let size = 1;
-      let height = 0;
-      for (const pair of node.items) {
-        const key = pair.key;
-        if (!isScalar(key))
-          this.fail('a mapping key must be a plain value', isNode(key) || isAlias(key) ? key : node);
-        if (key.tag !== undefined || key.anchor !== undefined)
-          this.fail('a mapping key must be a plain value, without a tag or an anchor', key);
-        if (key.value === '<<' && key.type === 'PLAIN')
-          this.fail('merge keys (<<) are not read by CloudFormation: write the keys out', key);
-        const name = keyText(key.value);
-        if (name === undefined) this.fail('a mapping key must be text, a number or a boolean', key);
-        const child = this.node(pair.value, depth + 1);
-        put(out, name, child.value);
-        size += child.size;
-        height = Math.max(height, child.height);
-      }
-      return { value: out, size, height: height + 1 };
-    }
+    if (isMap(node)) return this.mapping(node, depth);
     if (isSeq(node)) {
       this.count(1, node);
       const out: unknown[] = [];
+      const offsets: number[] = [];
       let size = 1;
       let height = 0;
       for (const item of node.items) {
         const child = this.node(item, depth + 1);
         out.push(child.value);
+        offsets.push(Reader.offset(item));
         size += child.size;
         height = Math.max(height, child.height);
       }
+      this.places.record(out, offsets);
       return { value: out, size, height: height + 1 };
     }
     return this.fail('is a YAML node CloudFormation does not read', node);
+  }
+
+  /**
+   * A scalar's value. A plain number is kept as the text written when JSON would write it otherwise (`1.10`,
+   * `1e3`, `010`, `1:30`): CloudFormation keeps what the author wrote (a tag value `1.10` stays "1.10"), and where
+   * a number is needed the rules read text as its value.
+   */
+  private scalar(node: Scalar): unknown {
+    const value = node.value;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value))
+        this.fail('is a number without a JSON form (infinite, not a number, or beyond ±1.8e308)', node);
+      const typed = node.tag !== undefined && SHORT_FORMS[node.tag] === undefined; // `!!float 1.10` asks for a number
+      if (
+        node.type === 'PLAIN' &&
+        !typed &&
+        node.source !== undefined &&
+        node.source !== JSON.stringify(value)
+      )
+        return node.source;
+      return value;
+    }
+    if (value !== null && typeof value === 'object')
+      this.fail('is a value CloudFormation does not read', node);
+    return value === undefined ? null : value;
+  }
+
+  private mapping(node: YAMLMap, depth: number): Anchored {
+    this.count(1, node);
+    const out = record<unknown>();
+    const offsets = record<number>();
+    let size = 1;
+    let height = 0;
+    for (const pair of node.items) {
+      const key = pair.key;
+      if (!isScalar(key))
+        this.fail('a mapping key must be a plain value', isNode(key) || isAlias(key) ? key : node);
+      if (key.tag !== undefined || key.anchor !== undefined)
+        this.fail('a mapping key must be a plain value, without a tag or an anchor', key);
+      if (key.value === '<<' && key.type === 'PLAIN')
+        this.fail('merge keys (<<) are not read by CloudFormation: write the keys out', key);
+      const name = keyText(this.scalar(key));
+      if (name === undefined) this.fail('a mapping key must be text, a number or a boolean', key);
+      if (Object.hasOwn(out, name))
+        this.fail(`the key ${cut(JSON.stringify(name))} is given twice in one mapping`, key);
+      const child = this.node(pair.value, depth + 1);
+      put(out, name, child.value);
+      put(offsets, name, isAlias(pair.value) ? -Reader.offset(key) - 1 : Reader.offset(key));
+      size += child.size;
+      height = Math.max(height, child.height);
+    }
+    this.places.record(out, offsets);
+    return { value: out, size, height: height + 1 };
   }
 
   /** A short-form tag turned into its long form; other tags must name a type CloudFormation reads. */
@@ -321,12 +509,13 @@ class Reader {
         node,
       );
     }
+    const wrapped = record<unknown>();
     if (long === 'Fn::GetAtt' && typeof value === 'string') {
       const dot = value.indexOf('.');
-      return { [long]: dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
-    }
-    const wrapped = record<unknown>();
-    wrapped[long] = value;
+      wrapped[long] = dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)];
+    } else wrapped[long] = value;
+    // The long form's one key is where the tag is written.
+    this.places.record(wrapped, { [long]: Reader.offset(node) });
     return wrapped;
   }
 }
@@ -334,7 +523,7 @@ class Reader {
 /** A scalar key as JSON names it. */
 function keyText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
+  if (typeof value === 'number') return JSON.stringify(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return undefined;
 }
@@ -344,16 +533,23 @@ export function stringifyTemplate(value: unknown): string {
   return stringify(value, { version: '1.1', aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
+/** A template read from text: YAML's comes with where its keys and list items are written. */
+export type ReadTemplate =
+  | { readonly template: unknown; readonly format: 'json' }
+  | { readonly template: unknown; readonly format: 'yaml'; readonly places: YamlPlaces };
+
 /**
  * Reads a template from text: JSON when it parses as JSON, YAML otherwise. A text larger than CloudFormation
  * accepts is refused before it is parsed.
  */
-export function readTemplate(text: string): { template: unknown; format: 'json' | 'yaml' } {
+export function readTemplate(text: string): ReadTemplate {
   // Bytes, as CloudFormation counts them; a text of more characters than that has more bytes too.
   const bytes = text.length > LIMITS.templateBytes ? text.length : Buffer.byteLength(text);
   if (bytes > LIMITS.templateBytes) {
     throw new TemplateSyntaxError(
       `the template is ${bytes} bytes, more than CloudFormation accepts (${LIMITS.templateBytes} bytes from S3; ${LIMITS.inlineTemplateBytes} inline as TemplateBody)`,
+      undefined,
+      { code: 'LIMIT_EXCEEDED' },
     );
   }
   // A NUL is in no template: it is a UTF-16 file read as UTF-8, which would read as one odd string, not a template.
@@ -373,8 +569,8 @@ export function readTemplate(text: string): { template: unknown; format: 'json' 
       return { template, format: 'json' };
     }
   }
-  const template = parseTemplate(text);
-  return { template, format: 'yaml' };
+  const { value, places } = parseYaml(text);
+  return { template: value, format: 'yaml', places };
 }
 
 function syntaxErrorAt(text: string, offset: number, message: string): TemplateSyntaxError {

@@ -79,6 +79,20 @@ describe('problems at FILE:LINE:COL', () => {
     }
   });
 
+  it('refuses a YAML file past the limits with LIMIT_EXCEEDED at its place: a 1 MB flow list, a too-large file', async () => {
+    const flow = `Transform: ComposeXDynamoDB\nResources: {}\nMetadata:\n  x: [${Array(490_000).fill(1).join(',')}]\n`;
+    const { cli, out } = io({ 'flow.yaml': flow });
+    expect(await runCli(['validate', 'flow.yaml'], cli)).toBe(1);
+    expect(out.join('')).toMatch(
+      /^flow\.yaml:4:\d+: \(template\): the file has more than 120000 YAML items .* \[LIMIT_EXCEEDED\]\n1 problem in flow\.yaml\n$/,
+    );
+    const large = io({ 'large.yaml': `${flow}#${'x'.repeat(20_000)}\n` });
+    expect(await runCli(['expand', 'large.yaml'], large.cli)).toBe(1);
+    expect(large.err.join('')).toMatch(
+      /^large\.yaml: \(template\): the template is \d+ bytes, .* \[LIMIT_EXCEEDED\]\n/,
+    );
+  });
+
   it('puts a YAML syntax error at its place', async () => {
     const { cli, out } = io({ 'bad.yaml': 'Transform: ComposeXDynamoDB\nx-dynamodb:\n  a: [1, 2\n' });
     expect(await runCli(['validate', 'bad.yaml'], cli)).toBe(1);

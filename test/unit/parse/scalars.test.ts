@@ -61,10 +61,38 @@ Resources:
     expect(properties.Tags).toEqual([
       { Key: 'a', Value: true },
       { Key: 'b', Value: true },
-      { Key: 'c', Value: 1.1 },
+      { Key: 'c', Value: '1.10' },
     ]);
     expect(properties.DeletionProtectionEnabled).toBe('false');
     expect(properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: 'true' });
+  });
+
+  it('keeps a YAML number as written (1.10, 5.0, 1e1, 1:30) and the rules read its value', async () => {
+    const yaml = (capacities: string) => `
+x-dynamodb:
+  t:
+    Properties:
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      ProvisionedThroughput: {${capacities}}
+      Tags: [{Key: v, Value: 1.10}, {Key: t, Value: 1:30}, {Key: n, Value: 7}]
+Resources: {}
+`;
+    const { template } = readTemplate(yaml('ReadCapacityUnits: 5.0, WriteCapacityUnits: 1e1'));
+    const out: Json = await expandOk(template as Record<string, unknown>);
+    expect(out.Resources.t.Properties.ProvisionedThroughput).toEqual({
+      ReadCapacityUnits: '5.0',
+      WriteCapacityUnits: '1e1',
+    });
+    expect(out.Resources.t.Properties.Tags).toEqual([
+      { Key: 'v', Value: '1.10' },
+      { Key: 't', Value: '1:30' },
+      { Key: 'n', Value: 7 },
+    ]);
+    const zero = readTemplate(yaml('ReadCapacityUnits: 0.0, WriteCapacityUnits: 1.0')).template;
+    expect(await expandProblems(zero as Record<string, unknown>)).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.ReadCapacityUnits' },
+    ]);
   });
 
   it('refuses text that is not a number where a number is needed', async () => {

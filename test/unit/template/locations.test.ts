@@ -3,8 +3,7 @@ import { locator } from '../../../src/template/locations.js';
 import { readTemplate } from '../../../src/template/yaml.js';
 
 function locate(text: string) {
-  const { template, format } = readTemplate(text);
-  return locator(text, format, template, 'ComposeXDynamoDB');
+  return locator(text, readTemplate(text), 'ComposeXDynamoDB');
 }
 
 /** The text at a place, from there to the end of its line. */
@@ -84,7 +83,13 @@ describe('locator', () => {
   });
 
   it('keeps the places it found before text it cannot follow, and never throws', () => {
-    expect(locator('{"a": ', 'json', {}, 'ComposeXDynamoDB')('a.b')).toEqual({ line: 1, column: 2 });
-    expect(locator('', 'json', {}, 'ComposeXDynamoDB')('a')).toEqual({ line: 1, column: 1 });
+    expect(locator('{"a": ', { template: {}, format: 'json' }, 'ComposeXDynamoDB')('a.b')).toEqual({
+      line: 1,
+      column: 2,
+    });
+    expect(locator('', { template: {}, format: 'json' }, 'ComposeXDynamoDB')('a')).toEqual({
+      line: 1,
+      column: 1,
+    });
   });
 });

@@ -45,9 +45,9 @@ I: !ImportValue shared-table
       a: '.',
       b: '-.',
       c: '+.',
-      d: 1,
-      e: 0.5,
-      f: 10.5,
+      d: '1.',
+      e: '.5',
+      f: '1_0.5',
     });
   });
 
@@ -64,12 +64,12 @@ I: !ImportValue shared-table
 });
 
 /** The error parseTemplate throws for `text`: its message and position. */
-function refusal(text: string): { message: string; line?: number; column?: number } {
+function refusal(text: string): { message: string; code: string; line?: number; column?: number } {
   try {
     parseTemplate(text);
   } catch (error) {
     if (!(error instanceof TemplateSyntaxError)) throw error;
-    return { message: error.message, ...error.position };
+    return { message: error.message, code: error.code, ...error.position };
   }
   throw new Error('parsed');
 }
@@ -78,6 +78,7 @@ describe('parseTemplate refuses what CloudFormation would not read, with the lin
   it('a merge key, with the keys left to write out', () => {
     expect(refusal('base: &b {A: 1}\nuse:\n  <<: *b\n  B: 2\n')).toEqual({
       message: 'merge keys (<<) are not read by CloudFormation: write the keys out',
+      code: 'TEMPLATE_SYNTAX',
       line: 3,
       column: 3,
     });
@@ -88,12 +89,14 @@ describe('parseTemplate refuses what CloudFormation would not read, with the lin
   it('an alias to no anchor, or to the value that holds it', () => {
     expect(refusal('A: 1\nB: *typo\n')).toEqual({
       message: 'alias *typo names no anchor before it',
+      code: 'TEMPLATE_SYNTAX',
       line: 2,
       column: 4,
     });
     expect(refusal('B: *a\nA: &a 1\n')).toMatchObject({ message: 'alias *a names no anchor before it' });
     expect(refusal('A: &a [1, *a]\n')).toEqual({
       message: 'alias *a is inside the value it repeats',
+      code: 'TEMPLATE_SYNTAX',
       line: 1,
       column: 11,
     });
@@ -120,7 +123,9 @@ describe('parseTemplate refuses what CloudFormation would not read, with the lin
         column: 4,
       });
     }
-    expect(parseTemplate('A: 1e300\n')).toEqual({ A: 1e300 });
+    // A number JSON can write is read, and kept as written.
+    expect(parseTemplate('A: 1e300\nB: 1.5e3\n')).toEqual({ A: '1e300', B: '1.5e3' });
+    expect(parseTemplate('A: !!float 1e300\n')).toEqual({ A: 1e300 });
   });
 
   it('a mapping key that is not a plain value', () => {
@@ -132,7 +137,13 @@ describe('parseTemplate refuses what CloudFormation would not read, with the lin
   });
 
   it('a duplicate key and a syntax error, at their place', () => {
-    expect(refusal('A: 1\nA: 2\n')).toMatchObject({ message: 'Map keys must be unique', line: 2, column: 1 });
+    expect(refusal('A: 1\nA: 2\n')).toMatchObject({
+      message: 'the key "A" is given twice in one mapping',
+      line: 2,
+      column: 1,
+    });
+    // By name, as JSON has it: 1 and "1" are one key.
+    expect(refusal('1: a\n"1": b\n')).toMatchObject({ line: 2, column: 1 });
     expect(refusal('A: [1, 2\nB: 3\n')).toMatchObject({ line: expect.any(Number) });
   });
 
@@ -151,8 +162,30 @@ describe('parseTemplate refuses what CloudFormation would not read, with the lin
     expect(Date.now() - started).toBeLessThan(1_000); // refused as it is read, not expanded
     expect(error).toMatchObject({
       message: `the template has more than ${LIMITS.values} values once its aliases are expanded`,
+      code: 'LIMIT_EXCEEDED',
       line: 6,
     });
+  });
+
+  it('more YAML items than the command line reads, before any syntax tree is built, at the item that crosses', () => {
+    const message = `the file has more than ${LIMITS.yamlItems} YAML items (values, and the -, ?, : and , before them); the command line reads no more`;
+    // A flow list of one-character items: two items each (the value and its comma), on one line.
+    const flow = `A: [${Array(LIMITS.yamlItems / 2)
+      .fill(1)
+      .join(',')}]\n`;
+    expect(refusal(flow)).toMatchObject({ message, code: 'LIMIT_EXCEEDED', line: 1 });
+    expect(
+      (
+        parseTemplate(
+          `A: [${Array(LIMITS.yamlItems / 2 - 2)
+            .fill(1)
+            .join(',')}]\n`,
+        ) as { A: [] }
+      ).A,
+    ).toHaveLength(LIMITS.yamlItems / 2 - 2);
+    // A block list of nulls: one item each. `A` and `:` are the first two; the crossing dash is on its own line.
+    const nulls = `A:\n${'-\n'.repeat(LIMITS.yamlItems)}`;
+    expect(refusal(nulls)).toMatchObject({ message, line: 1 + (LIMITS.yamlItems + 1 - 2), column: 1 });
   });
 
   it('shares an alias value instead of copying it, and counts it where it is used', () => {
@@ -164,7 +197,11 @@ describe('parseTemplate refuses what CloudFormation would not read, with the lin
 
   it('nesting deeper than the limit, directly or through an alias', () => {
     const deep = `${'['.repeat(LIMITS.depth + 1)}${']'.repeat(LIMITS.depth + 1)}`;
-    expect(refusal(deep)).toMatchObject({ message: `nests deeper than ${LIMITS.depth} levels`, line: 1 });
+    expect(refusal(deep)).toMatchObject({
+      message: `nests deeper than ${LIMITS.depth} levels`,
+      code: 'LIMIT_EXCEEDED',
+      line: 1,
+    });
     const half = LIMITS.depth - 10;
     const anchored = `A: &a ${'['.repeat(half)}${']'.repeat(half)}\nB: ${'['.repeat(20)}*a${']'.repeat(20)}\n`;
     expect(refusal(anchored)).toMatchObject({ message: /^alias \*a nests the template deeper/, line: 2 });
@@ -185,10 +222,10 @@ describe('readTemplate', () => {
 
   it('reads JSON as JSON and YAML as YAML', () => {
     expect(readTemplate('{"A": {"Ref": "B"}}')).toEqual({ template: { A: { Ref: 'B' } }, format: 'json' });
-    expect(readTemplate('A: !Ref B')).toEqual({ template: { A: { Ref: 'B' } }, format: 'yaml' });
+    expect(readTemplate('A: !Ref B')).toMatchObject({ template: { A: { Ref: 'B' } }, format: 'yaml' });
     // A byte order mark, as Windows editors write it, changes neither.
     expect(readTemplate('\uFEFF{"A": 1}')).toEqual({ template: { A: 1 }, format: 'json' });
-    expect(readTemplate('\uFEFFA: 1')).toEqual({ template: { A: 1 }, format: 'yaml' });
+    expect(readTemplate('\uFEFFA: 1')).toMatchObject({ template: { A: 1 }, format: 'yaml' });
   });
 
   it('refuses in JSON what it refuses in YAML: a key given twice, a number without a JSON form; and UTF-16', () => {
