@@ -1,5 +1,6 @@
-import { Document, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
 import { tableLogicalId } from './names.js';
+import { QUOTAS } from './render/template.js';
 import { isRecord, put, record } from './template/json.js';
 import { MACRO_NAME } from './template/transformField.js';
 import { parseCompose, TemplateSyntaxError } from './template/yaml.js';
@@ -79,6 +80,16 @@ export function migrateFiles(
   }
 
   const families = familiesOf(services, context);
+  // A task definition and a task role each: past the quota the template could never be deployed, and the output
+  // (with its comments) would take seconds to write.
+  if (families.size * 2 > QUOTAS.resources) {
+    return {
+      ok: false,
+      problems: [
+        `${source}: services: ${families.size} task families make ${families.size * 2} resources (a task definition and a task role each); a template holds at most ${QUOTAS.resources}: migrate the services in parts`,
+      ],
+    };
+  }
   const resources = record<unknown>();
   for (const family of families.values()) {
     put(resources, `${family.logicalId}TaskRole`, taskRole());
@@ -118,19 +129,49 @@ export function migrateFiles(
     ' Not here: the ECS cluster, services, networking (VPC, subnets, security groups), execution roles, logs.',
     ...context.notes.map((n) => ` NOTE: ${n}`),
   ].join('\n');
+  const find = finder(out);
   for (const [path, comment] of context.comments) {
-    const node = out.getIn(path, true);
+    const { node, pair } = find(path);
     if (isMap(node) || isSeq(node) || isScalar(node)) node.commentBefore = comment;
-    else {
-      const parent = out.getIn(path.slice(0, -1), true) as YAMLMap | undefined;
-      const pair = parent?.items?.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
-      if (pair && isScalar(pair.key)) pair.key.commentBefore = comment;
-    }
+    else if (pair && isScalar(pair.key)) pair.key.commentBefore = comment;
   }
   return {
     ok: true,
     text: out.toString({ lineWidth: 0 }),
     notes: context.notes,
+  };
+}
+
+/**
+ * The node at a path of `doc`, and the pair that holds it: each mapping's keys are indexed the first time a path
+ * goes through it (`getIn` looks through every key each time: 10,000 task families took seconds).
+ */
+function finder(
+  doc: Document,
+): (path: readonly (string | number)[]) => { node: unknown; pair: Pair | undefined } {
+  const indexes = new WeakMap<YAMLMap, Map<unknown, Pair>>();
+  const pairIn = (map: YAMLMap, key: string | number): Pair | undefined => {
+    let index = indexes.get(map);
+    if (index === undefined) {
+      index = new Map();
+      for (const p of map.items) if (isScalar(p.key) && !index.has(p.key.value)) index.set(p.key.value, p);
+      indexes.set(map, index);
+    }
+    return index.get(key);
+  };
+  return (path) => {
+    let node: unknown = doc.contents;
+    let pair: Pair | undefined;
+    for (const key of path) {
+      if (isMap(node)) {
+        pair = pairIn(node, key);
+        node = pair?.value;
+      } else {
+        pair = undefined;
+        node = isSeq(node) && typeof key === 'number' ? node.items[key] : undefined;
+      }
+    }
+    return { node, pair };
   };
 }
 

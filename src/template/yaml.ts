@@ -2,6 +2,7 @@ import {
   type Alias,
   Composer,
   CST,
+  type Document,
   isAlias,
   isMap,
   isNode,
@@ -10,16 +11,16 @@ import {
   Lexer,
   LineCounter,
   Parser,
-  parseDocument,
   type Scalar,
   type ScalarTag,
   stringify,
   type Tags,
   type YAMLMap,
 } from 'yaml';
-import { cut } from '../problems.js';
+import { cut, type Problem } from '../problems.js';
 import { isRecord, put, record } from './json.js';
 import { LIMITS } from './limits.js';
+import { checkLimits } from './size.js';
 
 /** CloudFormation's short-form tags and the long-form key each stands for. */
 const SHORT_FORMS: Record<string, string> = {
@@ -93,21 +94,65 @@ const MERGE = 'tag:yaml.org,2002:merge';
  * `yes` a boolean, a date text), and the anchors, aliases and merge keys compose files use, resolved.
  */
 export function parseCompose(text: string): unknown {
-  const doc = parseDocument(text, {
-    version: '1.1',
-    uniqueKeys: true,
+  checkBytes(
+    text,
+    (bytes) =>
+      `the compose file is ${bytes} bytes; migrate reads at most ${LIMITS.templateBytes}, the largest template CloudFormation accepts`,
+  );
+  const lines = new LineCounter();
+  const doc = composeYaml(text, lines, 'a compose file', {
     merge: true,
     customTags: (tags) => [
       ...cloudFormationScalars(tags),
       ...tags.filter((t) => typeof t === 'object' && t.tag === MERGE),
     ],
   });
-  const first = doc.errors[0];
-  if (first) {
-    const [line, column] = first.linePos?.[0] ? [first.linePos[0].line, first.linePos[0].col] : [0, 0];
-    throw new TemplateSyntaxError(first.message.split('\n')[0] ?? 'invalid YAML', { line, column });
+  if (doc === undefined) return null;
+  const twice = duplicateKey(doc.contents);
+  if (twice !== undefined) {
+    const { line, col } = lines.linePos(twice.offset);
+    throw new TemplateSyntaxError(
+      `the key ${cut(JSON.stringify(twice.name))} is given twice in one mapping`,
+      {
+        line,
+        column: col,
+      },
+    );
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  // Anchors are resolved once each (an alias shares its anchor's value) and the library limits aliases.
+  const value = doc.toJS({ maxAliasCount: 1000 });
+  // Merge keys and aliases can nest deeper, or repeat more, than the text: checked before migrate walks it.
+  const limits: Problem[] = [];
+  checkLimits(value, 'x-dynamodb', limits);
+  const [limit] = limits;
+  if (limit !== undefined)
+    throw new TemplateSyntaxError(
+      `${limit.path === '' ? '' : `${limit.path}: `}${limit.message}`,
+      undefined,
+      {
+        code: 'LIMIT_EXCEEDED',
+      },
+    );
+  return value;
+}
+
+/** The first key given twice in one mapping, by name; walked without recursion. */
+function duplicateKey(root: unknown): { name: string; offset: number } | undefined {
+  const pending: unknown[] = [root];
+  for (let node = pending.pop(); node !== undefined || pending.length > 0; node = pending.pop()) {
+    if (isSeq(node)) pending.push(...node.items);
+    if (!isMap(node)) continue;
+    const names = new Set<string>();
+    for (const pair of node.items) {
+      pending.push(pair.value);
+      if (!isScalar(pair.key)) continue;
+      const name = keyText(pair.key.value);
+      if (name === undefined || (name === '<<' && pair.key.type === 'PLAIN')) continue;
+      if (names.has(name)) return { name, offset: pair.key.range?.[0] ?? 0 };
+      names.add(name);
+    }
+  }
+  return undefined;
 }
 
 /** Where in the text a syntax problem is: 1-based line and column. */
@@ -157,15 +202,26 @@ interface Anchored {
  * numbers without a JSON form (`.inf`, `.nan`, `1e400`), a key twice in one mapping, more than LIMITS.yamlItems
  * items, nesting deeper than LIMITS.depth and aliases that expand to more than LIMITS.values values. An alias
  * shares its anchor's value: a template of a few aliases nested ten deep is refused as it is read, not expanded
- * into a billion values.
+ * into a billion values. With the value, where each of its keys and list items is written.
  */
-export function parseTemplate(text: string): unknown {
-  return parseYaml(text).value;
-}
-
-/** parseTemplate's value, with where each of its keys and list items is written. */
 function parseYaml(text: string): { value: unknown; places: YamlPlaces } {
   const lines = new LineCounter();
+  const doc = composeYaml(text, lines, 'a template', { merge: false, customTags: cloudFormationScalars });
+  if (doc === undefined) return { value: null, places: new YamlPlaces(lines, 0) };
+  const places = new YamlPlaces(lines, doc.contents?.range[0] ?? 0);
+  return { value: new Reader(lines, places).read(doc.contents), places };
+}
+
+/**
+ * The one document of `text`, composed by the library once its items are counted and its nesting checked; a
+ * syntax error, or a second document, is refused at its place. `what` names the file in that refusal.
+ */
+function composeYaml(
+  text: string,
+  lines: LineCounter,
+  what: string,
+  options: { merge: boolean; customTags: (tags: Tags) => Tags },
+): Document.Parsed | undefined {
   // The syntax tree first, built without recursion: the composer recurses once per level of nesting, and near the
   // end of the stack V8 can fail in a way no `catch` sees, so nesting is checked before it runs.
   const tokens = syntaxTree(text, lines);
@@ -178,38 +234,29 @@ function parseYaml(text: string): { value: unknown; places: YamlPlaces } {
       { code: 'LIMIT_EXCEEDED' },
     );
   }
-  const composer = new Composer({
-    version: '1.1',
-    // Checked as the document is read, by name: the library's own check compares every pair of keys.
-    uniqueKeys: false,
-    merge: false,
-    customTags: cloudFormationScalars,
-  });
+  // Duplicate keys are checked by name after: the library's own check compares every pair of keys.
+  const composer = new Composer({ version: '1.1', uniqueKeys: false, ...options });
   const documents = [...composer.compose(tokens, true, text.length)];
   // The syntax tree is no longer needed: let it go before the values are built.
   tokens.length = 0;
   const [doc, second] = documents;
-  if (doc === undefined) return { value: null, places: new YamlPlaces(lines, 0) };
   if (second !== undefined) {
     const { line, col } = lines.linePos(second.range[0]);
-    throw new TemplateSyntaxError('holds more than one YAML document: a template is one', {
+    throw new TemplateSyntaxError(`holds more than one YAML document: ${what} is one`, {
       line,
       column: col,
     });
   }
-  const first = doc.errors[0];
+  const first = doc?.errors[0];
   if (first) {
     const { line, col } = lines.linePos(first.pos[0]);
     throw new TemplateSyntaxError(
       first.message.split('\n')[0] ?? 'invalid YAML',
       { line, column: col },
-      {
-        cause: first,
-      },
+      { cause: first },
     );
   }
-  const places = new YamlPlaces(lines, doc.contents?.range[0] ?? 0);
-  return { value: new Reader(lines, places).read(doc.contents), places };
+  return doc;
 }
 
 /**
@@ -283,7 +330,7 @@ type Offsets = Record<string, number> | number[];
  * inside an alias) gets the place of its nearest ancestor: an alias's values are written at its anchor, and the
  * author is shown the alias.
  */
-export class YamlPlaces {
+class YamlPlaces {
   private readonly offsets = new WeakMap<object, Offsets>();
 
   constructor(
@@ -543,15 +590,11 @@ export type ReadTemplate =
  * accepts is refused before it is parsed.
  */
 export function readTemplate(text: string): ReadTemplate {
-  // Bytes, as CloudFormation counts them; a text of more characters than that has more bytes too.
-  const bytes = text.length > LIMITS.templateBytes ? text.length : Buffer.byteLength(text);
-  if (bytes > LIMITS.templateBytes) {
-    throw new TemplateSyntaxError(
+  checkBytes(
+    text,
+    (bytes) =>
       `the template is ${bytes} bytes, more than CloudFormation accepts (${LIMITS.templateBytes} bytes from S3; ${LIMITS.inlineTemplateBytes} inline as TemplateBody)`,
-      undefined,
-      { code: 'LIMIT_EXCEEDED' },
-    );
-  }
+  );
   // A NUL is in no template: it is a UTF-16 file read as UTF-8, which would read as one odd string, not a template.
   const nul = text.indexOf('\u0000');
   if (nul >= 0) throw syntaxErrorAt(text, nul, 'holds a NUL character: a template is UTF-8 text (UTF-16?)');
@@ -571,6 +614,14 @@ export function readTemplate(text: string): ReadTemplate {
   }
   const { value, places } = parseYaml(text);
   return { template: value, format: 'yaml', places };
+}
+
+/** Refuses, before it is parsed, a text of more bytes than CloudFormation accepts in a template (from S3). */
+function checkBytes(text: string, message: (bytes: number) => string): void {
+  // Bytes, as CloudFormation counts them; a text of more characters than that has more bytes too.
+  const bytes = text.length > LIMITS.templateBytes ? text.length : Buffer.byteLength(text);
+  if (bytes > LIMITS.templateBytes)
+    throw new TemplateSyntaxError(message(bytes), undefined, { code: 'LIMIT_EXCEEDED' });
 }
 
 function syntaxErrorAt(text: string, offset: number, message: string): TemplateSyntaxError {

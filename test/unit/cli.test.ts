@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { TableFinder } from '../../src/lookup/port.js';
-import { parseTemplate } from '../../src/template/yaml.js';
+import { readTemplate } from '../../src/template/yaml.js';
 import { cliIo as io, ROOT } from '../helpers.js';
 
 const TEMPLATE = `
@@ -24,7 +24,7 @@ describe('composex-dynamodb expand', () => {
     const { cli, out, err } = io({ 't.yaml': TEMPLATE });
     expect(await runCli(['expand', 't.yaml'], cli)).toBe(0);
     expect(err).toEqual([]);
-    const printed = parseTemplate(out.join('')) as Record<string, unknown>;
+    const printed = readTemplate(out.join('')).template as Record<string, unknown>;
     expect(printed.Transform).toEqual(['AWS::Serverless-2016-10-31']);
     expect(printed['x-dynamodb']).toBeUndefined();
     expect(printed.Resources).toHaveProperty('t');

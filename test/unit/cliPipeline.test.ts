@@ -65,8 +65,8 @@ describe('problems at FILE:LINE:COL', () => {
   });
 
   it('does the same for the template written as JSON, and for expand and explain on stderr', async () => {
-    const { parseTemplate } = await import('../../src/template/yaml.js');
-    const json = JSON.stringify(parseTemplate(THREE_MISTAKES), null, 2);
+    const { readTemplate } = await import('../../src/template/yaml.js');
+    const json = JSON.stringify(readTemplate(THREE_MISTAKES).template, null, 2);
     for (const command of ['validate', 'expand', 'explain']) {
       const { cli, out, err } = io({ 'three.json': json });
       expect(await runCli([command, 'three.json'], cli)).toBe(1);

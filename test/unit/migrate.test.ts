@@ -6,6 +6,7 @@ import { migrateFiles } from '../../src/migrate.js';
 
 const migrate = (text: string, name: string) => migrateFiles([{ name, text }]);
 
+import { LIMITS } from '../../src/template/limits.js';
 import { readTemplate } from '../../src/template/yaml.js';
 import { expand, fixtureFinder, type Json, ROOT } from '../helpers.js';
 
@@ -220,5 +221,55 @@ describe('composex-dynamodb migrate', () => {
     out.length = 0;
     expect(await runCli(['validate', 'test/fixtures/compose/families.yml'], io)).toBe(1);
     expect(out.join('')).toContain('this looks like a docker-compose file: `composex-dynamodb migrate FILE`');
+  });
+});
+
+describe('migrate reads compose files within the limits of templates, and says where one is past them', () => {
+  const refused = (text: string): string => {
+    const result = migrate(text, 'c.yml');
+    if (result.ok) throw new Error('migrated');
+    expect(result.problems).toHaveLength(1);
+    return result.problems[0] ?? '';
+  };
+
+  it('refuses a file larger than a template can be, before parsing it', () => {
+    const big = `services: {a: {image: x}}\n#${'x'.repeat(LIMITS.templateBytes)}\n`;
+    expect(refused(big)).toBe(
+      `c.yml: the compose file is ${big.length} bytes; migrate reads at most 1000000, the largest template CloudFormation accepts`,
+    );
+  });
+
+  it('refuses more YAML items than the command line reads, at the item that crosses', () => {
+    const many = `services:\n  a:\n    image: x\n    labels: [${Array(LIMITS.yamlItems).fill(1).join(',')}]\n`;
+    expect(refused(many)).toMatch(/^c\.yml:4:\d+: the file has more than 120000 YAML items/);
+  });
+
+  it('refuses nesting deeper than templates take, at its place: in the text, or through an alias', () => {
+    // 5,000 levels once overflowed the stack of the library's composer.
+    const deep = `services:\n  a:\n    image: x\n    labels: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`;
+    expect(refused(deep)).toBe(`c.yml:4:${13 + LIMITS.depth - 3}: nests deeper than ${LIMITS.depth} levels`);
+    const half = LIMITS.depth - 10;
+    const aliased = `x-deep: &d ${'['.repeat(half)}${']'.repeat(half)}\nservices:\n  a:\n    image: x\n    labels: ${'['.repeat(20)}*d${']'.repeat(20)}\n`;
+    expect(refused(aliased)).toMatch(
+      new RegExp(`^c\\.yml: services\\.a\\.labels(\\[0\\])+: nests deeper than ${LIMITS.depth} levels`),
+    );
+  });
+
+  it('refuses a key given twice in one mapping, at the second', () => {
+    expect(refused('services:\n  a: {image: x}\n  a: {image: y}\n')).toBe(
+      'c.yml:3:3: the key "a" is given twice in one mapping',
+    );
+    // A merge key's keys may be given again: that is what merging is for.
+    expect(migrate('x-base: &b {image: x}\nservices:\n  a:\n    <<: *b\n    image: y\n', 'c.yml').ok).toBe(
+      true,
+    );
+  });
+
+  it('refuses more task families than a template can hold, before writing any', () => {
+    const services = Array.from({ length: 251 }, (_, i) => `  s${i}: {image: x}\n`).join('');
+    expect(refused(`services:\n${services}`)).toBe(
+      'c.yml: services: 251 task families make 502 resources (a task definition and a task role each); a template holds at most 500: migrate the services in parts',
+    );
+    expect(migrate(`services:\n${services.split('\n').slice(1).join('\n')}`, 'c.yml').ok).toBe(true);
   });
 });
