@@ -1,5 +1,5 @@
 import type { ScalingDimensions, ScalingSpec, ScalingTarget } from '../model.js';
-import { joinPath, type Problem, problem } from '../problems.js';
+import { joinPath, type Problem, problem, show } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
 
@@ -129,6 +129,44 @@ function globalIndexNames(properties: Readonly<Record<string, unknown>>): string
   return names.every((n): n is string => typeof n === 'string') ? names : undefined;
 }
 
+const PAY_PER_REQUEST_SCALES =
+  'a PAY_PER_REQUEST table scales by itself; use BillingMode: PROVISIONED or remove Scaling';
+
+/**
+ * Whether a table's billing mode is PROVISIONED, the only mode that scales; if not, the problem is pushed. PROVISIONED is written out, left
+ * out (the default), or `!Ref` to a parameter whose value the request carries. Any other function (`!If`, a
+ * parameter without a value, `!FindInMap`) is refused: the scalable targets would fail to create whenever the mode
+ * turns out PAY_PER_REQUEST, and the macro writes no condition it cannot check against the table's.
+ */
+function mayScale(mode: unknown, path: string, context: Context): boolean {
+  const refuse = (message: string): boolean => {
+    context.problems.push(problem('SCALING_INVALID', path, message));
+    return false;
+  };
+  if (mode === 'PAY_PER_REQUEST') return refuse(PAY_PER_REQUEST_SCALES);
+  // Another text is not a billing mode: the schema says so at BillingMode itself.
+  if (!isIntrinsic(mode)) return true;
+  const ref = isRecord(mode) ? mode.Ref : undefined;
+  const given =
+    typeof ref === 'string' && context.view.parameters.has(ref) ? context.parameterValues[ref] : undefined;
+  if (typeof ref === 'string' && given !== undefined) {
+    if (given === 'PROVISIONED') return true;
+    // A NoEcho value never goes into a message: CloudFormation shows the macro's error to anyone.
+    const value = context.view.noEcho.has(ref) ? '(NoEcho)' : show(given);
+    const why = given === 'PAY_PER_REQUEST' ? PAY_PER_REQUEST_SCALES : 'only a PROVISIONED table scales';
+    return refuse(`BillingMode is parameter ${ref}, ${value} in this request: ${why}`);
+  }
+  const written =
+    typeof ref === 'string'
+      ? context.view.parameters.has(ref)
+        ? `parameter ${ref}, whose value the request does not carry`
+        : `Ref ${show(ref)}`
+      : `a function (${Object.keys(mode as Record<string, unknown>)[0] ?? ''})`;
+  return refuse(
+    `BillingMode is ${written}: the macro cannot tell that the table is PROVISIONED, and its scalable targets would fail to create if it is PAY_PER_REQUEST; write BillingMode: PROVISIONED, or !Ref a parameter whose value comes with the request`,
+  );
+}
+
 /**
  * Reads `Scaling` (already checked against the schema) for a new table: only a PROVISIONED table scales, only
  * its global secondary indexes have their own capacity, and `CopyToIndexes` gives every index the table's settings.
@@ -144,16 +182,7 @@ export function parseScaling(
   const { written, values: value } = scaling;
   if (!isRecord(value) || !isRecord(written)) return undefined;
   const context: Context = { parameterValues, view, problems };
-  if (properties.BillingMode === 'PAY_PER_REQUEST') {
-    problems.push(
-      problem(
-        'SCALING_INVALID',
-        path,
-        'a PAY_PER_REQUEST table scales by itself; use BillingMode: PROVISIONED or remove Scaling',
-      ),
-    );
-    return undefined;
-  }
+  if (!mayScale(properties.BillingMode, path, context)) return undefined;
   const table = dimensions(written.Table, value.Table, joinPath(path, 'Table'), context) ?? {
     read: undefined,
     write: undefined,
