@@ -332,6 +332,17 @@ describe('templates CloudFormation would never give the macro are refused, with 
       body.replace('x-dynamodb:', 'X-DynamoDB:'),
       'X-DynamoDB: is not x-dynamodb, and the template has no ComposeXDynamoDB in Transform: CloudFormation refuses this section; did you mean x-dynamodb?',
     ],
+    // No Transform at all, and a section only named like x-dynamodb: nothing names the macro.
+    ...['x-dynamo-db', 'x_dynamodb', 'xDynamoDB'].map((name): [string, string, string] => [
+      `no Transform at all, the section spelt ${name}`,
+      body.replace('x-dynamodb:', `${name}:`),
+      `${name}: is not x-dynamodb, and the template has no ComposeXDynamoDB in Transform: CloudFormation refuses this section; did you mean x-dynamodb? [TRANSFORM_MISSING]`,
+    ]),
+    [
+      'another transform only',
+      `Transform: AWS::Serverless-2016-10-31\n${body}`,
+      'x-dynamodb: the template has no ComposeXDynamoDB in Transform, and CloudFormation refuses an x-dynamodb section without it [TRANSFORM_MISSING]',
+    ],
     ...['x-dynamoDB', 'X-DynamoDB', 'x-dynamo-db'].map((name): [string, string, string] => [
       `the section spelt ${name}`,
       `Transform: ComposeXDynamoDB\n${body.replace('x-dynamodb:', `${name}:`)}`,
