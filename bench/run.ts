@@ -3,7 +3,7 @@
  * Every figure is a median of repeated runs. Writes bench/results.json and prints a table.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsFinder } from '../src/lookup/awsFinder.js';
 import type { LookupRequest } from '../src/lookup/port.js';
-import { HOSTILE_CASES } from '../test/hostileCases.js';
+import { HOSTILE_CASES, HOSTILE_CLI_CASES } from '../test/hostileCases.js';
 import { largeEvent } from './largeTemplate.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -202,6 +202,7 @@ async function main(): Promise<void> {
   const bare = median(processes.bare ?? []);
   const lookupTimes = await lookups();
   const hostile = hostileWorst();
+  const hostileCli = hostileCliWorst();
 
   const results = {
     transformOverJsonFloor: { value: large.ms / floor, goal: '<= 3', pass: large.ms / floor <= 3 },
@@ -229,6 +230,17 @@ async function main(): Promise<void> {
     // The hostile catalogue (test/hostileCases.ts), each request answered by the bundle in a fresh process.
     hostileSlowestMs: { value: hostile.slowest.ms, goal: '<= 5000', pass: hostile.slowest.ms <= 5_000 },
     hostilePeakRssMb: { value: hostile.largest.rssMb, goal: '<= 200', pass: hostile.largest.rssMb <= 200 },
+    // Its command-line part, each file read by `node dist/cli.js` in a fresh process: the whole run, start to exit.
+    cliHostileSlowestMs: {
+      value: hostileCli.slowest.ms,
+      goal: '<= 5000',
+      pass: hostileCli.slowest.ms <= 5_000,
+    },
+    cliHostilePeakRssMb: {
+      value: hostileCli.largest.rssMb,
+      goal: '<= 200',
+      pass: hostileCli.largest.rssMb <= 200,
+    },
     bundleBytes: { value: statSync(BUNDLE).size, goal: 'report', pass: true },
   };
   const measured = {
@@ -251,6 +263,8 @@ async function main(): Promise<void> {
       (bare + median(processes.load ?? []) + median(processes.request ?? []) + large.ms) / bare,
     hostileSlowest: hostile.slowest,
     hostileLargest: hostile.largest,
+    cliHostileSlowest: hostileCli.slowest,
+    cliHostileLargest: hostileCli.largest,
     lookupsMs: lookupTimes.ours,
     sequentialLookupsMs: lookupTimes.sequential,
     lookupCalls: lookupTimes.calls,
@@ -296,6 +310,41 @@ function hostileWorst(): {
       if (result.status !== 0) throw new Error(`${c.title}: ${result.stderr}`);
       const report = JSON.parse(result.stdout);
       const run = { title: c.title, ms: Number(report.phasesMs.handler), rssMb: report.maxRssKb / 1024 };
+      if (run.ms > slowest.ms) slowest = run;
+      if (run.rssMb > largest.rssMb) largest = run;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { slowest, largest };
+}
+
+/**
+ * Each hostile file of the command line read once by `node dist/cli.js` in a fresh process: the time from the
+ * process's start to its exit, and its peak memory. The slowest and the largest are kept.
+ */
+function hostileCliWorst(): {
+  slowest: { title: string; ms: number; rssMb: number };
+  largest: { title: string; ms: number; rssMb: number };
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'cxddb-hostile-cli-'));
+  let slowest = { title: '', ms: 0, rssMb: 0 };
+  let largest = { title: '', ms: 0, rssMb: 0 };
+  try {
+    for (const c of HOSTILE_CLI_CASES) {
+      const file = join(dir, c.name);
+      const usage = join(dir, 'usage.json');
+      writeFileSync(file, c.text());
+      const args = ['-r', join(ROOT, 'bench/cliUsage.cjs'), join(ROOT, 'dist/cli.js'), ...c.command, file];
+      const result = spawnSync(FRESH_NODE, args, {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        env: { PATH: process.env.PATH ?? '', CXDDB_USAGE_FILE: usage },
+      });
+      if (result.status !== c.exitCode)
+        throw new Error(`${c.title}: exit ${result.status}: ${result.stderr}`);
+      const report = JSON.parse(readFileSync(usage, 'utf8'));
+      const run = { title: c.title, ms: Number(report.ms), rssMb: report.maxRssKb / 1024 };
       if (run.ms > slowest.ms) slowest = run;
       if (run.rssMb > largest.rssMb) largest = run;
     }

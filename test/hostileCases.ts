@@ -311,3 +311,142 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     expected: 'TRANSFORM_PARAMETER_INVALID',
   },
 ];
+
+/** A hostile file for the command line: what an author (or a repository's hook) may hand `composex-dynamodb`. */
+export interface HostileCliCase {
+  readonly title: string;
+  /** The command and its options; the file is added last. */
+  readonly command: readonly string[];
+  /** The file's name (its extension says nothing: the CLI reads JSON or YAML by content) and text. */
+  readonly name: string;
+  readonly text: () => string;
+  readonly exitCode: number;
+  /** Text the output (stdout and stderr) must contain. */
+  readonly expected: string;
+}
+
+const TEMPLATE_HEAD = 'Transform: ComposeXDynamoDB\nResources:\n  Q: {Type: AWS::SQS::Queue}\nMetadata:\n';
+/** Items of the CLI's YAML limit (test/unit/template/yaml.test.ts checks the limit itself), kept here as a number. */
+const YAML_ITEMS = 120_000;
+
+function ones(count: number): string {
+  return new Array(count).fill(1).join(',');
+}
+
+/** Billion laughs: ten aliases of the level below at each of ten levels, in under 1 KB. */
+function laughs(): string {
+  const lines = [`${TEMPLATE_HEAD}  a0: &a0 [x, x, x, x, x, x, x, x, x, x]`];
+  for (let i = 1; i <= 9; i++) lines.push(`  a${i}: &a${i} [${new Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const HOSTILE_CLI_CASES: readonly HostileCliCase[] = [
+  {
+    title: 'a 1 MB YAML flow list of 490,000 items (5 to 7 s and 500 MB in the yaml library)',
+    command: ['validate'],
+    name: 'flow.yaml',
+    text: () => `${TEMPLATE_HEAD}  x: [${ones(490_000)}]\n`,
+    exitCode: 1,
+    expected: '[LIMIT_EXCEEDED]',
+  },
+  {
+    title: 'a 1 MB YAML block list of 330,000 nulls',
+    command: ['validate'],
+    name: 'nulls.yaml',
+    text: () => `${TEMPLATE_HEAD}  x:\n${'  -\n'.repeat(330_000)}`,
+    exitCode: 1,
+    expected: '[LIMIT_EXCEEDED]',
+  },
+  {
+    title: 'empty mappings just under the YAML item limit, expanded (the heaviest accepted shape)',
+    command: ['expand'],
+    name: 'maps.yaml',
+    text: () => `${TEMPLATE_HEAD}  x: [${new Array(YAML_ITEMS / 2 - 20).fill('{}').join(',')}]\n`,
+    exitCode: 0,
+    expected: 'AWS::SQS::Queue',
+  },
+  {
+    title: '39,000 keys in one mapping (the library compared every pair: 35 s for 100,000)',
+    command: ['expand'],
+    name: 'keys.yaml',
+    text: () =>
+      `${TEMPLATE_HEAD}  x:\n${Array.from({ length: 39_000 }, (_, i) => `    key${i}: 1\n`).join('')}`,
+    exitCode: 0,
+    expected: 'key38999',
+  },
+  {
+    title: 'a billion laughs in YAML (aliases nested ten deep)',
+    command: ['validate'],
+    name: 'laughs.yaml',
+    text: laughs,
+    exitCode: 1,
+    expected: '[LIMIT_EXCEEDED]',
+  },
+  {
+    title: '59,000 aliases of an anchor of nine values (530,000 values once expanded)',
+    command: ['expand'],
+    name: 'aliases.yaml',
+    text: () => `${TEMPLATE_HEAD}  a: &a [1, 1, 1, 1, 1, 1, 1, 1]\n  x:\n${'  - *a\n'.repeat(59_000)}`,
+    exitCode: 1,
+    expected: '[QUOTA_EXCEEDED]',
+  },
+  {
+    title: '20,000 nested YAML flow lists',
+    command: ['validate'],
+    name: 'deep.yaml',
+    text: () => `${TEMPLATE_HEAD}  x: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
+    exitCode: 1,
+    expected: '[LIMIT_EXCEEDED]',
+  },
+  {
+    title: 'a YAML template larger than CloudFormation accepts',
+    command: ['validate'],
+    name: 'large.yaml',
+    text: () => `${TEMPLATE_HEAD}  x: "${'x'.repeat(1_000_000)}"\n`,
+    exitCode: 1,
+    expected: '[LIMIT_EXCEEDED]',
+  },
+  {
+    title: 'a 1 MB JSON list of 490,000 items',
+    command: ['expand'],
+    name: 'flow.json',
+    text: () =>
+      `{"Transform": "ComposeXDynamoDB", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Metadata": [${ones(490_000)}]}`,
+    exitCode: 0,
+    expected: 'AWS::SQS::Queue',
+  },
+  {
+    title: '400,000 nested JSON lists',
+    command: ['validate'],
+    name: 'deep.json',
+    text: () =>
+      `{"Transform": "ComposeXDynamoDB", "Resources": {}, "Metadata": ${'['.repeat(400_000)}${']'.repeat(400_000)}}`,
+    exitCode: 1,
+    expected: '[LIMIT_EXCEEDED]',
+  },
+  {
+    title: 'migrate: 10,000 compose services (60 s and 248 MB)',
+    command: ['migrate'],
+    name: 'services.yml',
+    text: () =>
+      `services:\n${Array.from({ length: 10_000 }, (_, i) => `  s${i}:\n    image: nginx\n    environment: {A: b}\n`).join('')}`,
+    exitCode: 1,
+    expected: 'a template holds at most 500',
+  },
+  {
+    title: 'migrate: 5,000 nested lists (a raw stack overflow)',
+    command: ['migrate'],
+    name: 'deep.yml',
+    text: () => `services:\n  a:\n    image: x\n    labels: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`,
+    exitCode: 1,
+    expected: 'nests deeper than 128 levels',
+  },
+  {
+    title: 'migrate: a compose file larger than a template can be',
+    command: ['migrate'],
+    name: 'large.yml',
+    text: () => `services:\n  a: {image: x}\n#${'x'.repeat(1_000_000)}\n`,
+    exitCode: 1,
+    expected: 'migrate reads at most 1000000',
+  },
+];

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
 import { createHandler } from '../../src/handler.js';
 import { LIMITS } from '../../src/template/limits.js';
-import { fixtureFinder } from '../helpers.js';
-import { HOSTILE_CASES } from '../hostileCases.js';
+import { cliIo, fixtureFinder } from '../helpers.js';
+import { HOSTILE_CASES, HOSTILE_CLI_CASES } from '../hostileCases.js';
 
 /**
  * Each hostile request is answered with its problem: no INTERNAL_ERROR, no line over the message limit, no
@@ -33,5 +34,22 @@ describe('the hostile catalogue', () => {
     // The runtime serialises the answer: it must be able to.
     expect(() => JSON.stringify(response)).not.toThrow();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('the hostile catalogue of the command line', () => {
+  it.each(HOSTILE_CLI_CASES.map((c) => [c.title, c] as const))('%s', async (_, c) => {
+    const { cli, out, err } = cliIo({ [c.name]: c.text() });
+    const started = Date.now();
+    const code = await runCli([...c.command, c.name], cli);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const output = [...out, ...err].join('');
+    expect(code, output.slice(0, 2_000)).toBe(c.exitCode);
+    expect(output).toContain(c.expected);
+    if (c.exitCode !== 0) {
+      // A clear problem: no stack trace, and no line longer than a problem may be.
+      expect(output).not.toMatch(/\n\s+at /);
+      for (const line of output.split('\n')) expect(line.length).toBeLessThanOrEqual(LINE_LIMIT + 200);
+    }
   });
 });
