@@ -4,6 +4,7 @@
  * bench` answers each in a fresh process and records the slowest and the largest. Built on demand: some are
  * megabytes.
  */
+import { LIMITS } from '../src/template/limits.js';
 
 const TABLE = {
   AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
@@ -326,8 +327,6 @@ export interface HostileCliCase {
 }
 
 const TEMPLATE_HEAD = 'Transform: ComposeXDynamoDB\nResources:\n  Q: {Type: AWS::SQS::Queue}\nMetadata:\n';
-/** Items of the CLI's YAML limit (test/unit/template/yaml.test.ts checks the limit itself), kept here as a number. */
-const YAML_ITEMS = 120_000;
 
 function ones(count: number): string {
   return new Array(count).fill(1).join(',');
@@ -361,7 +360,7 @@ export const HOSTILE_CLI_CASES: readonly HostileCliCase[] = [
     title: 'empty mappings just under the YAML item limit, expanded (the heaviest accepted shape)',
     command: ['expand'],
     name: 'maps.yaml',
-    text: () => `${TEMPLATE_HEAD}  x: [${new Array(YAML_ITEMS / 2 - 20).fill('{}').join(',')}]\n`,
+    text: () => `${TEMPLATE_HEAD}  x: [${new Array(LIMITS.yamlItems / 2 - 20).fill('{}').join(',')}]\n`,
     exitCode: 0,
     expected: 'AWS::SQS::Queue',
   },
