@@ -63,7 +63,8 @@ export const PROBLEM_CODES = {
   LOOKUP_MISMATCH: 'AWS answered a lookup with a table other than the one asked for',
   LOOKUP_INVALID_ANSWER: 'AWS answered a lookup with a name, ARN or key of a shape AWS never produces',
   LOOKUP_TIMEOUT: 'AWS did not answer a lookup before the deadline',
-  LIMIT_EXCEEDED: 'the template nests deeper, or holds more values or longer lists, than the macro reads',
+  LIMIT_EXCEEDED:
+    'the template is larger, nests deeper, or holds more values or longer lists, than the macro (or the command line) reads',
   INTERNAL_ERROR: 'the macro failed unexpectedly; the template was not changed',
 } as const;
 
