@@ -90,14 +90,21 @@ export interface Problem {
   readonly message: string;
 }
 
-/** A problem; a message or path longer than LIMITS.message is cut, so that no answer grows with the template. */
+/**
+ * A problem; its path is cut to LIMITS.path characters and its message to what is left of LIMITS.problem, so that
+ * no answer grows with the template.
+ */
 export function problem(code: ProblemCode, path: string, message: string): Problem {
-  return { code, path: cut(path, LIMITS.message), message: cut(message, LIMITS.message) };
+  const shortPath = cut(path, LIMITS.path);
+  return { code, path: shortPath, message: cut(message, LIMITS.problem - shortPath.length) };
 }
 
-/** Text cut to `max` characters, saying how many were left out. */
+/** Text cut to at most `max` characters in all, saying how many were left out. */
 export function cut(text: string, max = 100): string {
-  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
+  if (text.length <= max) return text;
+  // "... (N more characters)" takes 22 characters and the digits of N, at most as many as the text's length has.
+  const kept = Math.max(0, max - 22 - String(text.length).length);
+  return `${text.slice(0, kept)}... (${text.length - kept} more characters)`;
 }
 
 /**

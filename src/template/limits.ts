@@ -20,6 +20,8 @@ export const LIMITS = {
   templateBytes: 1_000_000,
   /** The largest template CloudFormation accepts inline in a request (TemplateBody). */
   inlineTemplateBytes: 51_200,
-  /** Characters of one problem message; longer values and lists are cut with "and N more". */
-  message: 1_000,
+  /** Characters of one problem's path and message together; longer values and lists are cut with "and N more". */
+  problem: 1_000,
+  /** Characters of one problem's path (a path through long keys), within LIMITS.problem. */
+  path: 300,
 } as const;

@@ -16,8 +16,8 @@ const handler = createHandler({
   logger: { info: () => {}, error: () => {} },
 });
 
-/** A line's path and message may each reach LIMITS.message characters, with the code and "... (N more characters)". */
-const LINE_LIMIT = 2 * LIMITS.message + 200;
+/** A line's path and message together reach at most LIMITS.problem characters; then ": ", " [CODE]". */
+const LINE_LIMIT = LIMITS.problem + 40;
 
 describe('the hostile catalogue', () => {
   it.each(HOSTILE_CASES.map((c) => [c.title, c] as const))('%s', async (_, c) => {
