@@ -178,7 +178,7 @@ function checkKeySchemaShapes(indexes: IndexAt[], problems: Problem[]): void {
     const items = index.KeySchema;
     if (!Array.isArray(items) || kind !== 'global') continue;
     const types = items.map((item) => (isRecord(item) ? item.KeyType : undefined));
-    if (types.some((t) => typeof t !== 'string')) continue;
+    if (!types.every((t): t is string => typeof t === 'string')) continue;
     const hashes = types.findIndex((t) => t !== 'HASH');
     const hashCount = hashes < 0 ? types.length : hashes;
     const rangeCount = types.length - hashCount;

@@ -58,6 +58,37 @@ function conversions(): string[] {
         primitive(checker.getTypeAtLocation(node.left)) !== primitive(checker.getTypeAtLocation(node.right))
       )
         report(node, 'concatenates');
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+        const method = node.expression.name.text;
+        const receiver = checker.getTypeAtLocation(node.expression.expression);
+        // `[a, b].join()` and `.sort()` without a comparison convert every item with its own toString.
+        const items =
+          checker.isArrayType(receiver) || checker.isTupleType(receiver)
+            ? checker.getTypeArguments(receiver as ts.TypeReference)
+            : undefined;
+        if (
+          items !== undefined &&
+          (method === 'join' || (method === 'sort' && node.arguments.length === 0)) &&
+          !items.every(primitive)
+        )
+          report(node, method === 'join' ? 'joins' : 'sorts');
+        // A library's own objects (a YAML document) may have their toString called; template data may not.
+        const data =
+          (receiver.flags & (ts.TypeFlags.Unknown | ts.TypeFlags.Any)) !== 0 ||
+          receiver.getStringIndexType() !== undefined;
+        if (method === 'toString' && data) report(node, 'converts');
+      }
+      if (
+        ts.isBinaryExpression(node) &&
+        [
+          ts.SyntaxKind.LessThanToken,
+          ts.SyntaxKind.GreaterThanToken,
+          ts.SyntaxKind.LessThanEqualsToken,
+          ts.SyntaxKind.GreaterThanEqualsToken,
+        ].includes(node.operatorToken.kind) &&
+        !(primitive(checker.getTypeAtLocation(node.left)) && primitive(checker.getTypeAtLocation(node.right)))
+      )
+        report(node, 'compares');
       ts.forEachChild(node, visit);
     };
     visit(file);
@@ -66,7 +97,7 @@ function conversions(): string[] {
 }
 
 describe('string conversion', () => {
-  it('src interpolates, concatenates and String()s only text, numbers and booleans', () => {
+  it('src interpolates, concatenates, joins, sorts, compares and String()s only text, numbers and booleans', () => {
     expect(conversions()).toEqual([]);
   }, 60_000);
 });
