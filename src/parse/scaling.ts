@@ -59,7 +59,7 @@ function scalingNumber(field: ScalingField, written: unknown, read: unknown, pat
         // A NoEcho value never goes into a message: CloudFormation shows the macro's error to anyone.
         context.view.noEcho.has(ref)
           ? `parameter ${ref} (NoEcho) is ${fault}`
-          : `parameter ${ref} is ${JSON.stringify(given)}, ${fault}`,
+          : `parameter ${ref} is ${show(given)}, ${fault}`,
       ),
     );
     return undefined;

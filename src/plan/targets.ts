@@ -147,11 +147,22 @@ function refRole(
     return unresolved(`is !Ref ${ref}, which is not a role or a parameter of this template`);
   const given = parameterValues[ref];
   if (typeof given !== 'string' || given === '')
-    return unresolved(`is !Ref ${ref}, a parameter without a value in the request: its role is unknown`);
+    return unresolved(
+      `is !Ref ${ref}, ${parameterValueFault(given, view.noEcho.has(ref))}: its role is unknown`,
+    );
   return (
     roleFromText(given, view.noEcho.has(ref) ? ref : undefined) ??
     unresolved(`is !Ref ${ref}, whose value is not a role ARN or name`)
   );
+}
+
+/** What a parameter value that is not text is, for a message; a NoEcho value is never shown (CloudFormation shows the macro's errors to anyone). */
+function parameterValueFault(given: unknown, noEcho: boolean): string {
+  if (given === undefined || given === null || given === '')
+    return 'a parameter without a value in the request';
+  return noEcho
+    ? 'a NoEcho parameter whose value is not text'
+    : `a parameter whose value is ${show(given)}, not text`;
 }
 
 const SUB_ARN =

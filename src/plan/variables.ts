@@ -7,6 +7,8 @@ export interface EnvVariable {
   readonly value: unknown;
   /** Where the variable was asked for, for error messages. */
   readonly path: string;
+  /** The x-dynamodb key of the table whose value it holds. */
+  readonly table: string;
   /** The `<KEY>` variable, named after the table key rather than by the template. */
   readonly fromKey?: boolean;
 }
@@ -25,6 +27,7 @@ export function variablesFor(
       name: tableEnvName(table.key),
       value: table.values.TableName,
       path: grant.path,
+      table: table.key,
       fromKey: true,
     });
   }
@@ -41,13 +44,14 @@ export function variablesFor(
       );
       continue;
     }
-    out.push({ name, value, path: at });
+    out.push({ name, value, path: at, table: table.key });
   }
   envNames.forEach((name, i) => {
     out.push({
       name,
       value: table.values.TableName,
       path: joinPath(joinPath(joinPath(tablePath, 'Settings'), 'EnvNames'), i),
+      table: table.key,
     });
   });
   return out;

@@ -114,14 +114,19 @@ export function addVariables(
   const resourceKnown: KnownConditions = knowing(new Map(), resource.Condition, true);
   // Two tables asking for one name: reported at the second one's x-dynamodb path, once (not once per container).
   const reported = new Set<string>();
-  const twoTables = (variable: EnvVariable, first: string): void => {
+  const twoTables = (variable: EnvVariable, first: EnvVariable): void => {
     if (reported.has(variable.path)) return;
     reported.add(variable.path);
+    // One table may ask twice too: its TableName under <KEY> and its Arn under ReturnValues, say.
+    const whose =
+      first.table === variable.table
+        ? `for another value of the same table (${variable.table})`
+        : `for another table (${first.table})`;
     problems.push(
       problem(
         'ENV_VAR_CONFLICT',
         variable.path,
-        `${variable.name} is already the variable of ${first}, for another table, in ${sink.resourceId}; give one of them another name`,
+        `${variable.name} is already the variable of ${first.path}, ${whose}, in ${sink.resourceId}; give one of them another name`,
       ),
     );
   };
@@ -170,7 +175,7 @@ export function addVariables(
       }
       const next = [...environment];
       // Variables this walk added, by name: who asked for each (a second table may want the same name).
-      const added = new Map<string, string>();
+      const added = new Map<string, EnvVariable>();
       const byName = new Map<unknown, number>();
       const conditional = new Map<unknown, number>();
       next.forEach((e, i) => {
@@ -199,7 +204,7 @@ export function addVariables(
           );
         } else if (index < 0) {
           byName.set(variable.name, next.length);
-          added.set(variable.name, variable.path);
+          added.set(variable.name, variable);
           next.push({ Name: variable.name, Value: value });
         } else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
           const first = added.get(variable.name);
@@ -232,7 +237,7 @@ export function addVariables(
       return;
     }
     const next = copyOf(current);
-    const added = new Map<string, string>();
+    const added = new Map<string, EnvVariable>();
     const globals = resource.Type === 'AWS::Serverless::Function' ? samGlobals : {};
     for (const variable of named) {
       const written = conditionalValue(variable, resourceKnown);
@@ -259,7 +264,7 @@ export function addVariables(
           ),
         );
       } else {
-        added.set(variable.name, variable.path);
+        added.set(variable.name, variable);
         put(next, variable.name, value);
       }
     }

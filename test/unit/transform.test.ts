@@ -1230,6 +1230,55 @@ describe('problems at the author’s path', () => {
       expect(await expandProblems(template)).toEqual([
         { code: 'ENV_VAR_CONFLICT', path: 'x-dynamodb.b.Services.Target.ReturnValues.TableName' },
       ]);
+      const result = await expand(template);
+      expect(result.ok ? '' : result.problems[0]?.message).toContain('for another table (a)');
+    });
+
+    it(`one table asking for one variable name twice in ${kind} (its name and its ARN): says it is the same table`, async () => {
+      const template = baseTemplate(
+        {
+          orders: {
+            Properties: SIMPLE_TABLE,
+            Services: { Target: { Access: 'RO', ReturnValues: { Arn: 'ORDERS' } } },
+            Settings: { EnvNames: ['ORDERS'] },
+          },
+        },
+        { Target: target },
+      );
+      const result = await expand(template);
+      expect(result.ok).toBe(false);
+      const conflict = result.ok ? undefined : result.problems.find((p) => p.code === 'ENV_VAR_CONFLICT');
+      expect(conflict?.message).toContain('for another value of the same table (orders)');
+      expect(conflict?.message).not.toContain('another table');
     });
   }
+
+  it('a role parameter whose value is a number or a list says what it is, not that it has none', async () => {
+    const template = {
+      ...baseTemplate(
+        { orders: { Properties: SIMPLE_TABLE, Services: { Fn: { Access: 'RO' } } } },
+        {
+          Fn: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              Role: { Ref: 'RoleArn' },
+              Runtime: 'nodejs22.x',
+              Handler: 'index.handler',
+              Code: { ZipFile: 'x' },
+            },
+          },
+        },
+      ),
+      Parameters: { RoleArn: { Type: 'String' } },
+    };
+    for (const [value, said] of [
+      [42, 'whose value is 42, not text'],
+      [['a', 'b'], 'whose value is a list of 2 items, not text'],
+      [undefined, 'a parameter without a value in the request'],
+    ] as const) {
+      const result = await expand(template, { templateParameterValues: { RoleArn: value } });
+      const found = result.ok ? undefined : result.problems.find((p) => p.code === 'TARGET_ROLE_UNRESOLVED');
+      expect(found?.message, String(value)).toContain(said);
+    }
+  });
 });
