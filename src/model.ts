@@ -70,6 +70,12 @@ export interface NewTableSpec extends TableSpecBase {
   readonly scaling: ScalingSpec | undefined;
 }
 
+/** Whether a new table has a stream (so a StreamArn, and an output for it): it has a StreamSpecification. */
+export function hasStreamSpecification(spec: NewTableSpec): boolean {
+  const stream = spec.values.StreamSpecification;
+  return stream !== undefined && stream !== null;
+}
+
 export interface LookupQuery {
   readonly tags: readonly { readonly key: string; readonly value: string }[];
   readonly arn: string | undefined;

@@ -38,6 +38,11 @@ export function managedPolicyLogicalId(roleId: string, n: number): string {
 export const TABLE_ATTRIBUTES = ['TableName', 'Arn', 'StreamArn'] as const;
 export type TableAttribute = (typeof TABLE_ATTRIBUTES)[number];
 
+/** The attributes a new table has outputs for: its name and ARN, and its stream's ARN when it has a stream. */
+export function outputAttributes(hasStream: boolean): readonly TableAttribute[] {
+  return hasStream ? TABLE_ATTRIBUTES : ['TableName', 'Arn'];
+}
+
 /** Output name for one attribute of a new table. */
 export function outputName(logicalId: string, attribute: TableAttribute): string {
   return `${logicalId}${attribute}`;

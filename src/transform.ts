@@ -4,13 +4,15 @@ import { lookUpTables } from './lookup/run.js';
 import { SECTION_KEY } from './names.js';
 import { parseParameters } from './parse/params.js';
 import { parseSection } from './parse/parseSection.js';
+import { checkSectionQuotas, checkTemplateQuotas, tooManyResources } from './parse/quotas.js';
 import { checkTemplate } from './parse/template.js';
 import { planGrants } from './plan/grants.js';
 import { resolveTables } from './plan/tables.js';
 import { type Problem, problem, sortProblems } from './problems.js';
 import { reportOf, type TransformReport } from './render/report.js';
-import { QUOTAS, renderTemplate } from './render/template.js';
+import { renderTemplate } from './render/template.js';
 import { isRecord } from './template/json.js';
+import { QUOTAS } from './template/limits.js';
 import { checkLimits } from './template/size.js';
 import { viewTemplate } from './template/view.js';
 
@@ -70,6 +72,9 @@ export async function transform(
   if (problems.length > 0) return failure(problems, empty);
 
   const view = viewTemplate(template);
+  // Quotas as soon as they are known, before reading the section, lookups and rendering that cannot change the
+  // answer: what the template holds, then what the section adds, then a policy for every role given access.
+  if (!checkTemplateQuotas(template, view, problems)) return failure(problems, empty);
   const parameterValues = request.templateParameterValues ?? {};
   const tables = parseSection(template[SECTION_KEY] ?? {}, view, parameterValues, problems);
   const counts = {
@@ -77,13 +82,7 @@ export async function transform(
     lookups: tables.filter((t) => t.kind === 'lookup').length,
     policies: 0,
   };
-
-  // Quotas as soon as they are known, before lookups and rendering that cannot change the answer: the output has
-  // at least the template's resources and the new tables, then a policy for every role given access.
-  const resourceFloor =
-    (isRecord(template.Resources) ? Object.keys(template.Resources).length : 0) + counts.newTables;
-  if (resourceFloor > QUOTAS.resources)
-    return failure([...problems, tooManyResources(resourceFloor)], counts);
+  if (!checkSectionQuotas(template, tables, view, parameters, problems)) return failure(problems, counts);
 
   const outcomes = await lookUpTables(tables, finder, request.region, request.deadline, problems);
   const resolvedTables = resolveTables(tables, outcomes, view, parameterValues, problems);
@@ -95,6 +94,7 @@ export async function transform(
   const policyFloor = [...plan.roles.values()].filter(
     (r) => r.grants.length > 0 && r.role.kind !== 'sam',
   ).length;
+  const resourceFloor = view.resources.size + counts.newTables;
   if (resourceFloor + policyFloor > QUOTAS.resources)
     return failure([...problems, tooManyResources(resourceFloor + policyFloor)], counts);
   const rendered = renderTemplate(template, tables, resolvedTables, plan, view, parameters, problems);
@@ -102,12 +102,4 @@ export async function transform(
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);
   const report = reportOf(tables, resolvedTables, plan, parameters);
   return { ok: true, template: rendered, summary: { ...summary, problems: 0 }, report };
-}
-
-function tooManyResources(atLeast: number): Problem {
-  return problem(
-    'QUOTA_EXCEEDED',
-    'Resources',
-    `the output would have at least ${atLeast} resources; CloudFormation allows ${QUOTAS.resources}. Split the stack`,
-  );
 }

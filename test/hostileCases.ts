@@ -174,7 +174,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     expected: 'TARGET_NOT_FOUND',
   },
   {
-    title: '70,000 roles of the template named as targets (5 MB): the quota before any policy is rendered',
+    title: '70,000 roles of the template named as targets (5 MB): the quota before the section is read',
     event: () => {
       const ids = Array.from({ length: 70_000 }, (_, i) => `R${i}`);
       return event({
@@ -194,6 +194,45 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
         Resources: {},
       }),
     expected: 'TARGET_NOT_FOUND',
+  },
+  {
+    title: 'a template of 1.2 MB outside x-dynamodb: the size quota before the section is read',
+    event: () =>
+      event({
+        'x-dynamodb': grantedTo(['Role']),
+        Resources: {
+          Role: ROLE,
+          Topic: { Type: 'AWS::SNS::Topic', Metadata: { Notes: 'x'.repeat(1_200_000) } },
+        },
+      }),
+    expected: 'QUOTA_EXCEEDED',
+  },
+  {
+    title: '5,000 outputs: the output quota before the section is read',
+    event: () =>
+      event({
+        'x-dynamodb': grantedTo(['Role']),
+        Resources: { Role: ROLE },
+        Outputs: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`O${i}`, { Value: 'x' }])),
+      }),
+    expected: 'QUOTA_EXCEEDED',
+  },
+  {
+    title: '500 roles each granted 200 lookups (100,000 grants): the grant limit before the section is read',
+    event: () => {
+      const ids = Array.from({ length: 500 }, (_, i) => `R${i}`);
+      const services = Object.fromEntries(ids.map((id) => [id, { Access: 'RO' }]));
+      return event({
+        'x-dynamodb': Object.fromEntries(
+          Array.from({ length: 200 }, (_, i) => [
+            `t${i}`,
+            { Lookup: { TableName: `table-${i}` }, Services: services },
+          ]),
+        ),
+        Resources: Object.fromEntries(ids.map((id) => [id, { Type: 'AWS::IAM::Role' }])),
+      });
+    },
+    expected: 'LIMIT_EXCEEDED',
   },
   {
     title: '600 resources: the quota before lookups',

@@ -1,11 +1,12 @@
 import type { LookupOutcome } from '../lookup/port.js';
-import type {
-  FoundTable,
-  KmsKey,
-  LookupTableSpec,
-  NewTableSpec,
-  ResolvedTable,
-  TableSpec,
+import {
+  type FoundTable,
+  hasStreamSpecification,
+  type KmsKey,
+  type LookupTableSpec,
+  type NewTableSpec,
+  type ResolvedTable,
+  type TableSpec,
 } from '../model.js';
 import { joinPath, type Problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
@@ -67,8 +68,7 @@ function kmsKeyOf(properties: Readonly<Record<string, unknown>>): unknown {
 
 function resolveNewTable(spec: NewTableSpec, kms: KmsKey | undefined): ResolvedTable {
   const id = spec.logicalId;
-  const stream = spec.values.StreamSpecification;
-  const hasStream = stream !== undefined && stream !== null;
+  const hasStream = hasStreamSpecification(spec);
   const name = spec.values.TableName;
   const nameLength =
     typeof name === 'string'

@@ -1,5 +1,5 @@
 import type { NewTableSpec, ResolvedTable } from '../model.js';
-import { exportName, outputName, type TableAttribute } from '../names.js';
+import { exportName, outputAttributes, outputName } from '../names.js';
 import type { TransformParameters } from '../parse/params.js';
 import { copyOf, isRecord } from '../template/json.js';
 
@@ -29,10 +29,7 @@ export function tableOutputs(
   const id = table.logicalId;
   if (id === undefined || !parameters.outputs) return [];
   const out: [string, Record<string, unknown>][] = [];
-  const attributes: TableAttribute[] = table.hasStream
-    ? ['TableName', 'Arn', 'StreamArn']
-    : ['TableName', 'Arn'];
-  for (const attribute of attributes) {
+  for (const attribute of outputAttributes(table.hasStream)) {
     const output: Record<string, unknown> = {
       Description: `${attribute} of the x-dynamodb table ${table.key}`,
       Value: table.values[attribute],

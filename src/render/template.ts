@@ -5,6 +5,7 @@ import { TAG_LIMITS } from '../parse/tags.js';
 import type { Plan } from '../plan/grants.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { copyOf, deepEqual, isRecord, put, record } from '../template/json.js';
+import { QUOTAS } from '../template/limits.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { cloudMapResources } from './cloudMap.js';
@@ -21,9 +22,6 @@ import { addResourcePolicies } from './resourcePolicy.js';
 import { type ReferenceCheck, type RewriteContext, rewriteDependsOn, rewriteReferences } from './rewrite.js';
 import { scalingResources } from './scaling.js';
 import { tableOutputs, tableResource } from './tables.js';
-
-/** CloudFormation template quotas that the output must stay within. */
-export const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;
 
 /**
  * Builds the output: the template without x-dynamodb, new tables and their scaling, references rewritten,

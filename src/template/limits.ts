@@ -23,5 +23,13 @@ export const LIMITS = {
   /** Characters of one problem's path and message together; longer values and lists are cut with "and N more". */
   problem: 1_000,
   /** Characters of one problem's path (a path through long keys), within LIMITS.problem. */
-  path: 300,
+  path: 500,
+  /** Services entries of all tables together (grants): a real template has a few hundred. */
+  grants: 10_000,
 } as const;
+
+/**
+ * CloudFormation's quotas on a processed template ("Understand CloudFormation quotas"; "Troubleshoot the processed
+ * template": 1 MB from S3, 51,200 bytes inline, and the macro cannot know which was used).
+ */
+export const QUOTAS = { resources: 500, outputs: 200, bytes: 1_000_000 } as const;

@@ -74,3 +74,54 @@ export function checkLimits(template: unknown, section: string, problems: Proble
   visit(template, 0, false);
   return ok;
 }
+
+/**
+ * At least how many bytes a value of the template takes in the output as JSON: what the rewrite may shorten counts
+ * only as the smallest thing it can become (a one-key `Ref`, `Fn::GetAtt` or `Fn::Sub` and an `x-dynamodb::` text
+ * as an empty text: a looked-up table's name replaces some), a resource's `DependsOn` as nothing (a looked-up table
+ * is dropped from it); everything else the output keeps as it is. Characters count as bytes (UTF-8 takes at least
+ * one byte per UTF-16 unit), escapes not at all. Called after checkLimits: the walk is as deep as the value.
+ */
+export function bytesFloor(node: unknown, resource = false): number {
+  if (typeof node === 'string') return node.startsWith('x-dynamodb::') ? 2 : node.length + 2;
+  if (typeof node === 'number') return Number.isFinite(node) ? String(node).length : 4;
+  if (typeof node === 'boolean') return node ? 4 : 5;
+  if (Array.isArray(node)) {
+    let bytes = 2 + Math.max(0, node.length - 1);
+    for (let i = 0; i < node.length; i++) bytes += bytesFloor(node[i]);
+    return bytes;
+  }
+  if (!isRecord(node)) return node === null ? 4 : 0;
+  const keys = Object.keys(node);
+  const only = keys.length === 1 ? keys[0] : undefined;
+  if (only === 'Ref' || only === 'Fn::GetAtt' || only === 'Fn::Sub') return 2;
+  let bytes = 2;
+  let entries = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] ?? '';
+    const value = node[key];
+    if (value === undefined || (resource && key === 'DependsOn')) continue;
+    bytes += key.length + 3 + bytesFloor(value);
+    entries++;
+  }
+  return bytes + Math.max(0, entries - 1);
+}
+
+/** At least how many bytes the output takes as JSON: the template without `section`, by bytesFloor. */
+export function outputBytesFloor(template: Record<string, unknown>, section: string): number {
+  let bytes = 2;
+  let entries = 0;
+  for (const key of Object.keys(template)) {
+    const value = template[key];
+    if (key === section || value === undefined) continue;
+    entries++;
+    if (key !== 'Resources' || !isRecord(value)) {
+      bytes += key.length + 3 + bytesFloor(value);
+      continue;
+    }
+    const ids = Object.keys(value);
+    bytes += key.length + 3 + 2 + Math.max(0, ids.length - 1);
+    for (const id of ids) bytes += id.length + 3 + bytesFloor(value[id], true);
+  }
+  return bytes + Math.max(0, entries - 1);
+}
