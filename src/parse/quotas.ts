@@ -121,7 +121,7 @@ export function tooManyResources(atLeast: number): Problem {
   );
 }
 
-export function tooManyOutputs(atLeast: number, withTables: boolean): Problem {
+function tooManyOutputs(atLeast: number, withTables: boolean): Problem {
   const hint = withTables
     ? '; set the transform parameter Outputs: false to leave out the table outputs'
     : '';
