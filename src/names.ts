@@ -3,6 +3,9 @@
 /** The template section this macro reads (and removes). */
 export const SECTION_KEY = 'x-dynamodb';
 
+/** CloudFormation's longest logical ID, condition name or output name. */
+export const NAME_MAX = 255;
+
 /** Logical ID of a new table: the key with every non-alphanumeric character removed. */
 export function tableLogicalId(key: string): string {
   return key.replace(/[^A-Za-z0-9]/g, '');

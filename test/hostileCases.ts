@@ -265,6 +265,30 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     expected: 'LOGICAL_ID_TAKEN',
   },
   {
+    title: "a scaling policy's ID equal to a parameter's name (a Ref would name either)",
+    event: () =>
+      event({
+        'x-dynamodb': {
+          a: {
+            Properties: {
+              ...TABLE,
+              BillingMode: 'PROVISIONED',
+              ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+            },
+            Scaling: { Table: { ReadCapacityUnits: { MinCapacity: 1, MaxCapacity: 5, TargetValue: 50 } } },
+          },
+        },
+        Parameters: { aTableReadCapacityScalingPolicy: { Type: 'String', Default: 'x' } },
+        Resources: {},
+      }),
+    expected: 'LOGICAL_ID_TAKEN',
+  },
+  {
+    title: 'a role whose 255-character ID makes a policy ID longer than CloudFormation takes',
+    event: () => event({ 'x-dynamodb': grantedTo([longId(0)]), Resources: longRoles(1) }),
+    expected: 'INVALID_VALUE',
+  },
+  {
     title: 'an x-dynamodb list of 200,000 items (the schema compares every pair)',
     event: () =>
       event({
@@ -316,7 +340,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
         },
         Resources: {},
       }),
-    expected: 'TARGET_NOT_FOUND',
+    expected: 'INVALID_VALUE',
   },
   {
     title: 'a 5 MB requestId, transformId and region',

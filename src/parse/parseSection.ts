@@ -1,7 +1,7 @@
 import { type AccessType, isAccessType, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import type { CloudMapSpec, LookupQuery, NewTableSpec, ServiceGrant, TableSpec } from '../model.js';
-import { SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
-import { isWithinPath, joinPath, type Problem, problem } from '../problems.js';
+import { NAME_MAX, SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
+import { cut, isWithinPath, joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
@@ -203,6 +203,16 @@ function claimLogicalId(key: string, path: string, context: SectionContext): str
   if (logicalId === '') {
     problems.push(
       problem('LOGICAL_ID_EMPTY', path, 'the key has no letter or digit to make a logical ID from'),
+    );
+    return undefined;
+  }
+  if (logicalId.length > NAME_MAX) {
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        path,
+        `the key makes a logical ID of ${logicalId.length} characters (${cut(logicalId, 80)}); CloudFormation takes at most ${NAME_MAX}`,
+      ),
     );
     return undefined;
   }

@@ -1,7 +1,8 @@
 import { ACCESS_NAMES, ACCESS_TYPES, type AccessType, KMS_ACTIONS, type ResourceScope } from '../access.js';
 import type { Grant, ResolvedTable } from '../model.js';
-import { managedPolicyLogicalId, policyLogicalId } from '../names.js';
+import { managedPolicyLogicalId, NAME_MAX, policyLogicalId } from '../names.js';
 import type { RoleRef } from '../plan/targets.js';
+import { deepEqual } from '../template/json.js';
 
 /** A role that policies attach to: one of the stack, or one outside it by name. */
 export type IamRole = Exclude<RoleRef, { kind: 'sam' }>;
@@ -197,9 +198,7 @@ export class GeneratedConditions {
     const sorted = [...new Set(names)].sort();
     const [only] = sorted;
     if (sorted.length === 1 && only !== undefined) return only;
-    const name = `XDynamoDBAnyOf${sorted.join('Or')}`;
-    if (!this.added.has(name)) this.added.set(name, anyCondition(sorted));
-    return name;
+    return this.named('XDynamoDBAnyOf', sorted, 'Or', () => anyCondition(sorted));
   }
 
   /** The name of a condition that holds when every one of `names` holds. */
@@ -207,9 +206,29 @@ export class GeneratedConditions {
     const sorted = [...new Set(names)].sort();
     const [only] = sorted;
     if (sorted.length === 1 && only !== undefined) return only;
-    const name = `XDynamoDBAllOf${sorted.join('And')}`;
-    if (!this.added.has(name)) this.added.set(name, { 'Fn::And': sorted.map((n) => ({ Condition: n })) });
-    return name;
+    return this.named('XDynamoDBAllOf', sorted, 'And', () => ({
+      'Fn::And': sorted.map((n) => ({ Condition: n })),
+    }));
+  }
+
+  /**
+   * A name made of the conditions' names, unless it would be longer than CloudFormation takes; numbered when another
+   * condition has it already (`AOrB` or `C` and `A` or `BOrC` both read `AOrBOrC`).
+   */
+  private named(prefix: string, sorted: readonly string[], joiner: string, define: () => unknown): string {
+    const full = `${prefix}${sorted.join(joiner)}`;
+    const base = full.length <= NAME_MAX - 6 ? full : `${prefix}${sorted.length}Conditions`;
+    const condition = define();
+    let name = base;
+    for (let n = 2; ; n++) {
+      const existing = this.added.get(name);
+      if (existing === undefined) {
+        this.added.set(name, condition);
+        return name;
+      }
+      if (deepEqual(existing, condition)) return name;
+      name = `${base}${n}`;
+    }
   }
 }
 

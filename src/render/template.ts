@@ -10,6 +10,7 @@ import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { cloudMapResources } from './cloudMap.js';
 import { addVariables } from './environment.js';
+import { GeneratedIds } from './ids.js';
 import {
   GeneratedConditions,
   type IamRole,
@@ -48,40 +49,22 @@ export function renderTemplate(
       addResourcePolicies(table.Properties, joinPath(spec.path, 'Properties'), crossAccount, problems);
     if (parameters.tags.length > 0) checkMergedTags(table, joinPath(spec.path, 'Properties'), problems);
   }
-  // Every table is in place before any scaling resource: a scaling ID that equals another table's logical ID is
-  // reported whichever key sorts first (it replaced a later table silently).
+  const ids = new GeneratedIds(template, view, tables);
   for (const spec of tables) {
     if (spec.kind !== 'create') continue;
     for (const [id, resource] of scalingResources(spec)) {
-      if (Object.hasOwn(resources, id)) {
-        problems.push(
-          problem(
-            'LOGICAL_ID_TAKEN',
-            `Resources.${id}`,
-            `the scaling resource the macro generates for table ${spec.key} already names a resource (of the template, or a table or scaling resource the macro generates)`,
-          ),
-        );
-      } else {
-        put(resources, id, resource);
-        checkedInSection.add(id);
-      }
+      if (!ids.claim('Resources', id, `the scaling resource of table ${spec.key}`, spec.path, problems))
+        continue;
+      put(resources, id, resource);
+      checkedInSection.add(id);
     }
   }
   for (const spec of tables) {
     const table = resolvedTables.get(spec.key);
     if (!table) continue;
     for (const [id, resource] of cloudMapResources(spec, table, view, problems)) {
-      if (Object.hasOwn(resources, id)) {
-        problems.push(
-          problem(
-            'LOGICAL_ID_TAKEN',
-            `Resources.${id}`,
-            `the Cloud Map resource the macro generates for table ${spec.key} already exists`,
-          ),
-        );
-      } else {
+      if (ids.claim('Resources', id, `the Cloud Map resource of table ${spec.key}`, spec.path, problems))
         put(resources, id, resource);
-      }
     }
   }
   const base = record<unknown>();
@@ -145,17 +128,9 @@ export function renderTemplate(
     }
     for (const own of rendered.policies) {
       const policy = typeof roleCondition === 'string' ? withCondition(own, roleCondition, conditions) : own;
-      if (Object.hasOwn(outResources, policy.logicalId)) {
-        problems.push(
-          problem(
-            'LOGICAL_ID_TAKEN',
-            `Resources.${policy.logicalId}`,
-            'the policy the macro generates for this role would replace this resource',
-          ),
-        );
+      if (!ids.claim('Resources', policy.logicalId, `the policy of role ${roleName}`, entry.path, problems))
         continue;
-      }
-      outResources[policy.logicalId] = policy.resource;
+      put(outResources, policy.logicalId, policy.resource);
       policiesOf.set(key, [
         ...(policiesOf.get(key) ?? []),
         { id: policy.logicalId, condition: policy.condition },
@@ -166,17 +141,8 @@ export function renderTemplate(
   if (conditions.added.size > 0) {
     const merged = copyOf(isRecord(out.Conditions) ? out.Conditions : {});
     for (const [name, condition] of conditions.added) {
-      if (Object.hasOwn(merged, name)) {
-        problems.push(
-          problem(
-            'LOGICAL_ID_TAKEN',
-            `Conditions.${name}`,
-            'the macro needs this condition name for conditional tables',
-          ),
-        );
-      } else {
+      if (ids.claim('Conditions', name, 'the condition of conditional tables', 'Conditions', problems))
         put(merged, name, condition);
-      }
     }
     out.Conditions = merged;
   }
@@ -186,17 +152,8 @@ export function renderTemplate(
     const table = resolvedTables.get(spec.key);
     if (!table) continue;
     for (const [name, output] of tableOutputs(table, parameters)) {
-      if (Object.hasOwn(outputs, name)) {
-        problems.push(
-          problem(
-            'LOGICAL_ID_TAKEN',
-            `Outputs.${name}`,
-            `the output the macro generates for table ${spec.key} already exists`,
-          ),
-        );
-      } else {
-        outputs[name] = output;
-      }
+      if (ids.claim('Outputs', name, `the output of table ${spec.key}`, spec.path, problems))
+        put(outputs, name, output);
     }
   }
   if (Object.keys(outputs).length > 0) out.Outputs = outputs;
