@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHandler, type MacroResponse } from '../../src/handler.js';
-import { tableLogicalId } from '../../src/names.js';
+import { SECTION_KEY, tableLogicalId } from '../../src/names.js';
 import { isRecord } from '../../src/template/json.js';
+import { outputBytesFloor } from '../../src/template/size.js';
 import { fixtureFinder, type Json } from '../helpers.js';
 import { baseResources, plausible } from './templates.js';
 
@@ -116,6 +117,8 @@ async function answer(fragment: unknown): Promise<MacroResponse> {
 /** Invariants of a success: CloudFormation can resolve it, and it grants what was asked and nothing on `*`. */
 function checkSuccess(input: Json, output: Json): void {
   expect(output['x-dynamodb']).toBeUndefined();
+  // The size quota is checked early on a floor of the output's size: it must never be more than the output.
+  expect(outputBytesFloor(input, SECTION_KEY)).toBeLessThanOrEqual(Buffer.byteLength(JSON.stringify(output)));
   const resources: Json = output.Resources;
   const parameters = new Set(Object.keys(output.Parameters ?? {}));
   const visit = (node: unknown): void => {
