@@ -1,7 +1,7 @@
 import { Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
 import { tableLogicalId } from './names.js';
-import { QUOTAS } from './render/template.js';
 import { isRecord, put, record } from './template/json.js';
+import { QUOTAS } from './template/limits.js';
 import { MACRO_NAME } from './template/transformField.js';
 import { parseCompose, TemplateSyntaxError } from './template/yaml.js';
 
