@@ -395,7 +395,9 @@ function portsOf(value: unknown, at: string, context: Context): Record<string, u
     let target: number | undefined;
     let protocol = 'tcp';
     if (isRecord(item)) {
-      target = Number(item.target);
+      // Only text and numbers are numbers: a mapping's own toString would run (or throw) in Number().
+      const given = item.target;
+      target = typeof given === 'number' || typeof given === 'string' ? Number(given) : Number.NaN;
       if (item.protocol === 'udp') protocol = 'udp';
     } else {
       const [spec = '', proto] = text(item).split('/');

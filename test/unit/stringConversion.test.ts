@@ -27,9 +27,14 @@ function conversions(): string[] {
     config.options,
   );
   const checker = program.getTypeChecker();
-  const primitive = (type: ts.Type): boolean => {
-    if (type.isUnion()) return type.types.every(primitive);
-    const flags = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike;
+  // Number() of nothing is NaN, which a number check then refuses: an optional regex group may be read so.
+  const primitive = (type: ts.Type, orUndefined = false): boolean => {
+    if (type.isUnion()) return type.types.every((t) => primitive(t, orUndefined));
+    const flags =
+      ts.TypeFlags.StringLike |
+      ts.TypeFlags.NumberLike |
+      ts.TypeFlags.BooleanLike |
+      (orUndefined ? ts.TypeFlags.Undefined : 0);
     return (type.flags & flags) !== 0;
   };
   const found: string[] = [];
@@ -47,9 +52,9 @@ function conversions(): string[] {
       if (
         ts.isCallExpression(node) &&
         ts.isIdentifier(node.expression) &&
-        node.expression.text === 'String' &&
+        (node.expression.text === 'String' || node.expression.text === 'Number') &&
         node.arguments[0] !== undefined &&
-        !primitive(checker.getTypeAtLocation(node.arguments[0]))
+        !primitive(checker.getTypeAtLocation(node.arguments[0]), node.expression.text === 'Number')
       )
         report(node, 'converts');
       if (
@@ -69,7 +74,7 @@ function conversions(): string[] {
         if (
           items !== undefined &&
           (method === 'join' || (method === 'sort' && node.arguments.length === 0)) &&
-          !items.every(primitive)
+          !items.every((item) => primitive(item))
         )
           report(node, method === 'join' ? 'joins' : 'sorts');
         // A library's own objects (a YAML document) may have their toString called; template data may not.
@@ -97,7 +102,7 @@ function conversions(): string[] {
 }
 
 describe('string conversion', () => {
-  it('src interpolates, concatenates, joins, sorts, compares and String()s only text, numbers and booleans', () => {
+  it('src interpolates, concatenates, joins, sorts, compares, String()s and Number()s only text, numbers and booleans', () => {
     expect(conversions()).toEqual([]);
   }, 60_000);
 });
