@@ -21,6 +21,8 @@ export interface HostileCase {
   readonly text?: () => string;
   /** A code the answer must contain, or 'success'. */
   readonly expected: string;
+  /** Of a success: what its template must hold, as a list of what is wrong (empty when right). */
+  readonly check?: (template: Record<string, unknown>) => string[];
 }
 
 function event(fragment: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -287,6 +289,40 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     title: 'a role whose 255-character ID makes a policy ID longer than CloudFormation takes',
     event: () => event({ 'x-dynamodb': grantedTo([longId(0)]), Resources: longRoles(1) }),
     expected: 'INVALID_VALUE',
+  },
+  {
+    title: 'conditions named so that two generated names would read alike (A or BOrC, AOrB or C)',
+    event: () => {
+      const tables = Object.fromEntries(
+        [
+          ['a', 'A', 'R1'],
+          ['b', 'BOrC', 'R1'],
+          ['c', 'AOrB', 'R2'],
+          ['d', 'C', 'R2'],
+        ].map(([key = '', condition, role = '']) => [
+          key,
+          { Properties: TABLE, Condition: condition, Services: { [role]: { Access: 'RO' } } },
+        ]),
+      );
+      const equals = (value: string) => ({ 'Fn::Equals': [{ Ref: 'Env' }, value] });
+      return event({
+        Parameters: { Env: { Type: 'String', Default: 'a' } },
+        Conditions: { A: equals('a'), BOrC: equals('b'), AOrB: equals('c'), C: equals('d') },
+        'x-dynamodb': tables,
+        Resources: { R1: ROLE, R2: ROLE },
+      });
+    },
+    expected: 'success',
+    check: (template) => {
+      const conditions = template.Conditions as Record<string, { 'Fn::Or'?: { Condition: string }[] }>;
+      const generated = Object.entries(conditions)
+        .filter(([name]) => name.startsWith('XDynamoDBAnyOf'))
+        .map(([, c]) => (c['Fn::Or'] ?? []).map((o) => o.Condition).join(' or '))
+        .sort();
+      return generated.join('; ') === 'A or BOrC; AOrB or C'
+        ? []
+        : [`generated conditions: ${generated.join('; ')}`];
+    },
   },
   {
     title: 'an x-dynamodb list of 200,000 items (the schema compares every pair)',

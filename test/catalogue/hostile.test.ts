@@ -25,8 +25,10 @@ describe('the hostile catalogue', () => {
     const response = await handler(c.event());
     expect(Date.now() - started).toBeLessThan(20_000);
     const message = response.errorMessage ?? '';
-    if (c.expected === 'success') expect(response.status).toBe('success');
-    else expect(message).toContain(`[${c.expected}]`);
+    if (c.expected === 'success') {
+      expect(response.status).toBe('success');
+      expect(c.check?.(response.fragment as Record<string, unknown>) ?? []).toEqual([]);
+    } else expect(message).toContain(`[${c.expected}]`);
     expect(message).not.toContain('INTERNAL_ERROR');
     const lines = message.split('\n');
     expect(lines.length).toBeLessThanOrEqual(26);
