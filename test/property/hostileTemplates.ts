@@ -85,6 +85,8 @@ const prototypeKey: Attack = (template) => {
   const mappings = places(template).filter((p) => p.mapping);
   // Half of the time near the top (sections, resources, tables, their properties and grants), where every stage reads.
   const shallow = mappings.filter((p) => p.path.length <= 4);
+  // An earlier attack may have replaced the whole template with nested lists: nowhere to add a key.
+  if (mappings.length === 0 || shallow.length === 0) return fc.constant(template);
   return fc
     .tuple(
       fc.oneof(fc.constantFrom(...mappings), fc.constantFrom(...shallow)),
