@@ -22,7 +22,8 @@ export const PROBLEM_CODES = {
   LOOKUP_WITHOUT_CRITERIA: 'a Lookup names none of Tags, Arn, TableName',
   LOGICAL_ID_EMPTY: 'a table key has no alphanumeric character to build a logical ID from',
   LOGICAL_ID_COLLISION: 'two table keys collapse to one logical ID',
-  LOGICAL_ID_TAKEN: 'a generated logical ID or output name already names something in the template',
+  LOGICAL_ID_TAKEN:
+    'a generated logical ID, condition or output name is already a name of the template or of another generated thing',
   KEY_ATTRIBUTE_UNDEFINED: 'a key attribute is not in AttributeDefinitions',
   ATTRIBUTE_UNUSED: 'an attribute definition is used by no key or index',
   ATTRIBUTE_DUPLICATE: 'an attribute is defined twice',
@@ -64,7 +65,7 @@ export const PROBLEM_CODES = {
   LOOKUP_INVALID_ANSWER: 'AWS answered a lookup with a name, ARN or key of a shape AWS never produces',
   LOOKUP_TIMEOUT: 'AWS did not answer a lookup before the deadline',
   LIMIT_EXCEEDED:
-    'the template is larger, nests deeper, or holds more values or longer lists, than the macro (or the command line) reads',
+    'the template is larger, nests deeper, holds more values or longer lists, or names more targets, than the macro (or the command line) reads',
   INTERNAL_ERROR: 'the macro failed unexpectedly; the template was not changed',
 } as const;
 
