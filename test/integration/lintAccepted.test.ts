@@ -215,7 +215,7 @@ describe.skipIf(!available)(`cfn-lint on every table the macro accepts (seed ${S
       })),
       dir(),
     );
-  }, 120_000);
+  });
 
   it('expands a good share of them (the generator makes mostly well-formed tables)', () => {
     expect(outcome.accepted).toBeGreaterThan(SAMPLES / 4);
@@ -266,7 +266,7 @@ describe.skipIf(!available)(`cfn-lint on every plausible template the macro expa
       ],
       dir(),
     );
-  }, 120_000);
+  });
 
   it('expands enough of them to judge', () => {
     expect(outcome.accepted).toBeGreaterThan(SAMPLES / 3);
