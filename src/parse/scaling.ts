@@ -2,6 +2,7 @@ import type { ScalingDimensions, ScalingSpec, ScalingTarget } from '../model.js'
 import { joinPath, type Problem, problem, show } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
+import { isNumberText } from './schema.js';
 
 /** Seconds between scaling activities when Scaling leaves them out: ComposeX's default (Application Auto Scaling's is 0). */
 const DEFAULT_COOLDOWN = 60;
@@ -40,11 +41,11 @@ function scalingNumber(field: ScalingField, written: unknown, read: unknown, pat
   if (!context.view.parameters.has(ref) || given === undefined) return undefined;
   // A direct invoke may send anything as a parameter value: only text and numbers are values.
   const text = typeof given === 'string' || typeof given === 'number' ? String(given).trim() : '';
-  const value = text === '' ? Number.NaN : Number(text);
   const range = SCALING_RANGES[field];
+  const value = isNumberText(text, false) ? Number(text) : Number.NaN;
   const fault = !Number.isFinite(value)
     ? 'not a number'
-    : range.integer && !Number.isInteger(value)
+    : range.integer && !isNumberText(text, true)
       ? 'not an integer'
       : value < range.min
         ? `below ${range.min}`

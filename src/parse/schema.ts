@@ -49,9 +49,28 @@ function schemaProblems(section: unknown, values: unknown, basePath: string, pro
   }
 }
 
+/**
+ * The values the schemas type `number` (the rest of the numbers are `integer`): Scaling's TargetValue. Tag values
+ * may be numbers too, but text there stays text, so it is never read as a number.
+ */
+const NUMBER_KEYS = new Set(['TargetValue']);
+
+/**
+ * Text CloudFormation and cfn-lint read as a number: for an integer, an optional sign and decimal digits (`"5"`,
+ * `"+5"`); for a number, decimal text with an optional fraction and exponent (`"70.5"`, `".5e2"`). Not what
+ * JavaScript's `Number()` also takes (`"0x5"`, `"0b1"`, `"Infinity"`, `""`), nor `"5.0"` or `"1e1"` for an integer.
+ */
+export function isNumberText(text: string, integer: boolean): boolean {
+  return integer
+    ? /^[+-]?[0-9]+$/.test(text)
+    : /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text);
+}
+
 /** The scalar conversions CloudFormation makes: text to a number or boolean, a number or boolean to text. */
-function isCloudFormationCoercion(written: unknown, read: unknown): boolean {
-  if (typeof written === 'string') return typeof read === 'number' || typeof read === 'boolean';
+function isCloudFormationCoercion(written: unknown, read: unknown, key: string | number): boolean {
+  if (typeof written === 'string' && typeof read === 'number')
+    return isNumberText(written, !NUMBER_KEYS.has(String(key)));
+  if (typeof written === 'string') return typeof read === 'boolean';
   if (typeof written === 'number' || typeof written === 'boolean') return typeof read === 'string';
   return false;
 }
@@ -79,10 +98,11 @@ function checkCoercions(
     for (const k of Object.keys(written)) checkCoercions(written[k], read, k, joinPath(path, k), problems);
     return;
   }
-  if (isCloudFormationCoercion(written, read)) return;
+  if (isCloudFormationCoercion(written, read, key)) return;
   if (Array.isArray(parent)) parent[Number(key)] = written;
   else put(parent, key as string, written);
-  problems.push(problem('WRONG_TYPE', path, `must be ${typeof read}, not ${describe(written)}`));
+  const expected = typeof read === 'number' && !NUMBER_KEYS.has(String(key)) ? 'integer' : typeof read;
+  problems.push(problem('WRONG_TYPE', path, `must be ${expected}, not ${describe(written)}`));
 }
 
 function segments(pointer: string): string[] {

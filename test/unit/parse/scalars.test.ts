@@ -67,7 +67,7 @@ Resources:
     expect(properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: 'true' });
   });
 
-  it('keeps a YAML number as written (1.10, 5.0, 1e1, 1:30) and the rules read its value', async () => {
+  it('keeps a YAML number as written (1.10, 1:30, 010) and the rules read its value', async () => {
     const yaml = (capacities: string) => `
 x-dynamodb:
   t:
@@ -78,18 +78,18 @@ x-dynamodb:
       Tags: [{Key: v, Value: 1.10}, {Key: t, Value: 1:30}, {Key: n, Value: 7}]
 Resources: {}
 `;
-    const { template } = readTemplate(yaml('ReadCapacityUnits: 5.0, WriteCapacityUnits: 1e1'));
+    const { template } = readTemplate(yaml('ReadCapacityUnits: +5, WriteCapacityUnits: 010'));
     const out: Json = await expandOk(template as Record<string, unknown>);
     expect(out.Resources.t.Properties.ProvisionedThroughput).toEqual({
-      ReadCapacityUnits: '5.0',
-      WriteCapacityUnits: '1e1',
+      ReadCapacityUnits: '+5',
+      WriteCapacityUnits: '010',
     });
     expect(out.Resources.t.Properties.Tags).toEqual([
       { Key: 'v', Value: '1.10' },
       { Key: 't', Value: '1:30' },
       { Key: 'n', Value: 7 },
     ]);
-    const zero = readTemplate(yaml('ReadCapacityUnits: 0.0, WriteCapacityUnits: 1.0')).template;
+    const zero = readTemplate(yaml('ReadCapacityUnits: +0, WriteCapacityUnits: 01')).template;
     expect(await expandProblems(zero as Record<string, unknown>)).toEqual([
       { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.ReadCapacityUnits' },
     ]);
@@ -103,6 +103,34 @@ Resources: {}
     expect(await expandProblems(baseTemplate({ t: { Properties: properties } }))).toEqual([
       { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.ReadCapacityUnits' },
       { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.WriteCapacityUnits' },
+    ]);
+  });
+
+  it('refuses number text CloudFormation refuses for an integer (hex, exponent, fraction, Infinity)', async () => {
+    const written = ['Infinity', '0x5', '1e1', '5.0', '0b1', '.5e1', '', ' ', '-Infinity', '5_0'];
+    for (const text of written) {
+      const properties = {
+        ...PROVISIONED,
+        ProvisionedThroughput: { ReadCapacityUnits: text, WriteCapacityUnits: '+5' },
+      };
+      const found = await expandProblems(baseTemplate({ t: { Properties: properties } }));
+      expect(found, text).toEqual([
+        { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.ProvisionedThroughput.ReadCapacityUnits' },
+      ]);
+    }
+  });
+
+  it("refuses Scaling number text CloudFormation refuses, and takes a TargetValue's decimal text", async () => {
+    const scaling = {
+      Table: {
+        ReadCapacityUnits: { MinCapacity: '1e1', MaxCapacity: '0x20', TargetValue: '.5e2' },
+        WriteCapacityUnits: { MinCapacity: '1', MaxCapacity: '2', TargetValue: '0x32' },
+      },
+    };
+    expect(await expandProblems(baseTemplate({ t: { Properties: PROVISIONED, Scaling: scaling } }))).toEqual([
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MaxCapacity' },
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MinCapacity' },
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Scaling.Table.WriteCapacityUnits.TargetValue' },
     ]);
   });
 
@@ -197,6 +225,10 @@ describe('Scaling values as references', () => {
     ]);
     const fine = { ReadMin: '2', Target: '70' };
     expect(await expandOk(template({ Ref: 'ReadMin' }), { templateParameterValues: fine })).toBeDefined();
+    const hex = { ReadMin: '0x2', Target: '.7e2' };
+    expect(await expandProblems(template({ Ref: 'ReadMin' }), { templateParameterValues: hex })).toEqual([
+      { code: 'SCALING_INVALID', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MinCapacity' },
+    ]);
     const above = { ReadMin: '11', Target: '70' };
     expect(await expandProblems(template({ Ref: 'ReadMin' }), { templateParameterValues: above })).toEqual([
       { code: 'SCALING_INVALID', path: 'x-dynamodb.t.Scaling.Table.ReadCapacityUnits.MinCapacity' },
