@@ -88,6 +88,21 @@ function conditionalValue(
   return { value: holds ? value : { 'Fn::If': [condition, value, { Ref: 'AWS::NoValue' }] } };
 }
 
+/** A variable as the plan hands it on: under its table's condition, for some containers only if it says so. */
+type PlannedVariable = EnvVariable & {
+  condition: string | undefined;
+  containers?: readonly string[] | undefined;
+};
+
+/** One target's edit: its variables with a valid name, and the sink for problems. */
+interface EnvEdit {
+  readonly sink: EnvSink;
+  readonly named: readonly PlannedVariable[];
+  readonly problems: Problem[];
+  /** Variables already reported as asked for by two tables, by path: once, not once per container. */
+  readonly reported: Set<string>;
+}
+
 /**
  * Adds variables to a task definition's containers or a function's `Environment.Variables`, in a copy of the
  * resource. A variable that is already set to the same value is left alone; set to another value, it is an error.
@@ -95,180 +110,252 @@ function conditionalValue(
 export function addVariables(
   resources: Record<string, unknown>,
   sink: EnvSink,
-  variables: readonly (EnvVariable & {
-    condition: string | undefined;
-    containers?: readonly string[] | undefined;
-  })[],
+  variables: readonly PlannedVariable[],
   problems: Problem[],
   samGlobals: Readonly<Record<string, unknown>> = {},
 ): void {
   const resource = resources[sink.resourceId];
-  const resourcePath = `Resources.${sink.resourceId}`;
   if (!isRecord(resource) || !isRecord(resource.Properties)) return;
   const named = variables.filter((variable) => {
     const fault = nameFault(variable, sink);
     if (fault) problems.push(problem('ENV_NAME_INVALID', variable.path, fault));
     return fault === undefined;
   });
+  const edit: EnvEdit = { sink, named, problems, reported: new Set() };
   const properties = copyOf(resource.Properties);
-  const resourceKnown: KnownConditions = knowing(new Map(), resource.Condition, true);
-  // Two tables asking for one name: reported at the second one's x-dynamodb path, once (not once per container).
-  const reported = new Set<string>();
-  const twoTables = (variable: EnvVariable, first: EnvVariable): void => {
-    if (reported.has(variable.path)) return;
-    reported.add(variable.path);
-    // One table may ask twice too: its TableName under <KEY> and its Arn under ReturnValues, say.
-    const whose =
-      first.table === variable.table
-        ? `for another value of the same table (${variable.table})`
-        : `for another table (${first.table})`;
-    problems.push(
+  const resourcePath = `Resources.${sink.resourceId}.Properties`;
+  const known: KnownConditions = knowing(new Map(), resource.Condition, true);
+  const globals = resource.Type === 'AWS::Serverless::Function' ? samGlobals : {};
+  const edited =
+    sink.kind === 'containers'
+      ? editContainers(properties, resourcePath, known, edit)
+      : editFunction(properties, resourcePath, known, globals, edit);
+  if (edited) put(resources, sink.resourceId, { ...copyOf(resource), Properties: properties });
+}
+
+/** Two tables (or one table twice) asking for one name: reported at the second one's x-dynamodb path. */
+function twoTables(variable: EnvVariable, first: EnvVariable, edit: EnvEdit): void {
+  if (edit.reported.has(variable.path)) return;
+  edit.reported.add(variable.path);
+  // One table may ask twice too: its TableName under <KEY> and its Arn under ReturnValues, say.
+  const whose =
+    first.table === variable.table
+      ? `for another value of the same table (${variable.table})`
+      : `for another table (${first.table})`;
+  edit.problems.push(
+    problem(
+      'ENV_VAR_CONFLICT',
+      variable.path,
+      `${variable.name} is already the variable of ${first.path}, ${whose}, in ${edit.sink.resourceId}; give one of them another name`,
+    ),
+  );
+}
+
+function notEditable(at: string, edit: EnvEdit): void {
+  edit.problems.push(
+    problem(
+      'TARGET_NOT_EDITABLE',
+      at,
+      'is an intrinsic function, so the macro cannot add environment variables to it',
+    ),
+  );
+}
+
+/** Every container of a task definition; whether the properties were edited. */
+function editContainers(
+  properties: Record<string, unknown>,
+  resourcePath: string,
+  known: KnownConditions,
+  edit: EnvEdit,
+): boolean {
+  const containers = properties.ContainerDefinitions;
+  const containersPath = `${resourcePath}.ContainerDefinitions`;
+  if (!Array.isArray(containers)) {
+    if (containers !== undefined) notEditable(containersPath, edit);
+    return false;
+  }
+  properties.ContainerDefinitions = containers.map((container, i) =>
+    editContainer(container, joinPath(containersPath, i), known, edit),
+  );
+  return true;
+}
+
+/** A container, or each branch of one under a condition (a sidecar only in prod), with its variables. */
+function editContainer(
+  container: unknown,
+  containerPath: string,
+  known: KnownConditions,
+  edit: EnvEdit,
+): unknown {
+  const branches = conditionBranches(container);
+  if (branches) {
+    const [condition, yes, no] = branches;
+    const at = (i: number) => joinPath(joinPath(containerPath, 'Fn::If'), i);
+    return {
+      'Fn::If': [
+        condition,
+        editContainer(yes, at(1), knowing(known, condition, true), edit),
+        editContainer(no, at(2), knowing(known, condition, false), edit),
+      ],
+    };
+  }
+  if (isNoValue(container)) return container;
+  if (isIntrinsic(container)) {
+    notEditable(containerPath, edit);
+    return container;
+  }
+  if (!isRecord(container)) return container;
+  const environment = container.Environment ?? [];
+  const environmentPath = joinPath(containerPath, 'Environment');
+  if (!Array.isArray(environment)) {
+    notEditable(environmentPath, edit);
+    return container;
+  }
+  return {
+    ...container,
+    Environment: containerEnvironment(container, environment, environmentPath, known, edit),
+  };
+}
+
+/** A container's environment list, with the variables meant for it. */
+function containerEnvironment(
+  container: Record<string, unknown>,
+  environment: readonly unknown[],
+  environmentPath: string,
+  known: KnownConditions,
+  edit: EnvEdit,
+): unknown[] {
+  const list: ContainerList = {
+    next: [...environment],
+    path: environmentPath,
+    // Variables this walk added, by name: who asked for each (a second table may want the same name).
+    added: new Map(),
+    byName: new Map(),
+    conditional: new Map(),
+  };
+  list.next.forEach((e, i) => {
+    if (isRecord(e) && !isIntrinsic(e) && !list.byName.has(e.Name)) list.byName.set(e.Name, i);
+    for (const name of conditionalNames(e)) if (!list.conditional.has(name)) list.conditional.set(name, i);
+  });
+  const name = container.Name;
+  for (const variable of edit.named) {
+    if (
+      variable.containers !== undefined &&
+      !(typeof name === 'string' && variable.containers.includes(name))
+    )
+      continue;
+    const written = conditionalValue(variable, known);
+    if (written !== undefined) addToContainer(variable, written.value, list, edit);
+  }
+  return list.next;
+}
+
+/** A container's environment list being edited, and what is known of its names. */
+interface ContainerList {
+  readonly next: unknown[];
+  readonly path: string;
+  readonly added: Map<string, EnvVariable>;
+  readonly byName: Map<unknown, number>;
+  /** Names the list sets under `Fn::If`, by the index of their entry. */
+  readonly conditional: Map<unknown, number>;
+}
+
+function addToContainer(variable: EnvVariable, value: unknown, list: ContainerList, edit: EnvEdit): void {
+  const index = list.byName.get(variable.name) ?? -1;
+  const existing = list.next[index];
+  const underCondition = list.conditional.get(variable.name);
+  if (underCondition !== undefined) {
+    edit.problems.push(
       problem(
         'ENV_VAR_CONFLICT',
-        variable.path,
-        `${variable.name} is already the variable of ${first.path}, ${whose}, in ${sink.resourceId}; give one of them another name`,
+        joinPath(list.path, underCondition),
+        `sets ${variable.name} under a condition; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
       ),
     );
-  };
-  const notEditable = (at: string): void => {
-    problems.push(
-      problem(
-        'TARGET_NOT_EDITABLE',
-        at,
-        'is an intrinsic function, so the macro cannot add environment variables to it',
-      ),
-    );
-  };
-
-  if (sink.kind === 'containers') {
-    const containers = properties.ContainerDefinitions;
-    const containersPath = `${resourcePath}.Properties.ContainerDefinitions`;
-    if (!Array.isArray(containers)) {
-      if (containers !== undefined) notEditable(containersPath);
-      return;
-    }
-    const editContainer = (container: unknown, containerPath: string, known: KnownConditions): unknown => {
-      // A container under a condition (a sidecar only in prod) gets the variables in each branch it has.
-      const branches = conditionBranches(container);
-      if (branches) {
-        const [condition, yes, no] = branches;
-        const at = (i: number) => joinPath(joinPath(containerPath, 'Fn::If'), i);
-        return {
-          'Fn::If': [
-            condition,
-            editContainer(yes, at(1), knowing(known, condition, true)),
-            editContainer(no, at(2), knowing(known, condition, false)),
-          ],
-        };
-      }
-      if (isNoValue(container)) return container;
-      if (isIntrinsic(container)) {
-        notEditable(containerPath);
-        return container;
-      }
-      if (!isRecord(container)) return container;
-      const environment = container.Environment ?? [];
-      const environmentPath = joinPath(containerPath, 'Environment');
-      if (!Array.isArray(environment)) {
-        notEditable(environmentPath);
-        return container;
-      }
-      const next = [...environment];
-      // Variables this walk added, by name: who asked for each (a second table may want the same name).
-      const added = new Map<string, EnvVariable>();
-      const byName = new Map<unknown, number>();
-      const conditional = new Map<unknown, number>();
-      next.forEach((e, i) => {
-        if (isRecord(e) && !isIntrinsic(e) && !byName.has(e.Name)) byName.set(e.Name, i);
-        for (const name of conditionalNames(e)) if (!conditional.has(name)) conditional.set(name, i);
-      });
-      for (const variable of named) {
-        if (
-          variable.containers !== undefined &&
-          !(typeof container.Name === 'string' && variable.containers.includes(container.Name))
-        )
-          continue;
-        const written = conditionalValue(variable, known);
-        if (written === undefined) continue;
-        const { value } = written;
-        const index = byName.get(variable.name) ?? -1;
-        const existing = next[index];
-        const underCondition = conditional.get(variable.name);
-        if (underCondition !== undefined) {
-          problems.push(
-            problem(
-              'ENV_VAR_CONFLICT',
-              joinPath(environmentPath, underCondition),
-              `sets ${variable.name} under a condition; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
-            ),
-          );
-        } else if (index < 0) {
-          byName.set(variable.name, next.length);
-          added.set(variable.name, variable);
-          next.push({ Name: variable.name, Value: value });
-        } else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
-          const first = added.get(variable.name);
-          if (first !== undefined) twoTables(variable, first);
-          else
-            problems.push(
-              problem(
-                'ENV_VAR_CONFLICT',
-                joinPath(joinPath(environmentPath, index), 'Value'),
-                `${variable.name} is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
-              ),
-            );
-        }
-      }
-      return { ...container, Environment: next };
-    };
-    properties.ContainerDefinitions = containers.map((container, i) =>
-      editContainer(container, joinPath(containersPath, i), resourceKnown),
-    );
-  } else {
-    const environment = properties.Environment ?? { Variables: {} };
-    const environmentPath = `${resourcePath}.Properties.Environment`;
-    if (!isRecord(environment) || isIntrinsic(environment)) {
-      notEditable(environmentPath);
-      return;
-    }
-    const current = environment.Variables ?? {};
-    if (!isRecord(current) || isIntrinsic(current)) {
-      notEditable(`${environmentPath}.Variables`);
-      return;
-    }
-    const next = copyOf(current);
-    const added = new Map<string, EnvVariable>();
-    const globals = resource.Type === 'AWS::Serverless::Function' ? samGlobals : {};
-    for (const variable of named) {
-      const written = conditionalValue(variable, resourceKnown);
-      if (written === undefined) continue;
-      const { value } = written;
-      if (Object.hasOwn(next, variable.name)) {
-        const first = added.get(variable.name);
-        if (first !== undefined && !deepEqual(next[variable.name], value)) twoTables(variable, first);
-        else if (!deepEqual(next[variable.name], value)) {
-          problems.push(
-            problem(
-              'ENV_VAR_CONFLICT',
-              joinPath(`${environmentPath}.Variables`, variable.name),
-              `is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
-            ),
-          );
-        }
-      } else if (Object.hasOwn(globals, variable.name) && !deepEqual(globals[variable.name], value)) {
-        problems.push(
-          problem(
-            'ENV_VAR_CONFLICT',
-            joinPath('Globals.Function.Environment.Variables', variable.name),
-            `is set for every function; x-dynamodb (${variable.path}) would set it to the table's value for ${sink.resourceId}. Rename one of them`,
-          ),
-        );
-      } else {
-        added.set(variable.name, variable);
-        put(next, variable.name, value);
-      }
-    }
-    properties.Environment = { ...environment, Variables: next };
+  } else if (index < 0) {
+    list.byName.set(variable.name, list.next.length);
+    list.added.set(variable.name, variable);
+    list.next.push({ Name: variable.name, Value: value });
+  } else if (!(isRecord(existing) && deepEqual(existing.Value, value))) {
+    const first = list.added.get(variable.name);
+    if (first !== undefined) twoTables(variable, first, edit);
+    else
+      edit.problems.push(
+        problem(
+          'ENV_VAR_CONFLICT',
+          joinPath(joinPath(list.path, index), 'Value'),
+          `${variable.name} is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
+        ),
+      );
   }
-  put(resources, sink.resourceId, { ...copyOf(resource), Properties: properties });
+}
+
+/** A function's `Environment.Variables`; whether the properties were edited. */
+function editFunction(
+  properties: Record<string, unknown>,
+  resourcePath: string,
+  known: KnownConditions,
+  globals: Readonly<Record<string, unknown>>,
+  edit: EnvEdit,
+): boolean {
+  const environment = properties.Environment ?? { Variables: {} };
+  const environmentPath = `${resourcePath}.Environment`;
+  if (!isRecord(environment) || isIntrinsic(environment)) {
+    notEditable(environmentPath, edit);
+    return false;
+  }
+  const current = environment.Variables ?? {};
+  if (!isRecord(current) || isIntrinsic(current)) {
+    notEditable(`${environmentPath}.Variables`, edit);
+    return false;
+  }
+  const next = copyOf(current);
+  const added = new Map<string, EnvVariable>();
+  for (const variable of edit.named) {
+    const written = conditionalValue(variable, known);
+    if (written === undefined) continue;
+    const { value } = written;
+    if (!canSet(variable, value, next, added, globals, edit)) continue;
+    added.set(variable.name, variable);
+    put(next, variable.name, value);
+  }
+  properties.Environment = { ...environment, Variables: next };
+  return true;
+}
+
+/**
+ * Whether a function's variable is free to take `value`: not when the template already sets it (the same value
+ * is left as it is; another is a conflict, pushed), nor when `Globals` sets it to another value for a SAM function.
+ */
+function canSet(
+  variable: EnvVariable,
+  value: unknown,
+  next: Readonly<Record<string, unknown>>,
+  added: ReadonlyMap<string, EnvVariable>,
+  globals: Readonly<Record<string, unknown>>,
+  edit: EnvEdit,
+): boolean {
+  if (Object.hasOwn(next, variable.name)) {
+    if (deepEqual(next[variable.name], value)) return false;
+    const first = added.get(variable.name);
+    if (first !== undefined) twoTables(variable, first, edit);
+    else
+      edit.problems.push(
+        problem(
+          'ENV_VAR_CONFLICT',
+          joinPath(`Resources.${edit.sink.resourceId}.Properties.Environment.Variables`, variable.name),
+          `is already set to another value; x-dynamodb (${variable.path}) would set it to the table's value. Rename one of them`,
+        ),
+      );
+    return false;
+  }
+  if (!Object.hasOwn(globals, variable.name) || deepEqual(globals[variable.name], value)) return true;
+  edit.problems.push(
+    problem(
+      'ENV_VAR_CONFLICT',
+      joinPath('Globals.Function.Environment.Variables', variable.name),
+      `is set for every function; x-dynamodb (${variable.path}) would set it to the table's value for ${edit.sink.resourceId}. Rename one of them`,
+    ),
+  );
+  return false;
 }
