@@ -115,73 +115,91 @@ function statementSpecs(grants: readonly Grant[]): StatementSpec[] {
     const tables = tablesOf.get(access)?.sort(byKey);
     if (!tables) continue;
     ACCESS_TYPES[access].statements.forEach((template, i) => {
-      const list = new ResourceList();
-      for (const table of tables) {
-        for (const scope of template.scopes) {
-          const found = resourceFor(table, scope);
-          if (found) list.add(found);
-        }
-      }
-      const resources = list.items;
-      if (resources.length > 0) {
+      const resources = resourcesOf(tables, template.scopes);
+      if (resources.length > 0)
         specs.push({
           sid: i === 0 ? access : `${access}${i + 1}`,
           actions: template.actions,
           resources,
           condition: undefined,
         });
-      }
     });
   }
   return [...specs, ...kmsSpecs(grants)];
 }
 
+/** The resources a statement template names for `tables`: each table's, in each scope, once. */
+function resourcesOf(tables: readonly ResolvedTable[], scopes: readonly ResourceScope[]): Sized[] {
+  const list = new ResourceList();
+  for (const table of tables) {
+    for (const scope of scopes) {
+      const found = resourceFor(table, scope);
+      if (found) list.add(found);
+    }
+  }
+  return list.items;
+}
+
+/** The KMS key a table's grants reach, at the highest level any of them needs. */
+interface KmsUse {
+  readonly level: 'read' | 'write';
+  readonly table: ResolvedTable;
+  readonly resource: Sized;
+  readonly alias: string | undefined;
+}
+
 /** KMS grants for tables with a customer-managed key: read or write, per key; aliases by condition. */
 function kmsSpecs(grants: readonly Grant[]): StatementSpec[] {
-  const levels = new Map<
-    string,
-    { level: 'read' | 'write'; table: ResolvedTable; resource: Sized; alias: string | undefined }
-  >();
+  const uses = kmsUses(grants);
+  return (['read', 'write'] as const).flatMap((level) => kmsLevelSpecs(level, uses));
+}
+
+/** Each key the grants reach, by key and alias. */
+function kmsUses(grants: readonly Grant[]): Map<string, KmsUse> {
+  const uses = new Map<string, KmsUse>();
   for (const { table, access } of [...grants].sort((a, b) => byKey(a.table, b.table))) {
     const level = ACCESS_TYPES[access].kms;
     if (level === 'none' || !table.kms) continue;
     const id = JSON.stringify([table.kms.resource, table.kms.alias]);
-    const current = levels.get(id);
+    const current = uses.get(id);
     const resource = sized(table, table.kms.resource, table.kms.size, `kms\u0000${id}`);
     const merged = current?.level === 'write' || level === 'write' ? 'write' : 'read';
     if (!current || (current.resource.condition !== undefined && resource.condition === undefined)) {
-      levels.set(id, { level: merged, table, resource, alias: table.kms.alias });
+      uses.set(id, { level: merged, table, resource, alias: table.kms.alias });
     } else {
-      levels.set(id, { ...current, level: merged });
+      uses.set(id, { ...current, level: merged });
     }
   }
+  return uses;
+}
+
+/** The statements of one level: the keys named directly in one, each aliased key in its own with its aliases. */
+function kmsLevelSpecs(level: 'read' | 'write', uses: ReadonlyMap<string, KmsUse>): StatementSpec[] {
+  const direct = new ResourceList();
+  const aliased = new Map<string, { resource: Sized; aliases: string[] }>();
+  for (const entry of uses.values()) {
+    if (entry.level !== level) continue;
+    if (entry.alias === undefined) {
+      direct.add(entry.resource);
+      continue;
+    }
+    const id = JSON.stringify(entry.resource.unconditional);
+    const group = aliased.get(id) ?? { resource: entry.resource, aliases: [] };
+    group.aliases.push(entry.alias);
+    aliased.set(id, group);
+  }
+  const sid = level === 'read' ? 'KmsRead' : 'KmsWrite';
   const specs: StatementSpec[] = [];
-  for (const level of ['read', 'write'] as const) {
-    const direct = new ResourceList();
-    const aliased = new Map<string, { resource: Sized; aliases: string[] }>();
-    for (const entry of levels.values()) {
-      if (entry.level !== level) continue;
-      if (entry.alias === undefined) {
-        direct.add(entry.resource);
-      } else {
-        const id = JSON.stringify(entry.resource.unconditional);
-        const group = aliased.get(id) ?? { resource: entry.resource, aliases: [] };
-        group.aliases.push(entry.alias);
-        aliased.set(id, group);
-      }
-    }
-    const sid = level === 'read' ? 'KmsRead' : 'KmsWrite';
-    if (direct.items.length > 0)
-      specs.push({ sid, actions: KMS_ACTIONS[level], resources: direct.items, condition: undefined });
-    let n = 1;
-    for (const { resource, aliases } of aliased.values()) {
-      specs.push({
-        sid: `${sid}ByAlias${n++}`,
-        actions: KMS_ACTIONS[level],
-        resources: [resource],
-        condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...new Set(aliases)].sort() } },
-      });
-    }
+  if (direct.items.length > 0)
+    specs.push({ sid, actions: KMS_ACTIONS[level], resources: direct.items, condition: undefined });
+  let n = 1;
+  for (const { resource, aliases } of aliased.values()) {
+    specs.push({
+      sid: `${sid}ByAlias${n++}`,
+      actions: KMS_ACTIONS[level],
+      resources: [resource],
+      condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...new Set(aliases)].sort() } },
+    });
   }
   return specs;
 }
@@ -282,6 +300,17 @@ function build(spec: StatementSpec, resources: readonly Sized[], header: number)
   return { statement, conditions: only, size: header + resources.reduce((n, r) => n + r.size + 3, 0) };
 }
 
+/** How many of `pending` fit, with the statement's header, in `room` characters: the longest prefix that does. */
+function fitting(pending: readonly Sized[], header: number, room: number): number {
+  let take = 0;
+  let size = header;
+  while (take < pending.length && size + (pending[take]?.size ?? 0) + 3 + 1 <= room) {
+    size += (pending[take]?.size ?? 0) + 3;
+    take++;
+  }
+  return take;
+}
+
 /** Packs statements into documents of at most `limit` characters, splitting a statement's resources if needed. */
 function pack(specs: readonly StatementSpec[], limit: number): Built[][] | undefined {
   const documents: Built[][] = [];
@@ -296,13 +325,7 @@ function pack(specs: readonly StatementSpec[], limit: number): Built[][] | undef
     const header = headerSize(spec);
     let pending = spec.resources;
     while (pending.length > 0) {
-      // The longest prefix of the resources that fits in what is left of the document.
-      let take = 0;
-      let size = header;
-      while (take < pending.length && used + size + (pending[take]?.size ?? 0) + 3 + 1 <= limit) {
-        size += (pending[take]?.size ?? 0) + 3;
-        take++;
-      }
+      const take = fitting(pending, header, limit - used);
       if (take === 0) {
         if (current.length === 0) return undefined; // one resource alone does not fit: nothing can
         close();
@@ -415,41 +438,10 @@ export function renderRolePolicies(
 ): RoleRender {
   const { role } = roleGrants;
   const specs = statementSpecs(roleGrants.grants);
-  const roles = [roleNameValue(role)];
-  const id = roleId(role);
   const inlineLimit = IAM_LIMITS.inline - budget.inlineUsed;
   const inline = inlineLimit > DOCUMENT_OVERHEAD ? pack(specs, inlineLimit) : undefined;
-  if (inline && inline.length === 1 && inline[0]) {
-    const { statements, condition } = finalize(inline[0], conditions);
-    // A role outside the stack may get policies from several stacks: the stack's ID keeps the names apart.
-    const policyName =
-      role.kind === 'stack'
-        ? 'ComposeXDynamoDB'
-        : {
-            'Fn::Join': [
-              '-',
-              ['ComposeXDynamoDB', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }],
-            ],
-          };
-    return {
-      ok: true,
-      policies: [
-        {
-          logicalId: policyLogicalId(id),
-          condition,
-          resource: {
-            Type: 'AWS::IAM::Policy',
-            ...(condition === undefined ? {} : { Condition: condition }),
-            Properties: {
-              PolicyName: policyName,
-              PolicyDocument: { Version: '2012-10-17', Statement: statements },
-              Roles: roles,
-            },
-          },
-        },
-      ],
-    };
-  }
+  if (inline && inline.length === 1 && inline[0])
+    return { ok: true, policies: [inlinePolicy(role, inline[0], conditions)] };
   const documents = pack(specs, IAM_LIMITS.managed);
   const room = IAM_LIMITS.managedPerRole - budget.managedUsed;
   if (!documents || documents.length > room) {
@@ -463,21 +455,58 @@ export function renderRolePolicies(
   }
   return {
     ok: true,
-    policies: documents.map((document, i) => {
-      const { statements, condition } = finalize(document, conditions);
-      return {
-        logicalId: managedPolicyLogicalId(id, i + 1),
-        condition,
-        resource: {
-          Type: 'AWS::IAM::ManagedPolicy',
-          ...(condition === undefined ? {} : { Condition: condition }),
-          Properties: {
-            Description: `x-dynamodb grants for ${roleLabel(role)} (${i + 1} of ${documents.length})`,
-            PolicyDocument: { Version: '2012-10-17', Statement: statements },
-            Roles: roles,
-          },
-        },
-      };
-    }),
+    policies: documents.map((document, i) => managedPolicy(role, document, i, documents.length, conditions)),
+  };
+}
+
+/** The role's one inline policy, `AWS::IAM::Policy`. */
+function inlinePolicy(role: IamRole, document: Built[], conditions: GeneratedConditions): RenderedPolicy {
+  const { statements, condition } = finalize(document, conditions);
+  // A role outside the stack may get policies from several stacks: the stack's ID keeps the names apart.
+  const policyName =
+    role.kind === 'stack'
+      ? 'ComposeXDynamoDB'
+      : {
+          'Fn::Join': [
+            '-',
+            ['ComposeXDynamoDB', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }],
+          ],
+        };
+  return {
+    logicalId: policyLogicalId(roleId(role)),
+    condition,
+    resource: {
+      Type: 'AWS::IAM::Policy',
+      ...(condition === undefined ? {} : { Condition: condition }),
+      Properties: {
+        PolicyName: policyName,
+        PolicyDocument: { Version: '2012-10-17', Statement: statements },
+        Roles: [roleNameValue(role)],
+      },
+    },
+  };
+}
+
+/** The `i`th of the role's `count` managed policies, `AWS::IAM::ManagedPolicy`. */
+function managedPolicy(
+  role: IamRole,
+  document: Built[],
+  i: number,
+  count: number,
+  conditions: GeneratedConditions,
+): RenderedPolicy {
+  const { statements, condition } = finalize(document, conditions);
+  return {
+    logicalId: managedPolicyLogicalId(roleId(role), i + 1),
+    condition,
+    resource: {
+      Type: 'AWS::IAM::ManagedPolicy',
+      ...(condition === undefined ? {} : { Condition: condition }),
+      Properties: {
+        Description: `x-dynamodb grants for ${roleLabel(role)} (${i + 1} of ${count})`,
+        PolicyDocument: { Version: '2012-10-17', Statement: statements },
+        Roles: [roleNameValue(role)],
+      },
+    },
   };
 }
