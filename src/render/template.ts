@@ -24,6 +24,21 @@ import { type ReferenceCheck, type RewriteContext, rewriteDependsOn, rewriteRefe
 import { scalingResources } from './scaling.js';
 import { tableOutputs, tableResource } from './tables.js';
 
+/** What rendering reads, from the stages before it, and the sink. */
+interface Rendering {
+  readonly tables: readonly TableSpec[];
+  readonly resolvedTables: ReadonlyMap<string, ResolvedTable>;
+  readonly plan: Plan;
+  readonly view: TemplateView;
+  readonly parameters: TransformParameters;
+  /** Every name the macro generates, claimed against the template's and each other's. */
+  readonly ids: GeneratedIds;
+  readonly problems: Problem[];
+}
+
+/** The policies made for each role (by roleKey), with their conditions: what must wait for a role's grants. */
+type PoliciesOf = Map<string, { id: string; condition: string | undefined }[]>;
+
 /**
  * Builds the output: the template without x-dynamodb, new tables and their scaling, references rewritten,
  * variables added, policies attached, outputs; checks references and quotas. Undefined when nothing can be built.
@@ -37,10 +52,46 @@ export function renderTemplate(
   parameters: TransformParameters,
   problems: Problem[],
 ): Record<string, unknown> | undefined {
+  const ids = new GeneratedIds(template, view, tables);
+  const rendering: Rendering = { tables, resolvedTables, plan, view, parameters, ids, problems };
   const resources = copyOf(isRecord(template.Resources) ? template.Resources : {});
   // Resources the macro makes from x-dynamodb alone: their references were checked there, at the author's path.
   const checkedInSection = new Set<string>();
-  for (const spec of tables) {
+  addTables(resources, rendering);
+  addScaling(resources, checkedInSection, rendering);
+  addCloudMap(resources, rendering);
+  const base = record<unknown>();
+  for (const [key, value] of Object.entries(template)) {
+    if (key !== SECTION_KEY) put(base, key, key === 'Resources' ? resources : value);
+  }
+  base.Resources = resources;
+  const check = referenceCheck(tables, checkedInSection, view);
+  const sectionKeys = new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []);
+  const context: RewriteContext = { tables: resolvedTables, isDefined: view.isDefined, sectionKeys, check };
+  const rewritten = rewriteReferences(base, '', context, problems);
+  if (!isRecord(rewritten) || !isRecord(rewritten.Resources)) return undefined;
+  const out = copyOf(rewritten);
+  const outResources = withDependsOnRewritten(rewritten.Resources, context);
+  out.Resources = outResources;
+  const globals = samGlobalVariables(out.Globals);
+  for (const { sink, variables } of plan.env.values())
+    addVariables(outResources, sink, variables, problems, globals);
+  const conditions = new GeneratedConditions();
+  const policiesOf = addPolicies(outResources, conditions, rendering);
+  addGrantDependencies(outResources, view, plan.runsAs, resolvedTables, policiesOf);
+  addConditions(out, conditions, rendering);
+  addOutputs(out, rendering);
+  const text = JSON.stringify(out);
+  // A reference to a table key that failed is reported where the table failed.
+  checkReferences(out, check, sectionKeys, problems);
+  checkQuotas(out, text, problems, parameters);
+  return out;
+}
+
+/** The new tables, with the resource policies of roles of other accounts and the transform's tags. */
+function addTables(resources: Record<string, unknown>, rendering: Rendering): void {
+  const { plan, parameters, problems } = rendering;
+  for (const spec of rendering.tables) {
     if (spec.kind !== 'create') continue;
     const table = tableResource(spec, parameters);
     resources[spec.logicalId] = table;
@@ -49,8 +100,16 @@ export function renderTemplate(
       addResourcePolicies(table.Properties, joinPath(spec.path, 'Properties'), crossAccount, problems);
     if (parameters.tags.length > 0) checkMergedTags(table, joinPath(spec.path, 'Properties'), problems);
   }
-  const ids = new GeneratedIds(template, view, tables);
-  for (const spec of tables) {
+}
+
+/** The scaling resources of new tables. */
+function addScaling(
+  resources: Record<string, unknown>,
+  checkedInSection: Set<string>,
+  rendering: Rendering,
+): void {
+  const { ids, problems } = rendering;
+  for (const spec of rendering.tables) {
     if (spec.kind !== 'create') continue;
     for (const [id, resource] of scalingResources(spec)) {
       if (!ids.claim('Resources', id, `the scaling resource of table ${spec.key}`, spec.path, problems))
@@ -59,21 +118,28 @@ export function renderTemplate(
       checkedInSection.add(id);
     }
   }
-  for (const spec of tables) {
-    const table = resolvedTables.get(spec.key);
+}
+
+/** The Cloud Map services and instances that register tables. */
+function addCloudMap(resources: Record<string, unknown>, rendering: Rendering): void {
+  const { ids, problems } = rendering;
+  for (const spec of rendering.tables) {
+    const table = rendering.resolvedTables.get(spec.key);
     if (!table) continue;
-    for (const [id, resource] of cloudMapResources(spec, table, view, problems)) {
+    for (const [id, resource] of cloudMapResources(spec, table, rendering.view, problems)) {
       if (ids.claim('Resources', id, `the Cloud Map resource of table ${spec.key}`, spec.path, problems))
         put(resources, id, resource);
     }
   }
-  const base = record<unknown>();
-  for (const [key, value] of Object.entries(template)) {
-    if (key !== SECTION_KEY) put(base, key, key === 'Resources' ? resources : value);
-  }
-  base.Resources = resources;
+}
 
-  const check: ReferenceCheck = {
+/** What the rewrite notes of references: in the sections CloudFormation resolves, but the resources made here. */
+function referenceCheck(
+  tables: readonly TableSpec[],
+  checkedInSection: ReadonlySet<string>,
+  view: TemplateView,
+): ReferenceCheck {
+  return {
     sections: new Set(REFERENCING_SECTIONS),
     skipResources: new Set([
       ...tables.flatMap((t) => (t.kind === 'create' ? [t.logicalId] : [])),
@@ -83,85 +149,136 @@ export function renderTemplate(
     found: [],
     languageExtensions: false,
   };
-  const sectionKeys = new Set(isRecord(template[SECTION_KEY]) ? Object.keys(template[SECTION_KEY]) : []);
-  const context: RewriteContext = { tables: resolvedTables, isDefined: view.isDefined, sectionKeys, check };
-  const rewritten = rewriteReferences(base, '', context, problems);
-  if (!isRecord(rewritten) || !isRecord(rewritten.Resources)) return undefined;
-  const out = copyOf(rewritten);
-  const outResources = record<unknown>();
-  for (const [id, resource] of Object.entries(rewritten.Resources)) {
+}
+
+/** The resources, each `DependsOn` on a table key rewritten (left out when nothing is left of it). */
+function withDependsOnRewritten(
+  resources: Record<string, unknown>,
+  context: RewriteContext,
+): Record<string, unknown> {
+  const out = record<unknown>();
+  for (const [id, resource] of Object.entries(resources)) {
     if (isRecord(resource) && resource.DependsOn !== undefined) {
       const next = { ...resource, DependsOn: rewriteDependsOn(resource.DependsOn, context) };
       if (next.DependsOn === undefined) delete next.DependsOn;
-      put(outResources, id, next);
+      put(out, id, next);
     } else {
-      put(outResources, id, resource);
+      put(out, id, resource);
     }
   }
-  out.Resources = outResources;
+  return out;
+}
 
-  const globals = samGlobalVariables(out.Globals);
-  for (const { sink, variables } of plan.env.values())
-    addVariables(outResources, sink, variables, problems, globals);
-
-  const policiesOf = new Map<string, { id: string; condition: string | undefined }[]>();
-  const conditions = new GeneratedConditions();
+/** Each role's policies (a SAM function's grants in its `Policies`), by role key, sorted. */
+function addPolicies(
+  resources: Record<string, unknown>,
+  conditions: GeneratedConditions,
+  rendering: Rendering,
+): PoliciesOf {
+  const { plan, view, problems } = rendering;
+  const policiesOf: PoliciesOf = new Map();
   const roleBudget = roleBudgets(view);
   for (const key of [...plan.roles.keys()].sort()) {
     const entry = plan.roles.get(key);
     if (!entry || entry.grants.length === 0) continue;
     const role = entry.role;
-    if (role.kind === 'sam') {
-      addFunctionPolicy(outResources, role.functionId, entry, conditions, problems);
-      continue;
-    }
-    // A policy cannot name a role that may not exist: it takes the role's condition, under which the tables
-    // of that same condition are there for certain.
-    const roleCondition = role.kind === 'stack' ? view.resources.get(role.logicalId)?.Condition : undefined;
-    const grants =
-      typeof roleCondition === 'string' ? underCondition(entry.grants, roleCondition) : entry.grants;
-    const rendered = renderRolePolicies({ role, grants }, roleBudget(role), conditions);
-    const roleName = roleLabel(role);
-    if (!rendered.ok) {
-      problems.push(problem('IAM_LIMIT_EXCEEDED', entry.path, `role ${roleName}: ${rendered.reason}`));
-      continue;
-    }
-    for (const own of rendered.policies) {
-      const policy = typeof roleCondition === 'string' ? withCondition(own, roleCondition, conditions) : own;
-      if (!ids.claim('Resources', policy.logicalId, `the policy of role ${roleName}`, entry.path, problems))
-        continue;
-      put(outResources, policy.logicalId, policy.resource);
-      policiesOf.set(key, [
-        ...(policiesOf.get(key) ?? []),
-        { id: policy.logicalId, condition: policy.condition },
-      ]);
-    }
+    if (role.kind === 'sam') addFunctionPolicy(resources, role.functionId, entry, conditions, problems);
+    else
+      addRolePolicies(
+        resources,
+        key,
+        { ...entry, role },
+        roleBudget(role),
+        conditions,
+        policiesOf,
+        rendering,
+      );
   }
-  addGrantDependencies(outResources, view, plan.runsAs, resolvedTables, policiesOf);
-  if (conditions.added.size > 0) {
-    const merged = copyOf(isRecord(out.Conditions) ? out.Conditions : {});
-    for (const [name, condition] of conditions.added) {
-      if (ids.claim('Conditions', name, 'the condition of conditional tables', 'Conditions', problems))
-        put(merged, name, condition);
-    }
-    out.Conditions = merged;
-  }
+  return policiesOf;
+}
 
+/**
+ * One role's policies. A policy cannot name a role that may not exist: it takes the role's condition, under which
+ * the tables of that same condition are there for certain.
+ */
+function addRolePolicies(
+  resources: Record<string, unknown>,
+  key: string,
+  entry: { role: IamRole; grants: Grant[]; path: string },
+  budget: RoleBudget,
+  conditions: GeneratedConditions,
+  policiesOf: PoliciesOf,
+  rendering: Rendering,
+): void {
+  const { role } = entry;
+  const roleCondition =
+    role.kind === 'stack' ? rendering.view.resources.get(role.logicalId)?.Condition : undefined;
+  const grants =
+    typeof roleCondition === 'string' ? underCondition(entry.grants, roleCondition) : entry.grants;
+  const rendered = renderRolePolicies({ role, grants }, budget, conditions);
+  if (!rendered.ok) {
+    rendering.problems.push(
+      problem('IAM_LIMIT_EXCEEDED', entry.path, `role ${roleLabel(role)}: ${rendered.reason}`),
+    );
+    return;
+  }
+  const roleName = roleLabel(role);
+  for (const own of rendered.policies) {
+    const policy = typeof roleCondition === 'string' ? withCondition(own, roleCondition, conditions) : own;
+    if (
+      !rendering.ids.claim(
+        'Resources',
+        policy.logicalId,
+        `the policy of role ${roleName}`,
+        entry.path,
+        rendering.problems,
+      )
+    )
+      continue;
+    put(resources, policy.logicalId, policy.resource);
+    policiesOf.set(key, [
+      ...(policiesOf.get(key) ?? []),
+      { id: policy.logicalId, condition: policy.condition },
+    ]);
+  }
+}
+
+/** The conditions the macro made up for conditional tables, in the output's `Conditions`. */
+function addConditions(
+  out: Record<string, unknown>,
+  conditions: GeneratedConditions,
+  rendering: Rendering,
+): void {
+  if (conditions.added.size === 0) return;
+  const merged = copyOf(isRecord(out.Conditions) ? out.Conditions : {});
+  for (const [name, condition] of conditions.added) {
+    if (
+      rendering.ids.claim(
+        'Conditions',
+        name,
+        'the condition of conditional tables',
+        'Conditions',
+        rendering.problems,
+      )
+    )
+      put(merged, name, condition);
+  }
+  out.Conditions = merged;
+}
+
+/** The outputs of the tables, in the output's `Outputs`. */
+function addOutputs(out: Record<string, unknown>, rendering: Rendering): void {
+  const { ids, problems } = rendering;
   const outputs = copyOf(isRecord(out.Outputs) ? out.Outputs : {});
-  for (const spec of tables) {
-    const table = resolvedTables.get(spec.key);
+  for (const spec of rendering.tables) {
+    const table = rendering.resolvedTables.get(spec.key);
     if (!table) continue;
-    for (const [name, output] of tableOutputs(table, parameters)) {
+    for (const [name, output] of tableOutputs(table, rendering.parameters)) {
       if (ids.claim('Outputs', name, `the output of table ${spec.key}`, spec.path, problems))
         put(outputs, name, output);
     }
   }
   if (Object.keys(outputs).length > 0) out.Outputs = outputs;
-  const text = JSON.stringify(out);
-  // A reference to a table key that failed is reported where the table failed.
-  checkReferences(out, check, sectionKeys, problems);
-  checkQuotas(out, text, problems, parameters);
-  return out;
 }
 
 /**
@@ -169,37 +286,41 @@ export function renderTemplate(
  * attached to it, and its managed policies. A role outside the stack is unknown here: it counts as empty.
  */
 function roleBudgets(view: TemplateView): (role: IamRole) => RoleBudget {
-  // Policies of the template attached to each role, found in one pass over the resources.
+  const attached = attachedPolicies(view);
+  return (role) => {
+    if (role.kind === 'external') return { inlineUsed: 0, managedUsed: 0 };
+    const properties = view.resources.get(role.logicalId)?.Properties;
+    const others = attached.get(role.logicalId) ?? { inline: 0, managed: 0 };
+    if (!isRecord(properties)) return { inlineUsed: others.inline, managedUsed: others.managed };
+    const own = Array.isArray(properties.Policies) ? properties.Policies : [];
+    const managed = Array.isArray(properties.ManagedPolicyArns) ? properties.ManagedPolicyArns.length : 0;
+    return {
+      inlineUsed: own.reduce<number>(
+        (n, policy) => (isRecord(policy) ? n + JSON.stringify(policy.PolicyDocument ?? {}).length : n),
+        others.inline,
+      ),
+      managedUsed: others.managed + managed,
+    };
+  };
+}
+
+/** Policies of the template attached to each role (by `Ref` in `Roles`), found in one pass over the resources. */
+function attachedPolicies(view: TemplateView): Map<string, { inline: number; managed: number }> {
   const attached = new Map<string, { inline: number; managed: number }>();
   for (const resource of view.resources.values()) {
     const properties = resource.Properties;
     const roles = isRecord(properties) ? properties.Roles : undefined;
     if (!isRecord(properties) || !Array.isArray(roles)) continue;
-    for (const ref of roles) {
-      if (!isRecord(ref) || typeof ref.Ref !== 'string') continue;
-      const entry = attached.get(ref.Ref) ?? { inline: 0, managed: 0 };
-      if (resource.Type === 'AWS::IAM::Policy')
-        entry.inline += JSON.stringify(properties.PolicyDocument ?? {}).length;
-      if (resource.Type === 'AWS::IAM::ManagedPolicy') entry.managed++;
-      attached.set(ref.Ref, entry);
+    const refs = roles.flatMap((ref) => (isRecord(ref) && typeof ref.Ref === 'string' ? [ref.Ref] : []));
+    const inline =
+      resource.Type === 'AWS::IAM::Policy' ? JSON.stringify(properties.PolicyDocument ?? {}).length : 0;
+    const managed = resource.Type === 'AWS::IAM::ManagedPolicy' ? 1 : 0;
+    for (const ref of refs) {
+      const entry = attached.get(ref) ?? { inline: 0, managed: 0 };
+      attached.set(ref, { inline: entry.inline + inline, managed: entry.managed + managed });
     }
   }
-  return (role) => {
-    if (role.kind === 'external') return { inlineUsed: 0, managedUsed: 0 };
-    const properties = view.resources.get(role.logicalId)?.Properties;
-    const others = attached.get(role.logicalId) ?? { inline: 0, managed: 0 };
-    let inlineUsed = others.inline;
-    let managedUsed = others.managed;
-    if (isRecord(properties)) {
-      if (Array.isArray(properties.Policies)) {
-        for (const policy of properties.Policies) {
-          if (isRecord(policy)) inlineUsed += JSON.stringify(policy.PolicyDocument ?? {}).length;
-        }
-      }
-      if (Array.isArray(properties.ManagedPolicyArns)) managedUsed += properties.ManagedPolicyArns.length;
-    }
-    return { inlineUsed, managedUsed };
-  };
+  return attached;
 }
 
 /** The tags of a new table once the transform's are added: a list DynamoDB takes. */
@@ -293,35 +414,49 @@ function addGrantDependencies(
 ): void {
   for (const [id, resource] of Object.entries(resources)) {
     if (!isRecord(resource)) continue;
-    let runner: string | undefined;
-    if (resource.Type === 'AWS::ECS::Service') runner = id;
-    else if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
-      const properties = isRecord(resource.Properties) ? resource.Properties : {};
-      if (readsTableStream(properties.EventSourceArn, resolvedTables))
-        runner = functionNamed(properties.FunctionName, view);
-    }
+    const runner = waitingRunner(id, resource, view, resolvedTables);
     const role = runner === undefined ? undefined : runsAs.get(runner);
     // It cannot depend on a policy that may not exist when it does: only on those of its own condition.
     const policies = (role === undefined ? [] : (policiesOf.get(role) ?? []))
       .filter((policy) => policy.condition === undefined || policy.condition === resource.Condition)
       .map((policy) => policy.id);
-    if (policies.length === 0) continue;
-    const current = resource.DependsOn;
-    const list = typeof current === 'string' ? [current] : Array.isArray(current) ? [...current] : [];
-    for (const policy of policies) if (!list.includes(policy)) list.push(policy);
-    put(resources, id, { ...resource, DependsOn: list });
+    if (policies.length > 0)
+      put(resources, id, { ...resource, DependsOn: withDependencies(resource.DependsOn, policies) });
   }
+}
+
+/** A `DependsOn` (one name or a list) with `policies` added, each once. */
+function withDependencies(current: unknown, policies: readonly string[]): unknown[] {
+  const list = typeof current === 'string' ? [current] : Array.isArray(current) ? [...current] : [];
+  for (const policy of policies) if (!list.includes(policy)) list.push(policy);
+  return list;
+}
+
+/**
+ * The resource whose role `resource` must wait for: an ECS service its own, an event source mapping on a table's
+ * stream its function's.
+ */
+function waitingRunner(
+  id: string,
+  resource: Record<string, unknown>,
+  view: TemplateView,
+  resolvedTables: ReadonlyMap<string, ResolvedTable>,
+): string | undefined {
+  if (resource.Type === 'AWS::ECS::Service') return id;
+  if (resource.Type !== 'AWS::Lambda::EventSourceMapping') return undefined;
+  const properties = isRecord(resource.Properties) ? resource.Properties : {};
+  return readsTableStream(properties.EventSourceArn, resolvedTables)
+    ? functionNamed(properties.FunctionName, view)
+    : undefined;
 }
 
 /** Whether an event source is the stream of an x-dynamodb table (references to the section already rewritten). */
 function readsTableStream(value: unknown, resolvedTables: ReadonlyMap<string, ResolvedTable>): boolean {
   const getAtt = isRecord(value) ? getAttParts(value['Fn::GetAtt']) : undefined;
-  for (const table of resolvedTables.values()) {
-    if (!table.hasStream) continue;
-    if (getAtt && getAtt.name === table.logicalId && getAtt.attribute === 'StreamArn') return true;
-    if (deepEqual(value, table.values.StreamArn)) return true;
-  }
-  return false;
+  const isStreamOf = (table: ResolvedTable): boolean =>
+    (getAtt !== undefined && getAtt.name === table.logicalId && getAtt.attribute === 'StreamArn') ||
+    deepEqual(value, table.values.StreamArn);
+  return [...resolvedTables.values()].some((table) => table.hasStream && isStreamOf(table));
 }
 
 const FUNCTION_TYPES = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
@@ -333,9 +468,7 @@ function functionNamed(value: unknown, view: TemplateView): string | undefined {
     return typeof type === 'string' && FUNCTION_TYPES.includes(type);
   };
   if (isRecord(value)) {
-    const getAtt = getAttParts(value['Fn::GetAtt']);
-    const id =
-      typeof value.Ref === 'string' ? value.Ref : getAtt?.attribute === 'Arn' ? getAtt.name : undefined;
+    const id = functionReferred(value);
     return id !== undefined && isFunction(id) ? id : undefined;
   }
   if (typeof value !== 'string') return undefined;
@@ -345,6 +478,13 @@ function functionNamed(value: unknown, view: TemplateView): string | undefined {
     if (isFunction(id) && properties.FunctionName === name) return id;
   }
   return undefined;
+}
+
+/** The resource `!Ref F` or `!GetAtt F.Arn` names. */
+function functionReferred(value: Record<string, unknown>): string | undefined {
+  if (typeof value.Ref === 'string') return value.Ref;
+  const getAtt = getAttParts(value['Fn::GetAtt']);
+  return getAtt?.attribute === 'Arn' ? getAtt.name : undefined;
 }
 
 /** Sections whose references CloudFormation resolves against resources and parameters. */
@@ -373,26 +513,36 @@ function checkReferences(
     }
   }
   // The rewrite noted every reference the input does not define; what the macro added may define some of them.
-  for (const { kind, name, path } of check.found) {
-    if (kind === 'Malformed') {
-      problems.push(
-        problem(
-          'INVALID_VALUE',
-          path,
-          'is not a valid Ref ("Name") or Fn::GetAtt ([Resource, Attribute] or "Resource.Attribute")',
-        ),
-      );
-    } else if (!Object.hasOwn(resources, name) && !tableKeys.has(name)) {
-      const what = kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
-      // "Name.Attribute" splits at the first dot, as CloudFormation splits it, so a key with a dot needs a form
-      // without one.
-      const dotted = [...tableKeys].find((key) => key.startsWith(`${name}.`));
-      const hint = dotted
-        ? `; the x-dynamodb key "${dotted}" has a dot, and "Name.Attribute" splits at the first one: refer to it with Ref or Fn::GetAtt: [${dotted}, Arn]`
-        : '';
-      problems.push(problem('REFERENCE_NOT_FOUND', path, `"${name}" is not ${what} of this template${hint}`));
-    }
+  for (const found of check.found) checkReference(found, resources, tableKeys, problems);
+}
+
+/** A reference the input does not define: a problem unless the output defines it. */
+function checkReference(
+  found: ReferenceCheck['found'][number],
+  resources: Readonly<Record<string, unknown>>,
+  tableKeys: ReadonlySet<string>,
+  problems: Problem[],
+): void {
+  const { kind, name, path } = found;
+  if (kind === 'Malformed') {
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        path,
+        'is not a valid Ref ("Name") or Fn::GetAtt ([Resource, Attribute] or "Resource.Attribute")',
+      ),
+    );
+    return;
   }
+  if (Object.hasOwn(resources, name) || tableKeys.has(name)) return;
+  const what = kind === 'GetAtt' ? 'a resource' : 'a resource, parameter or pseudo parameter';
+  // "Name.Attribute" splits at the first dot, as CloudFormation splits it, so a key with a dot needs a form
+  // without one.
+  const dotted = [...tableKeys].find((key) => key.startsWith(`${name}.`));
+  const hint = dotted
+    ? `; the x-dynamodb key "${dotted}" has a dot, and "Name.Attribute" splits at the first one: refer to it with Ref or Fn::GetAtt: [${dotted}, Arn]`
+    : '';
+  problems.push(problem('REFERENCE_NOT_FOUND', path, `"${name}" is not ${what} of this template${hint}`));
 }
 
 function checkQuotas(
