@@ -34,10 +34,14 @@ function regionOf(arn: string): string {
 
 /** The report of a transform as text for a person: tables created, tables looked up, and who gets what. */
 export function explain(report: TransformReport): string {
-  const lines: string[] = [];
+  const lines = [...tableLines(report), ...accessLines(report), ...cloudMapLines(report)];
+  return `${lines.join('\n')}\n`;
+}
+
+function tableLines(report: TransformReport): string[] {
   const created = report.tables.flatMap((t) => (t.kind === 'create' ? [t] : []));
   const looked = report.tables.flatMap((t) => (t.kind === 'lookup' ? [t] : []));
-  lines.push(`Tables created: ${created.length}`);
+  const lines = [`Tables created: ${created.length}`];
   for (const t of created) {
     const condition = t.condition === undefined ? '' : `; Condition ${t.condition}`;
     lines.push(
@@ -46,8 +50,12 @@ export function explain(report: TransformReport): string {
   }
   lines.push(`Tables looked up: ${looked.length}`);
   for (const t of looked) lines.push(`  ${t.key} -> ${t.name} in ${regionOf(t.arn)} (${t.arn})`);
+  return lines;
+}
+
+function accessLines(report: TransformReport): string[] {
   const targets = [...new Set(report.grants.map((g) => g.target))].sort();
-  lines.push(`Access: ${count(targets.length, 'target')}`);
+  const lines = [`Access: ${count(targets.length, 'target')}`];
   for (const target of targets) {
     const grants = report.grants.filter((g) => g.target === target);
     lines.push(`  ${target}, through ${grants[0]?.role ?? 'its role'}`);
@@ -56,15 +64,20 @@ export function explain(report: TransformReport): string {
       lines.push(`    ${g.table}: ${g.access.join(', ')}${variables}`);
     }
   }
-  if (report.cloudMap.length > 0) {
-    lines.push(`Cloud Map: ${count(report.cloudMap.filter((r) => r.registered).length, 'table')} registered`);
-    for (const r of report.cloudMap) {
-      lines.push(
-        r.registered
-          ? `  ${r.key} in namespace ${r.namespace}, attributes ${r.attributes.join(', ')}`
-          : `  ${r.key}: not registered (a looked-up table, without ForceRegister)`,
-      );
-    }
+  return lines;
+}
+
+function cloudMapLines(report: TransformReport): string[] {
+  if (report.cloudMap.length === 0) return [];
+  const lines = [
+    `Cloud Map: ${count(report.cloudMap.filter((r) => r.registered).length, 'table')} registered`,
+  ];
+  for (const r of report.cloudMap) {
+    lines.push(
+      r.registered
+        ? `  ${r.key} in namespace ${r.namespace}, attributes ${r.attributes.join(', ')}`
+        : `  ${r.key}: not registered (a looked-up table, without ForceRegister)`,
+    );
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }

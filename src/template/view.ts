@@ -24,19 +24,23 @@ export function viewTemplate(template: Record<string, unknown>): TemplateView {
     }
   }
   const parameters = new Set(keysOf(template.Parameters));
-  const noEcho = new Set<string>();
-  if (isRecord(template.Parameters)) {
-    for (const [name, parameter] of Object.entries(template.Parameters)) {
-      const flag = isRecord(parameter) ? parameter.NoEcho : undefined;
-      if (flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true')) noEcho.add(name);
-    }
-  }
   return {
     resources,
     parameters,
-    noEcho,
+    noEcho: noEchoParameters(template.Parameters),
     conditions: new Set(keysOf(template.Conditions)),
     outputs: new Set(keysOf(template.Outputs)),
     isDefined: (name) => resources.has(name) || parameters.has(name) || name.startsWith('AWS::'),
   };
+}
+
+/** The parameters with `NoEcho: true` (or "true", any case). */
+function noEchoParameters(parameters: unknown): Set<string> {
+  const noEcho = new Set<string>();
+  if (!isRecord(parameters)) return noEcho;
+  for (const [name, parameter] of Object.entries(parameters)) {
+    const flag = isRecord(parameter) ? parameter.NoEcho : undefined;
+    if (flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true')) noEcho.add(name);
+  }
+  return noEcho;
 }
