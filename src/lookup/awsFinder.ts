@@ -2,8 +2,9 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetResourcesCommand,
   ResourceGroupsTaggingAPIClient,
+  type ResourceTagMapping,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { describeQuery } from './describe.js';
 import { accept, type Candidate, conclude, matches, type Place, placeOf } from './match.js';
@@ -88,7 +89,6 @@ function isCredentialError(error: unknown): boolean {
 
 /** Turns an AWS error into a problem that names its real cause and says what to do about it. */
 function callProblem(error: unknown, request: LookupRequest, action: string, region: string): Problem {
-  const name = errorName(error);
   const what = describeQuery(request.query, region);
   // AWS repeats the names it was given; those may come from NoEcho parameters, so then its text is left out.
   const fromParameters = Object.keys(request.query.shown).length > 0;
@@ -104,37 +104,43 @@ function callProblem(error: unknown, request: LookupRequest, action: string, reg
   if (error instanceof DeadlineError)
     return problem('LOOKUP_TIMEOUT', at, `${error.message}: still waiting for ${action} (${what})`);
   if (error instanceof PaginationError) return fail(`${action} (${what}): ${error.message}`);
+  return fail(failureMessage(error, action, what, detail));
+}
+
+/** What went wrong with a call that AWS (or the way to it) failed, and what to do about it. */
+function failureMessage(error: unknown, action: string, what: string, detail: string): string {
+  const name = errorName(error);
+  const text = errorText(error);
   if (CREDENTIAL_ERRORS.has(name))
-    return fail(
-      `AWS refused the credentials the macro runs with (${name}) when calling ${action} (${what})${detail}`,
-    );
+    return `AWS refused the credentials the macro runs with (${name}) when calling ${action} (${what})${detail}`;
   if (name === 'AccessDeniedException' || name === 'AccessDenied')
-    return fail(`access denied: the macro's role needs ${action} (${what})${detail}`);
+    return `access denied: the macro's role needs ${action} (${what})${detail}`;
   if (/Throttl|TooManyRequests|LimitExceeded|RequestLimit|SlowDown/.test(name))
-    return fail(`${action} was still throttled after the SDK's retries (${what}); try again later`);
+    return `${action} was still throttled after the SDK's retries (${what}); try again later`;
   if (
     name === 'TimeoutError' ||
     name === 'RequestTimeout' ||
-    /ETIMEDOUT|ECONNRESET|socket hang up/i.test(errorText(error))
+    /ETIMEDOUT|ECONNRESET|socket hang up/i.test(text)
   )
-    return fail(
-      `${action} got no answer in time (${what}): the endpoint did not connect within ${CONNECTION_TIMEOUT_MS / 1000} s or answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
-    );
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(errorText(error)))
-    return fail(`${action} could not reach the endpoint (${what}): ${errorText(error)}`);
+    return `${action} got no answer in time (${what}): the endpoint did not connect within ${CONNECTION_TIMEOUT_MS / 1000} s or answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(text))
+    return `${action} could not reach the endpoint (${what}): ${text}`;
+  return answerMessage(error, action, what, detail);
+}
+
+/** A call that got an answer, but an error or not one of AWS's. */
+function answerMessage(error: unknown, action: string, what: string, detail: string): string {
+  const name = errorName(error);
   const status = httpStatus(error);
-  const text = errorText(error);
-  if (
-    /<html|<!doctype|Unexpected token|is not valid JSON|Deserialization error|char 0/i.test(text) ||
+  const notAws =
+    /<html|<!doctype|Unexpected token|is not valid JSON|Deserialization error|char 0/i.test(
+      errorText(error),
+    ) ||
     name === 'UnknownError' ||
-    /^\d{3}$/.test(name)
-  )
-    return fail(
-      `${action} (${what}): the endpoint answered${status === undefined ? '' : ` HTTP ${status}`} with something that is not an AWS answer (an HTML page or a proxy's error?)`,
-    );
-  return fail(
-    `${action} failed (${what}): ${name}${status === undefined ? '' : ` (HTTP ${status})`}${detail}`,
-  );
+    /^\d{3}$/.test(name);
+  if (notAws)
+    return `${action} (${what}): the endpoint answered${status === undefined ? '' : ` HTTP ${status}`} with something that is not an AWS answer (an HTML page or a proxy's error?)`;
+  return `${action} failed (${what}): ${name}${status === undefined ? '' : ` (HTTP ${status})`}${detail}`;
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the order of `items`. */
@@ -214,28 +220,8 @@ export class AwsFinder implements TableFinder {
     let timedOut = false;
     const run: Run = { signal: controller.signal, expired: () => timedOut, budgetMs };
     const outcomes = new Map<string, LookupOutcome>();
-    const waiting = new Map<string, { request: LookupRequest; action: string; region: string }>();
-    const groups = new Map<
-      string,
-      { place: Place; roleArn: string | undefined; requests: LookupRequest[] }
-    >();
-    for (const request of requests) {
-      const problems: Problem[] = [];
-      const place = placeOf(request, stackRegion, problems);
-      if (place === undefined) {
-        outcomes.set(request.key, { key: request.key, problems });
-        continue;
-      }
-      const key = `${place.region}\u0000${request.query.roleArn ?? ''}`;
-      const group = groups.get(key) ?? { place, roleArn: request.query.roleArn, requests: [] };
-      group.requests.push(request);
-      groups.set(key, group);
-      waiting.set(request.key, {
-        request,
-        action: request.query.tags.length > 0 ? 'tag:GetResources' : 'dynamodb:DescribeTable',
-        region: place.region,
-      });
-    }
+    const waiting: Waiting = new Map();
+    const groups = groupRequests(requests, stackRegion, outcomes, waiting);
     const settle = (outcome: LookupOutcome): void => {
       if (timedOut) return;
       outcomes.set(outcome.key, outcome);
@@ -251,7 +237,7 @@ export class AwsFinder implements TableFinder {
     });
     const work = Promise.all(
       [...groups.entries()].map(([key, g]) =>
-        this.findInGroup(key, g.place, g.roleArn, g.requests, run, settle, waiting),
+        this.findInGroup(key, g.place, g.roleArn, g.requests, { run, settle, waiting }),
       ),
     );
     await Promise.race([work, deadline]);
@@ -273,93 +259,44 @@ export class AwsFinder implements TableFinder {
     place: Place,
     roleArn: string | undefined,
     requests: readonly LookupRequest[],
-    run: Run,
-    settle: (outcome: LookupOutcome) => void,
-    waiting: Map<string, { request: LookupRequest; action: string; region: string }>,
+    answering: Pick<Group, 'run' | 'settle' | 'waiting'>,
   ): Promise<void> {
     let clients: AwsClients;
     try {
       clients = this.clientsFor(place.region, roleArn);
     } catch (error) {
       for (const r of requests)
-        settle({ key: r.key, problems: [callProblem(error, r, 'creating an AWS client', place.region)] });
+        answering.settle({
+          key: r.key,
+          problems: [callProblem(error, r, 'creating an AWS client', place.region)],
+        });
       return;
     }
     const failed = (error: unknown): void => {
       if (isCredentialError(error) && this.clients.get(cacheKey) === clients) this.forget(cacheKey);
     };
+    const group: Group = { ...answering, place, clients, failed };
+    const listings = await this.listingsFor(requests, group);
+    const toDescribe: ToDescribe = new Map();
+    for (const r of requests) planDescribe(r, listings.get(r.key), group, toDescribe);
+    await mapBounded([...toDescribe.entries()], CONCURRENCY, ([asked, users]) =>
+      describeFor(asked, users, group),
+    );
+  }
+
+  /** The listing of tagged tables each tag lookup reads (or the error that ended it). */
+  private async listingsFor(requests: readonly LookupRequest[], group: Group): Promise<Map<string, unknown>> {
     const tagged = requests.filter((r) => r.query.tags.length > 0);
     const listings = new Map<string, Candidate[] | unknown>();
     if (tagged.length > 1) {
       // One listing of every tagged table answers them all.
-      const all = await this.listTagged(clients, undefined, run).catch((e: unknown) => e);
+      const all = await this.listTagged(group.clients, undefined, group.run).catch((e: unknown) => e);
       for (const r of tagged) listings.set(r.key, all);
     } else {
       for (const r of tagged)
-        listings.set(r.key, await this.listTagged(clients, r, run).catch((e: unknown) => e));
+        listings.set(r.key, await this.listTagged(group.clients, r, group.run).catch((e: unknown) => e));
     }
-
-    const toDescribe = new Map<
-      string,
-      { request: LookupRequest; asked: string; tags: ReadonlyMap<string, string> | undefined }[]
-    >();
-    for (const r of requests) {
-      if (r.query.tags.length === 0) {
-        // By ARN: DescribeTable takes the full ARN, in the ARN's region; by name: the name in the lookup's region.
-        const asked = r.query.arn ?? r.query.tableName ?? '';
-        toDescribe.set(asked, [...(toDescribe.get(asked) ?? []), { request: r, asked, tags: undefined }]);
-        continue;
-      }
-      const listing = listings.get(r.key);
-      if (!Array.isArray(listing)) {
-        failed(listing);
-        settle({ key: r.key, problems: [callProblem(listing, r, 'tag:GetResources', place.region)] });
-        continue;
-      }
-      const found = (listing as Candidate[]).filter((t) => matches(r.query, place, t));
-      const chosen = conclude(
-        r,
-        place,
-        found.map((t) => t.arn),
-      );
-      if (!('arn' in chosen)) {
-        settle(chosen);
-        continue;
-      }
-      const tags = found.find((t) => t.arn === chosen.arn)?.tags;
-      toDescribe.set(chosen.arn, [
-        ...(toDescribe.get(chosen.arn) ?? []),
-        { request: r, asked: chosen.arn, tags },
-      ]);
-      const entry = waiting.get(r.key);
-      if (entry) waiting.set(r.key, { ...entry, action: 'dynamodb:DescribeTable' });
-    }
-
-    await mapBounded([...toDescribe.entries()], CONCURRENCY, async ([asked, users]) => {
-      if (run.expired()) return;
-      const answer = await clients.dynamodb
-        .send(new DescribeTableCommand({ TableName: asked }), { abortSignal: run.signal })
-        .then((r) => ({ table: r.Table as unknown }))
-        .catch((e: unknown) => ({ error: e }));
-      for (const { request, tags } of users) {
-        if ('error' in answer) {
-          failed(answer.error);
-          if (errorName(answer.error) === 'ResourceNotFoundException') {
-            const outcome = conclude(request, place, []);
-            if (!('arn' in outcome)) settle(outcome);
-          } else {
-            settle({
-              key: request.key,
-              problems: [callProblem(answer.error, request, 'dynamodb:DescribeTable', place.region)],
-            });
-          }
-          continue;
-        }
-        // A lookup by name asked by name: the answer must then be that name's table in this region.
-        const byArn = request.query.arn !== undefined || request.query.tags.length > 0;
-        settle(accept(request, place, byArn ? asked : undefined, answer.table, tags));
-      }
-    });
+    return listings;
   }
 
   /** Tagged DynamoDB tables with their tags, narrowed by the request's tags when given; every page, bounded. */
@@ -368,13 +305,7 @@ export class AwsFinder implements TableFinder {
     request: LookupRequest | undefined,
     run: Run,
   ): Promise<Candidate[]> {
-    const query = request?.query;
-    const tagFilters = query
-      ? [...new Set(query.tags.map((t) => t.key))].map((key) => ({
-          Key: key,
-          Values: query.tags.filter((t) => t.key === key).map((t) => t.value),
-        }))
-      : undefined;
+    const tagFilters = request ? tagFiltersOf(request.query) : undefined;
     const out: Candidate[] = [];
     const seen = new Set<string>();
     let token: string | undefined;
@@ -388,25 +319,158 @@ export class AwsFinder implements TableFinder {
         }),
         { abortSignal: run.signal },
       );
-      for (const mapping of answer.ResourceTagMappingList ?? []) {
-        if (typeof mapping.ResourceARN !== 'string') continue;
-        const tags = new Map<string, string>();
-        for (const tag of mapping.Tags ?? [])
-          if (typeof tag.Key === 'string' && typeof tag.Value === 'string') tags.set(tag.Key, tag.Value);
-        out.push({ arn: mapping.ResourceARN, tags });
-      }
+      out.push(...candidatesOf(answer.ResourceTagMappingList ?? []));
       // AWS ends with an empty token; some implementations send none.
       token = answer.PaginationToken || undefined;
       if (token === undefined) return out;
-      if (seen.has(token))
-        throw new PaginationError(
-          `the listing repeated a page token after ${page} pages; it was stopped there`,
-        );
-      if (page >= MAX_PAGES)
-        throw new PaginationError(
-          `the listing went on past ${MAX_PAGES} pages (${out.length} tables); it was stopped there`,
-        );
+      checkPage(token, seen, page, out.length);
       seen.add(token);
+    }
+  }
+}
+
+/** The filters of GetResources for a lookup's tags: each key once, with every value asked for it. */
+function tagFiltersOf(query: LookupRequest['query']): { Key: string; Values: string[] }[] {
+  return [...new Set(query.tags.map((t) => t.key))].map((key) => ({
+    Key: key,
+    Values: query.tags.filter((t) => t.key === key).map((t) => t.value),
+  }));
+}
+
+/** The tables of one page of GetResources, with their tags. */
+function candidatesOf(mappings: readonly ResourceTagMapping[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const mapping of mappings) {
+    if (typeof mapping.ResourceARN !== 'string') continue;
+    const tags = new Map<string, string>();
+    for (const tag of mapping.Tags ?? [])
+      if (typeof tag.Key === 'string' && typeof tag.Value === 'string') tags.set(tag.Key, tag.Value);
+    out.push({ arn: mapping.ResourceARN, tags });
+  }
+  return out;
+}
+
+/** A listing that does not end is refused: the same page token twice, or more pages than any account needs. */
+function checkPage(token: string, seen: ReadonlySet<string>, page: number, tables: number): void {
+  if (seen.has(token))
+    throw new PaginationError(`the listing repeated a page token after ${page} pages; it was stopped there`);
+  if (page >= MAX_PAGES)
+    throw new PaginationError(
+      `the listing went on past ${MAX_PAGES} pages (${tables} tables); it was stopped there`,
+    );
+}
+
+/** Lookups still waiting for an answer, with the call they wait on, for the timeout's message. */
+type Waiting = Map<string, { request: LookupRequest; action: string; region: string }>;
+
+/** The lookups of one region and role, as `findInGroup` answers them. */
+interface Group {
+  readonly place: Place;
+  readonly clients: AwsClients;
+  readonly run: Run;
+  readonly settle: (outcome: LookupOutcome) => void;
+  readonly waiting: Waiting;
+  /** Called with each error: clients whose credentials were refused are not kept. */
+  readonly failed: (error: unknown) => void;
+}
+
+/** The tables to describe, by what DescribeTable is asked (a name or an ARN), with the lookups that wait on each. */
+type ToDescribe = Map<string, DescribeUser[]>;
+
+/** A lookup waiting on a DescribeTable, with the tags its listing gave the table. */
+interface DescribeUser {
+  readonly request: LookupRequest;
+  readonly asked: string;
+  readonly tags: ReadonlyMap<string, string> | undefined;
+}
+
+/**
+ * The lookups by region and role (one set of clients each); a lookup that cannot be made at all is answered in
+ * `outcomes` at once, the others wait.
+ */
+function groupRequests(
+  requests: readonly LookupRequest[],
+  stackRegion: string,
+  outcomes: Map<string, LookupOutcome>,
+  waiting: Waiting,
+): Map<string, { place: Place; roleArn: string | undefined; requests: LookupRequest[] }> {
+  const groups = new Map<string, { place: Place; roleArn: string | undefined; requests: LookupRequest[] }>();
+  for (const request of requests) {
+    const problems: Problem[] = [];
+    const place = placeOf(request, stackRegion, problems);
+    if (place === undefined) {
+      outcomes.set(request.key, { key: request.key, problems });
+      continue;
+    }
+    const key = `${place.region}\u0000${request.query.roleArn ?? ''}`;
+    const group = groups.get(key) ?? { place, roleArn: request.query.roleArn, requests: [] };
+    group.requests.push(request);
+    groups.set(key, group);
+    waiting.set(request.key, {
+      request,
+      action: request.query.tags.length > 0 ? 'tag:GetResources' : 'dynamodb:DescribeTable',
+      region: place.region,
+    });
+  }
+  return groups;
+}
+
+/**
+ * What a lookup describes: by ARN the ARN, in the ARN's region; by name the name, in the lookup's region; by tags
+ * the one table its listing matched (no match, too many or a listing that failed are answered here).
+ */
+function planDescribe(r: LookupRequest, listing: unknown, group: Group, toDescribe: ToDescribe): void {
+  const add = (asked: string, tags: ReadonlyMap<string, string> | undefined): void => {
+    toDescribe.set(asked, [...(toDescribe.get(asked) ?? []), { request: r, asked, tags }]);
+  };
+  if (r.query.tags.length === 0) {
+    add(r.query.arn ?? r.query.tableName ?? '', undefined);
+    return;
+  }
+  if (!Array.isArray(listing)) {
+    group.failed(listing);
+    group.settle({ key: r.key, problems: [callProblem(listing, r, 'tag:GetResources', group.place.region)] });
+    return;
+  }
+  const found = (listing as Candidate[]).filter((t) => matches(r.query, group.place, t));
+  const chosen = conclude(
+    r,
+    group.place,
+    found.map((t) => t.arn),
+  );
+  if (!('arn' in chosen)) {
+    group.settle(chosen);
+    return;
+  }
+  add(chosen.arn, found.find((t) => t.arn === chosen.arn)?.tags);
+  const entry = group.waiting.get(r.key);
+  if (entry) group.waiting.set(r.key, { ...entry, action: 'dynamodb:DescribeTable' });
+}
+
+/** One DescribeTable, which answers every lookup waiting on it. */
+async function describeFor(asked: string, users: readonly DescribeUser[], group: Group): Promise<void> {
+  if (group.run.expired()) return;
+  const answer = await group.clients.dynamodb
+    .send(new DescribeTableCommand({ TableName: asked }), { abortSignal: group.run.signal })
+    .then((r) => ({ table: r.Table as unknown }))
+    .catch((e: unknown) => ({ error: e }));
+  const { place, settle } = group;
+  for (const { request, tags } of users) {
+    if (!('error' in answer)) {
+      // A lookup by name asked by name: the answer must then be that name's table in this region.
+      const byArn = request.query.arn !== undefined || request.query.tags.length > 0;
+      settle(accept(request, place, byArn ? asked : undefined, answer.table, tags));
+      continue;
+    }
+    group.failed(answer.error);
+    if (errorName(answer.error) !== 'ResourceNotFoundException')
+      settle({
+        key: request.key,
+        problems: [callProblem(answer.error, request, 'dynamodb:DescribeTable', place.region)],
+      });
+    else {
+      const outcome = conclude(request, place, []);
+      if (!('arn' in outcome)) settle(outcome);
     }
   }
 }
@@ -456,6 +520,20 @@ export function createAwsFinder(
   },
 ): AwsFinder {
   const stsClients = new Map<string, STSClient>();
+  // STS in the lookup's region: one client per region, as few as regions looked up in.
+  const stsFor = (region: string, config: STSClientConfig): STSClient => {
+    let sts = stsClients.get(region);
+    if (!sts) {
+      // Bounded like the other clients: a warm container serves many templates.
+      if (stsClients.size >= CLIENT_CACHE_SIZE) {
+        for (const client of stsClients.values()) client.destroy();
+        stsClients.clear();
+      }
+      sts = new STSClient(config);
+      stsClients.set(region, sts);
+    }
+    return sts;
+  };
   return new AwsFinder((region, roleArn) => {
     const config = {
       region,
@@ -467,21 +545,7 @@ export function createAwsFinder(
         throwOnRequestTimeout: true,
       },
     };
-    let credentials: CredentialProvider | undefined;
-    if (roleArn !== undefined) {
-      // STS in the lookup's region: one client per region, as few as regions looked up in.
-      let sts = stsClients.get(region);
-      if (!sts) {
-        // Bounded like the other clients: a warm container serves many templates.
-        if (stsClients.size >= CLIENT_CACHE_SIZE) {
-          for (const client of stsClients.values()) client.destroy();
-          stsClients.clear();
-        }
-        sts = new STSClient(config);
-        stsClients.set(region, sts);
-      }
-      credentials = assumedRole(sts, roleArn);
-    }
+    const credentials = roleArn === undefined ? undefined : assumedRole(stsFor(region, config), roleArn);
     const withCredentials = credentials ? { ...config, credentials } : config;
     return {
       dynamodb: new DynamoDBClient(withCredentials),
