@@ -62,6 +62,25 @@ function applyItemsToPrefixItems(node: unknown): void {
   }
 }
 
+/** The subschemas that apply to `schema`'s instance or below it, in schema order, with the place each applies to. */
+function subschemas(schema: Record<string, unknown>, pattern: string[]): [unknown, string[]][] {
+  const out: [unknown, string[]][] = [];
+  for (const keyword of ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const) {
+    const branches = schema[keyword];
+    const next = keyword === 'prefixItems' ? [...pattern, '#'] : pattern;
+    if (Array.isArray(branches)) for (const branch of branches) out.push([branch, next]);
+  }
+  out.push([schema.then, pattern], [schema.else, pattern]);
+  const properties = isRecord(schema.properties) ? schema.properties : {};
+  for (const [name, child] of Object.entries(properties)) out.push([child, [...pattern, name]]);
+  out.push([schema.additionalProperties, [...pattern, '*']]);
+  for (const child of Object.values(isRecord(schema.patternProperties) ? schema.patternProperties : {})) {
+    out.push([child, [...pattern, '*']]);
+  }
+  out.push([schema.items, [...pattern, '#']]);
+  return out;
+}
+
 /**
  * The places in x-dynamodb where the schemas forbid keys they do not name, and the keys each allows: an instance
  * path pattern (`*` stands for any key of a mapping, `#` for any list index) and the keys, in schema order. The
@@ -69,50 +88,50 @@ function applyItemsToPrefixItems(node: unknown): void {
  * `verbose`), which made it a fifth larger.
  */
 function allowedKeyPatterns(): [string[], string[]][] {
-  const table = registrySchemaForValidation(tableSchemaSource);
+  const walk = new KeyPatternWalk(registrySchemaForValidation(tableSchemaSource));
   const section: unknown = sectionSchema;
-  const found = new Map<string, { pattern: string[]; keys: Set<string> }>();
-  // Each schema once per place: this ends a walk through $refs that lead back to themselves.
-  const visited = new Map<object, Set<string>>();
-  const resolve = (ref: string, document: unknown): { target: unknown; document: unknown } => {
-    if (ref === 'aws-dynamodb-table.json') return { target: table, document: table };
+  walk.walk(section, section, []);
+  return [...walk.found.values()].map(({ pattern, keys }) => [pattern, [...keys]]);
+}
+
+/** The walk of `allowedKeyPatterns` through the schemas, following `$ref`s. */
+class KeyPatternWalk {
+  readonly found = new Map<string, { pattern: string[]; keys: Set<string> }>();
+  /** Each schema once per place: this ends a walk through $refs that lead back to themselves. */
+  private readonly visited = new Map<object, Set<string>>();
+
+  constructor(private readonly table: unknown) {}
+
+  walk(schema: unknown, document: unknown, pattern: string[]): void {
+    if (!isRecord(schema)) return;
+    const place = JSON.stringify(pattern);
+    if (!this.firstVisit(schema, place)) return;
+    if (typeof schema.$ref === 'string') {
+      const { target, document: within } = this.resolve(schema.$ref, document);
+      this.walk(target, within, pattern);
+    }
+    for (const [child, at] of subschemas(schema, pattern)) this.walk(child, document, at);
+    if (schema.additionalProperties !== false) return;
+    const entry = this.found.get(place) ?? { pattern, keys: new Set<string>() };
+    for (const name of Object.keys(isRecord(schema.properties) ? schema.properties : {}))
+      entry.keys.add(name);
+    this.found.set(place, entry);
+  }
+
+  private firstVisit(schema: object, place: string): boolean {
+    const places = this.visited.get(schema) ?? new Set<string>();
+    if (places.has(place)) return false;
+    this.visited.set(schema, places.add(place));
+    return true;
+  }
+
+  private resolve(ref: string, document: unknown): { target: unknown; document: unknown } {
+    if (ref === 'aws-dynamodb-table.json') return { target: this.table, document: this.table };
     const [, kind = '', name = ''] = /^#\/(\$defs|definitions)\/([^/]+)$/.exec(ref) ?? [];
     const definitions = isRecord(document) ? document[kind] : undefined;
     if (!isRecord(definitions) || !isRecord(definitions[name])) throw new Error(`unresolved $ref ${ref}`);
     return { target: definitions[name], document };
-  };
-  const walk = (schema: unknown, document: unknown, pattern: string[]): void => {
-    if (!isRecord(schema)) return;
-    const place = JSON.stringify(pattern);
-    const places = visited.get(schema) ?? new Set<string>();
-    if (places.has(place)) return;
-    visited.set(schema, places.add(place));
-    if (typeof schema.$ref === 'string') {
-      const { target, document: within } = resolve(schema.$ref, document);
-      walk(target, within, pattern);
-    }
-    for (const keyword of ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const) {
-      const branches = schema[keyword];
-      const next = keyword === 'prefixItems' ? [...pattern, '#'] : pattern;
-      if (Array.isArray(branches)) for (const branch of branches) walk(branch, document, next);
-    }
-    walk(schema.then, document, pattern);
-    walk(schema.else, document, pattern);
-    const properties = isRecord(schema.properties) ? schema.properties : {};
-    for (const [name, child] of Object.entries(properties)) walk(child, document, [...pattern, name]);
-    walk(schema.additionalProperties, document, [...pattern, '*']);
-    for (const child of Object.values(isRecord(schema.patternProperties) ? schema.patternProperties : {})) {
-      walk(child, document, [...pattern, '*']);
-    }
-    walk(schema.items, document, [...pattern, '#']);
-    if (schema.additionalProperties === false) {
-      const entry = found.get(place) ?? { pattern, keys: new Set<string>() };
-      for (const name of Object.keys(properties)) entry.keys.add(name);
-      found.set(place, entry);
-    }
-  };
-  walk(section, section, []);
-  return [...found.values()].map(({ pattern, keys }) => [pattern, [...keys]]);
+  }
 }
 
 /**
