@@ -78,17 +78,18 @@ export function walkReferences(value: unknown, path: string, onReference: Visito
 }
 
 function visitEntry(key: string, child: unknown, at: WalkPosition, onReference: Visitor): unknown {
-  const here = (): string => at.path(key);
   switch (key) {
-    case 'Ref':
+    case 'Ref': {
+      const here = (): string => at.path(key);
       if (typeof child === 'string') onReference('Ref', child, undefined, here);
       else onReference('Malformed', '', undefined, here);
       return child;
+    }
     case 'Fn::GetAtt':
-      visitGetAtt(child, here, at, onReference);
+      visitGetAtt(child, () => at.path(key), at, onReference);
       return child;
     case 'Fn::Sub':
-      visitSub(child, here, at, onReference);
+      visitSub(child, () => at.path(key), at, onReference);
       return child;
     default:
       return WALK_INTO;
