@@ -41,17 +41,8 @@ function scalingNumber(field: ScalingField, written: unknown, read: unknown, pat
   if (!context.view.parameters.has(ref) || given === undefined) return undefined;
   // A direct invoke may send anything as a parameter value: only text and numbers are values.
   const text = typeof given === 'string' || typeof given === 'number' ? String(given).trim() : '';
-  const range = SCALING_RANGES[field];
   const value = isNumberText(text, false) ? Number(text) : Number.NaN;
-  const fault = !Number.isFinite(value)
-    ? 'not a number'
-    : range.integer && !isNumberText(text, true)
-      ? 'not an integer'
-      : value < range.min
-        ? `below ${range.min}`
-        : range.max !== undefined && value > range.max
-          ? `above ${range.max}`
-          : undefined;
+  const fault = rangeFault(field, value, text);
   if (fault) {
     context.problems.push(
       problem(
@@ -66,6 +57,15 @@ function scalingNumber(field: ScalingField, written: unknown, read: unknown, pat
     return undefined;
   }
   return value;
+}
+
+/** Why `value` (read from `text`) is out of the range of `field`, if it is. */
+function rangeFault(field: ScalingField, value: number, text: string): string | undefined {
+  const range = SCALING_RANGES[field];
+  if (!Number.isFinite(value)) return 'not a number';
+  if (range.integer && !isNumberText(text, true)) return 'not an integer';
+  if (value < range.min) return `below ${range.min}`;
+  return range.max !== undefined && value > range.max ? `above ${range.max}` : undefined;
 }
 
 function target(written: unknown, read: unknown, path: string, context: Context): ScalingTarget | undefined {
@@ -157,15 +157,45 @@ function mayScale(mode: unknown, path: string, context: Context): boolean {
     const why = given === 'PAY_PER_REQUEST' ? PAY_PER_REQUEST_SCALES : 'only a PROVISIONED table scales';
     return refuse(`BillingMode is parameter ${ref}, ${value} in this request: ${why}`);
   }
-  const written =
-    typeof ref === 'string'
-      ? context.view.parameters.has(ref)
-        ? `parameter ${ref}, whose value the request does not carry`
-        : `Ref ${show(ref)}`
-      : `a function (${Object.keys(mode as Record<string, unknown>)[0] ?? ''})`;
   return refuse(
-    `BillingMode is ${written}: the macro cannot tell that the table is PROVISIONED, and its scalable targets would fail to create if it is PAY_PER_REQUEST; write BillingMode: PROVISIONED, or !Ref a parameter whose value comes with the request`,
+    `BillingMode is ${unknownMode(mode, ref, context)}: the macro cannot tell that the table is PROVISIONED, and its scalable targets would fail to create if it is PAY_PER_REQUEST; write BillingMode: PROVISIONED, or !Ref a parameter whose value comes with the request`,
   );
+}
+
+/** `Scaling.Indexes`: each a global secondary index of the table (`known`, when its names are written out). */
+function indexScaling(
+  written: unknown,
+  values: unknown,
+  known: readonly string[] | undefined,
+  path: string,
+  context: Context,
+): Map<string, ScalingDimensions> {
+  const indexes = new Map<string, ScalingDimensions>();
+  const givenWritten = isRecord(written) ? written : {};
+  for (const [name, settings] of Object.entries(isRecord(values) ? values : {})) {
+    const at = joinPath(path, name);
+    if (known && !known.includes(name)) {
+      const list =
+        known.length > 0
+          ? `; its global secondary indexes are ${known.join(', ')}`
+          : '; the table has no global secondary index';
+      context.problems.push(
+        problem('SCALING_INVALID', at, `"${name}" is not a global secondary index of this table${list}`),
+      );
+      continue;
+    }
+    const dims = dimensions(givenWritten[name], settings, at, context);
+    if (dims) indexes.set(name, dims);
+  }
+  return indexes;
+}
+
+/** A billing mode the macro cannot know, as a message shows it. */
+function unknownMode(mode: unknown, ref: unknown, context: Context): string {
+  if (typeof ref !== 'string') return `a function (${Object.keys(isRecord(mode) ? mode : {})[0] ?? ''})`;
+  return context.view.parameters.has(ref)
+    ? `parameter ${ref}, whose value the request does not carry`
+    : `Ref ${show(ref)}`;
 }
 
 /**
@@ -189,24 +219,7 @@ export function parseScaling(
     write: undefined,
   };
   const known = globalIndexNames(properties);
-  const indexes = new Map<string, ScalingDimensions>();
-  const given = isRecord(value.Indexes) ? value.Indexes : {};
-  const givenWritten = isRecord(written.Indexes) ? written.Indexes : {};
-  for (const [name, settings] of Object.entries(given)) {
-    const at = joinPath(joinPath(path, 'Indexes'), name);
-    if (known && !known.includes(name)) {
-      const list =
-        known.length > 0
-          ? `; its global secondary indexes are ${known.join(', ')}`
-          : '; the table has no global secondary index';
-      problems.push(
-        problem('SCALING_INVALID', at, `"${name}" is not a global secondary index of this table${list}`),
-      );
-      continue;
-    }
-    const dims = dimensions(givenWritten[name], settings, at, context);
-    if (dims) indexes.set(name, dims);
-  }
+  const indexes = indexScaling(written.Indexes, value.Indexes, known, joinPath(path, 'Indexes'), context);
   if (value.CopyToIndexes === true && known) {
     for (const name of known) if (!indexes.has(name)) indexes.set(name, table);
   }
