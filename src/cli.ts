@@ -56,17 +56,58 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+type Parsed = ReturnType<typeof parse>;
+type Values = Parsed['values'];
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
+  const { values, positionals } = parseArguments(argv);
+  const [first, ...files] = positionals;
+  const answered = helpOrVersion(values, first, files, io);
+  if (answered !== undefined) return answered;
+  const command = knownCommand(first ?? '');
+  if (values.help) {
+    io.stdout(commandHelp(command));
+    return OK;
+  }
+  checkCommandLine(command, values, files);
+  if (command === 'migrate') return runMigrate(readSources(files, io), io);
+  const options: Options = {
+    macroName: values['macro-name'] ?? MACRO_NAME,
+    region: values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    accountId: values.account,
+    parameters: parameterPairs(values.parameter ?? []),
+  };
+  const fixture = fixtureOf(values, io);
+  if (command === 'validate') {
+    // A fixture answers lookups when given; otherwise validate makes stand-ins instead of calling AWS.
+    return validate(
+      files,
+      (values.format ?? 'text') as ReportFormat,
+      options,
+      fixture ?? new OfflineFinder(),
+      io,
+    );
+  }
+  return runOnTemplate(command, files[0] ?? '', values, options, fixture, io);
+}
+
+function parseArguments(argv: readonly string[]): Parsed {
   try {
-    parsed = parse(argv);
+    return parse(argv);
   } catch (error) {
     throw new UsageError(
       `${error instanceof Error ? error.message : 'failed without an Error'}; see \`${PROGRAM} help\``,
     );
   }
-  const { values, positionals } = parsed;
-  const [first, ...files] = positionals;
+}
+
+/** `--version`, `help [COMMAND]`, or no command at all: the exit code, or undefined for a command to run. */
+function helpOrVersion(
+  values: Values,
+  first: string | undefined,
+  files: readonly string[],
+  io: CliIo,
+): number | undefined {
   if (values.version) {
     io.stdout(`${packageJson.version}\n`);
     return OK;
@@ -75,17 +116,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     (values.help ? io.stdout : io.stderr)(generalHelp());
     return values.help ? OK : USAGE;
   }
-  if (first === 'help') {
-    const topic = files[0];
-    if (topic === undefined) io.stdout(generalHelp());
-    else io.stdout(commandHelp(knownCommand(topic)));
-    return OK;
-  }
-  const command = knownCommand(first);
-  if (values.help) {
-    io.stdout(commandHelp(command));
-    return OK;
-  }
+  if (first !== 'help') return undefined;
+  const topic = files[0];
+  io.stdout(topic === undefined ? generalHelp() : commandHelp(knownCommand(topic)));
+  return OK;
+}
+
+/** The options and files a command takes: anything else is a usage error. */
+function checkCommandLine(command: keyof typeof COMMANDS, values: Values, files: readonly string[]): void {
   const spec = COMMANDS[command];
   for (const name of ['format', 'lookups', 'aws', 'region', 'parameter', 'macro-name'] as const) {
     if (values[name] !== undefined && !(spec.options as readonly string[]).includes(name))
@@ -100,49 +138,47 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const formats: readonly string[] = spec.formats;
   if (values.format !== undefined && !formats.includes(values.format))
     throw new UsageError(`${command} --format takes ${formats.join(', ')}, not "${values.format}"`);
+}
 
-  if (command === 'migrate') {
-    const sources = files.map((file) => {
-      try {
-        return { name: displayName(file), text: file === '-' ? io.readStdin() : io.readFile(file) };
-      } catch (error) {
-        throw new UsageError(
-          `${file}: cannot read: ${error instanceof Error ? error.message : 'failed without an Error'}`,
-        );
-      }
-    });
-    return runMigrate(sources, io);
-  }
-  const options: Options = {
-    macroName: values['macro-name'] ?? MACRO_NAME,
-    region: values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    accountId: values.account,
-    parameters: parameterPairs(values.parameter ?? []),
-  };
-  let fixture: FixtureFinder | undefined;
-  if (values.lookups !== undefined && values.aws)
-    throw new UsageError('--lookups and --aws both say where lookups come from; give one');
-  if (values.lookups !== undefined) {
-    try {
-      fixture = new FixtureFinder(parseFixture(JSON.parse(io.readFile(values.lookups))));
-    } catch (error) {
-      throw new UsageError(
-        `${values.lookups}: ${error instanceof Error ? error.message : 'failed without an Error'}`,
-      );
-    }
-  }
+/** The compose files `migrate` reads, by name. */
+function readSources(files: readonly string[], io: CliIo): { name: string; text: string }[] {
+  return files.map((file) => ({ name: displayName(file), text: readText(file, io) }));
+}
 
-  if (command === 'validate') {
-    // A fixture answers lookups when given; otherwise validate makes stand-ins instead of calling AWS.
-    return validate(
-      files,
-      (values.format ?? 'text') as ReportFormat,
-      options,
-      fixture ?? new OfflineFinder(),
-      io,
+/** A file's text (`-` is standard input); one that cannot be read is a usage error. */
+function readText(file: string, io: CliIo): string {
+  try {
+    return file === '-' ? io.readStdin() : io.readFile(file);
+  } catch (error) {
+    throw new UsageError(
+      `${file}: cannot read: ${error instanceof Error ? error.message : 'failed without an Error'}`,
     );
   }
-  const file = files[0] ?? '';
+}
+
+/** The `--lookups` fixture, when given (and not with `--aws`). */
+function fixtureOf(values: Values, io: CliIo): FixtureFinder | undefined {
+  if (values.lookups !== undefined && values.aws)
+    throw new UsageError('--lookups and --aws both say where lookups come from; give one');
+  if (values.lookups === undefined) return undefined;
+  try {
+    return new FixtureFinder(parseFixture(JSON.parse(io.readFile(values.lookups))));
+  } catch (error) {
+    throw new UsageError(
+      `${values.lookups}: ${error instanceof Error ? error.message : 'failed without an Error'}`,
+    );
+  }
+}
+
+/** `expand`, `explain` or `event` on one template. */
+async function runOnTemplate(
+  command: keyof typeof COMMANDS,
+  file: string,
+  values: Values,
+  options: Options,
+  fixture: FixtureFinder | undefined,
+  io: CliIo,
+): Promise<number> {
   const loaded = load(file, options, io, false);
   if (loaded.kind === 'problems') {
     io.stderr(problemLines(file, loaded.problems));
@@ -150,10 +186,6 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (loaded.kind === 'skipped') return OK; // not reached: only validate skips
   const { source } = loaded;
-  const format = values.format ?? source.format;
-  const print = (value: unknown): void =>
-    io.stdout(format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringifyTemplate(value));
-
   if (command === 'event') {
     // Always JSON: sam local invoke -e reads JSON only.
     io.stdout(`${JSON.stringify(eventOf(source, options), null, 2)}\n`);
@@ -167,11 +199,18 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr(problemLines(file, located(result.problems, source.locate)));
     return PROBLEMS;
   }
-  if (command === 'explain') {
-    io.stdout(explain(result.report));
-    if (finder instanceof OfflineFinder && result.summary.lookups > 0)
-      io.stderr('looked-up tables are stand-ins: --lookups FILE or --aws finds the real ones\n');
-  } else print(result.template);
+  if (command !== 'explain') {
+    const format = values.format ?? source.format;
+    io.stdout(
+      format === 'json'
+        ? `${JSON.stringify(result.template, null, 2)}\n`
+        : stringifyTemplate(result.template),
+    );
+    return OK;
+  }
+  io.stdout(explain(result.report));
+  if (finder instanceof OfflineFinder && result.summary.lookups > 0)
+    io.stderr('looked-up tables are stand-ins: --lookups FILE or --aws finds the real ones\n');
   return OK;
 }
 
@@ -225,14 +264,7 @@ type Loaded =
 
 /** Reads and parses one template; `skip` leaves out templates that do not use the macro (for validate). */
 function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded {
-  let text: string;
-  try {
-    text = file === '-' ? io.readStdin() : io.readFile(file);
-  } catch (error) {
-    throw new UsageError(
-      `${file}: cannot read: ${error instanceof Error ? error.message : 'failed without an Error'}`,
-    );
-  }
+  const text = readText(file, io);
   const note = `skipped: no ${options.macroName} in Transform`;
   // A file that never names the macro nor the section (nor anything like them) is not parsed at all: any YAML of a
   // repository may come here. NULs left out, a UTF-16 file that names them is read, and refused as UTF-16.
@@ -258,27 +290,43 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
       return { kind: 'problems', problems: located(missing, locate) };
     if (skip) return { kind: 'skipped', note };
   }
+  const parameterValues = parameterValuesOf(template.Parameters, options.parameters, file);
+  return { kind: 'source', source: { template, format: read.format, parameters, parameterValues, locate } };
+}
+
+/**
+ * The values CloudFormation would send the macro for the template's parameters: those given with `--parameter`
+ * (each a parameter the template declares, as CloudFormation refuses any other), and a Default where none is given.
+ */
+function parameterValuesOf(
+  declaredParameters: unknown,
+  given: readonly (readonly [string, string])[],
+  file: string,
+): Record<string, string> {
+  const declared = isRecord(declaredParameters) ? declaredParameters : {};
   const parameterValues: Record<string, string> = {};
-  for (const [key, value] of options.parameters) {
-    // As CloudFormation refuses a value for a parameter the template does not declare, rather than ignore it.
-    if (!(isRecord(template.Parameters) && Object.hasOwn(template.Parameters, key)))
+  for (const [key, value] of given) {
+    if (!Object.hasOwn(declared, key))
       throw new UsageError(`--parameter ${key}: ${file} declares no parameter ${key}`);
     parameterValues[key] = value;
   }
-  // CloudFormation sends the macro every parameter's value: a Default where the stack gives none.
-  if (isRecord(template.Parameters)) {
-    for (const [key, declared] of Object.entries(template.Parameters)) {
-      const given = isRecord(declared) ? declared.Default : undefined;
-      if (Object.hasOwn(parameterValues, key)) continue;
-      // Only text, numbers and booleans (or a list of them) are a Default: join() and String() of anything else
-      // would call the value's own toString.
-      const scalar = (v: unknown): v is string | number | boolean =>
-        typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-      if (scalar(given)) put(parameterValues, key, String(given));
-      else if (Array.isArray(given) && given.every(scalar)) put(parameterValues, key, given.join(','));
-    }
+  for (const [key, parameter] of Object.entries(declared)) {
+    if (Object.hasOwn(parameterValues, key)) continue;
+    const value = defaultText(isRecord(parameter) ? parameter.Default : undefined);
+    if (value !== undefined) put(parameterValues, key, value);
   }
-  return { kind: 'source', source: { template, format: read.format, parameters, parameterValues, locate } };
+  return parameterValues;
+}
+
+/**
+ * A parameter's Default as the value CloudFormation sends: only text, numbers and booleans (or a list of them) are
+ * a Default; join() and String() of anything else would call the value's own toString.
+ */
+function defaultText(given: unknown): string | undefined {
+  const scalar = (v: unknown): v is string | number | boolean =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  if (scalar(given)) return String(given);
+  return Array.isArray(given) && given.every(scalar) ? given.join(',') : undefined;
 }
 
 async function validate(
