@@ -9,70 +9,76 @@ import { LIMITS } from './limits.js';
  * stops at the first problem of each kind. Whether the template is within them; the problems pushed if not.
  */
 export function checkLimits(template: unknown, section: string, problems: Problem[]): boolean {
-  let ok = true;
-  const keys: (string | number)[] = [];
-  const pathHere = (): string => keys.reduce<string>((p, k) => joinPath(p, k), '');
-  let values = 0;
-  let tooDeep = false;
-  let tooMany = false;
-  const visit = (node: unknown, depth: number, inSection: boolean): void => {
-    if (tooMany) return;
-    values++;
-    if (values > LIMITS.values) {
-      tooMany = true;
-      ok = false;
-      problems.push(
-        problem(
-          'LIMIT_EXCEEDED',
-          '',
-          `the template has more than ${LIMITS.values} values; the macro reads no more`,
-        ),
-      );
+  const check = new LimitCheck(section, problems);
+  check.visit(template, 0, false);
+  return check.ok;
+}
+
+/** One walk of checkLimits: where it is, how many values it met, and which limits were passed. */
+class LimitCheck {
+  ok = true;
+  private readonly keys: (string | number)[] = [];
+  private values = 0;
+  private tooDeep = false;
+  private tooMany = false;
+
+  constructor(
+    private readonly section: string,
+    private readonly problems: Problem[],
+  ) {}
+
+  visit(node: unknown, depth: number, inSection: boolean): void {
+    if (this.tooMany) return;
+    this.values++;
+    if (this.values > LIMITS.values) {
+      this.tooMany = true;
+      this.exceeded('', `the template has more than ${LIMITS.values} values; the macro reads no more`);
       return;
     }
     const list = Array.isArray(node);
     if (!list && !isRecord(node)) return;
     if (depth >= LIMITS.depth) {
-      ok = false;
-      if (!tooDeep)
-        problems.push(
-          problem(
-            'LIMIT_EXCEEDED',
-            pathHere(),
-            `nests deeper than ${LIMITS.depth} levels; the macro reads no deeper`,
-          ),
-        );
-      tooDeep = true;
+      if (!this.tooDeep)
+        this.exceeded(this.path(), `nests deeper than ${LIMITS.depth} levels; the macro reads no deeper`);
+      this.tooDeep = true;
+      this.ok = false;
       return;
     }
-    if (list) {
-      if (inSection && node.length > LIMITS.sectionListItems) {
-        ok = false;
-        problems.push(
-          problem(
-            'LIMIT_EXCEEDED',
-            pathHere(),
-            `has ${node.length} items; a list in ${section} may have ${LIMITS.sectionListItems}, far more than DynamoDB takes`,
-          ),
-        );
-      }
-      for (let i = 0; i < node.length; i++) {
-        keys.push(i);
-        visit(node[i], depth + 1, inSection);
-        keys.pop();
-      }
-      return;
+    if (list) this.visitList(node, depth, inSection);
+    else this.visitMapping(node as Record<string, unknown>, depth, inSection);
+  }
+
+  private visitList(node: readonly unknown[], depth: number, inSection: boolean): void {
+    if (inSection && node.length > LIMITS.sectionListItems)
+      this.exceeded(
+        this.path(),
+        `has ${node.length} items; a list in ${this.section} may have ${LIMITS.sectionListItems}, far more than DynamoDB takes`,
+      );
+    for (let i = 0; i < node.length; i++) {
+      this.keys.push(i);
+      this.visit(node[i], depth + 1, inSection);
+      this.keys.pop();
     }
+  }
+
+  private visitMapping(node: Readonly<Record<string, unknown>>, depth: number, inSection: boolean): void {
     const names = Object.keys(node);
     for (let i = 0; i < names.length; i++) {
       const name = names[i] ?? '';
-      keys.push(name);
-      visit(node[name], depth + 1, inSection || (depth === 0 && name === section));
-      keys.pop();
+      this.keys.push(name);
+      this.visit(node[name], depth + 1, inSection || (depth === 0 && name === this.section));
+      this.keys.pop();
     }
-  };
-  visit(template, 0, false);
-  return ok;
+  }
+
+  private path(): string {
+    return this.keys.reduce<string>((p, k) => joinPath(p, k), '');
+  }
+
+  private exceeded(path: string, message: string): void {
+    this.ok = false;
+    this.problems.push(problem('LIMIT_EXCEEDED', path, message));
+  }
 }
 
 /**
@@ -83,15 +89,24 @@ export function checkLimits(template: unknown, section: string, problems: Proble
  * one byte per UTF-16 unit), escapes not at all. Called after checkLimits: the walk is as deep as the value.
  */
 export function bytesFloor(node: unknown, resource = false): number {
-  if (typeof node === 'string') return node.startsWith('x-dynamodb::') ? 2 : node.length + 2;
-  if (typeof node === 'number') return Number.isFinite(node) ? String(node).length : 4;
-  if (typeof node === 'boolean') return node ? 4 : 5;
   if (Array.isArray(node)) {
     let bytes = 2 + Math.max(0, node.length - 1);
     for (let i = 0; i < node.length; i++) bytes += bytesFloor(node[i]);
     return bytes;
   }
-  if (!isRecord(node)) return node === null ? 4 : 0;
+  return isRecord(node) ? mappingBytesFloor(node, resource) : scalarBytes(node);
+}
+
+/** The bytes of a scalar as JSON; an `x-dynamodb::` text as an empty one. */
+function scalarBytes(node: unknown): number {
+  if (typeof node === 'string') return node.startsWith('x-dynamodb::') ? 2 : node.length + 2;
+  if (typeof node === 'number') return Number.isFinite(node) ? String(node).length : 4;
+  if (typeof node === 'boolean') return node ? 4 : 5;
+  return node === null ? 4 : 0;
+}
+
+/** bytesFloor of a mapping (of a resource, when `resource`, whose `DependsOn` counts as nothing). */
+function mappingBytesFloor(node: Readonly<Record<string, unknown>>, resource: boolean): number {
   const keys = Object.keys(node);
   const only = keys.length === 1 ? keys[0] : undefined;
   if (only === 'Ref' || only === 'Fn::GetAtt' || only === 'Fn::Sub') return 2;
