@@ -42,24 +42,10 @@ interface Context {
 export function migrateFiles(
   files: readonly { readonly name: string; readonly text: string }[],
 ): MigrateResult {
-  let compose: unknown;
-  for (const { name, text } of files) {
-    let parsed: unknown;
-    try {
-      parsed = parseCompose(text);
-    } catch (error) {
-      const where =
-        error instanceof TemplateSyntaxError && error.position
-          ? `:${error.position.line}:${error.position.column}`
-          : '';
-      return {
-        ok: false,
-        problems: [`${name}${where}: ${error instanceof Error ? error.message : 'failed without an Error'}`],
-      };
-    }
-    if (!isRecord(parsed)) return { ok: false, problems: [`${name}: a compose file is a mapping`] };
-    compose = compose === undefined ? parsed : merged(compose, parsed);
-  }
+  const unread: string[] = [];
+  const compose = readCompose(files, unread);
+  // No file at all is no mapping either, below.
+  if (unread.length > 0) return { ok: false, problems: unread };
   const source = files.map((f) => f.name).join(' + ');
   if (!isRecord(compose)) return { ok: false, problems: [`${source}: a compose file is a mapping`] };
   const context: Context = { problems: [], notes: [], parameters: new Map(), comments: [] };
@@ -67,18 +53,7 @@ export function migrateFiles(
     return { ok: false, problems: [`${source}: services: must be a mapping of service names to services`] };
   }
   const services = isRecord(compose.services) ? compose.services : {};
-  if (Object.keys(services).length === 0) {
-    context.notes.push('services: none, so nothing gets access; add targets to the Resources and Services');
-  }
-  for (const key of Object.keys(compose)) {
-    if (['services', 'x-dynamodb', 'x-cloudmap', 'version', 'name'].includes(key)) continue;
-    context.notes.push(
-      key.startsWith('x-')
-        ? `${key}: left alone; this template carries over x-dynamodb only (ComposeX's other x- sections have no meaning for the macro)`
-        : `${key}: not carried over (compose ${key} have no CloudFormation counterpart here)`,
-    );
-  }
-
+  noteLeftOut(compose, services, context);
   const families = familiesOf(services, context);
   // A task definition and a task role each: past the quota the template could never be deployed, and the output
   // (with its comments) would take seconds to write.
@@ -90,6 +65,79 @@ export function migrateFiles(
       ],
     };
   }
+  const resources = familyResources(families, services, context);
+  const section = migrateSection(
+    compose['x-dynamodb'],
+    families,
+    services,
+    compose['x-cloudmap'],
+    resources,
+    context,
+  );
+  if (context.problems.length > 0)
+    return { ok: false, problems: context.problems.map((p) => `${source}: ${p}`) };
+  const template = record<unknown>();
+  template.AWSTemplateFormatVersion = '2010-09-09';
+  template.Description = `Migrated from ${source} by composex-dynamodb migrate`;
+  template.Transform = MACRO_NAME;
+  if (context.parameters.size > 0) template.Parameters = Object.fromEntries(context.parameters);
+  if (section !== undefined) template['x-dynamodb'] = section;
+  template.Resources = resources;
+  return { ok: true, text: withComments(template, source, context), notes: context.notes };
+}
+
+/** The compose files merged in order; undefined when one cannot be read, why (file:line:column) pushed. */
+function readCompose(
+  files: readonly { readonly name: string; readonly text: string }[],
+  problems: string[],
+): unknown {
+  let compose: unknown;
+  for (const { name, text } of files) {
+    let parsed: unknown;
+    try {
+      parsed = parseCompose(text);
+    } catch (error) {
+      const where =
+        error instanceof TemplateSyntaxError && error.position
+          ? `:${error.position.line}:${error.position.column}`
+          : '';
+      problems.push(`${name}${where}: ${error instanceof Error ? error.message : 'failed without an Error'}`);
+      return undefined;
+    }
+    if (!isRecord(parsed)) {
+      problems.push(`${name}: a compose file is a mapping`);
+      return undefined;
+    }
+    compose = compose === undefined ? parsed : merged(compose, parsed);
+  }
+  return compose;
+}
+
+/** Notes for what the template does not carry over: no services, and the compose file's other sections. */
+function noteLeftOut(
+  compose: Record<string, unknown>,
+  services: Record<string, unknown>,
+  context: Context,
+): void {
+  if (Object.keys(services).length === 0) {
+    context.notes.push('services: none, so nothing gets access; add targets to the Resources and Services');
+  }
+  for (const key of Object.keys(compose)) {
+    if (['services', 'x-dynamodb', 'x-cloudmap', 'version', 'name'].includes(key)) continue;
+    context.notes.push(
+      key.startsWith('x-')
+        ? `${key}: left alone; this template carries over x-dynamodb only (ComposeX's other x- sections have no meaning for the macro)`
+        : `${key}: not carried over (compose ${key} have no CloudFormation counterpart here)`,
+    );
+  }
+}
+
+/** A task role and a task definition for each task family. */
+function familyResources(
+  families: ReadonlyMap<string, Family>,
+  services: Record<string, unknown>,
+  context: Context,
+): Record<string, unknown> {
   const resources = record<unknown>();
   for (const family of families.values()) {
     put(resources, `${family.logicalId}TaskRole`, taskRole());
@@ -102,26 +150,11 @@ export function migrateFiles(
         ' x-cluster, x-vpc and x-network).',
     ]);
   }
+  return resources;
+}
 
-  const section = migrateSection(
-    compose['x-dynamodb'],
-    families,
-    services,
-    compose['x-cloudmap'],
-    resources,
-    context,
-  );
-  if (context.problems.length > 0)
-    return { ok: false, problems: context.problems.map((p) => `${source}: ${p}`) };
-
-  const template = record<unknown>();
-  template.AWSTemplateFormatVersion = '2010-09-09';
-  template.Description = `Migrated from ${source} by composex-dynamodb migrate`;
-  template.Transform = MACRO_NAME;
-  if (context.parameters.size > 0) template.Parameters = Object.fromEntries(context.parameters);
-  if (section !== undefined) template['x-dynamodb'] = section;
-  template.Resources = resources;
-
+/** The template as YAML, with the header and the comments the migration placed. */
+function withComments(template: Record<string, unknown>, source: string, context: Context): string {
   const out = new Document(template, { version: '1.1' });
   out.commentBefore = [
     ` Migrated from ${source} by composex-dynamodb migrate: a start, to finish by hand where it says DECIDE.`,
@@ -135,11 +168,7 @@ export function migrateFiles(
     if (isMap(node) || isSeq(node) || isScalar(node)) node.commentBefore = comment;
     else if (pair && isScalar(pair.key)) pair.key.commentBefore = comment;
   }
-  return {
-    ok: true,
-    text: out.toString({ lineWidth: 0 }),
-    notes: context.notes,
-  };
+  return out.toString({ lineWidth: 0 });
 }
 
 /**
