@@ -217,32 +217,43 @@ function familiesOf(services: Record<string, unknown>, context: Context): Map<st
   const families = new Map<string, Family>();
   const owners = new Map<string, string>();
   for (const [name, service] of Object.entries(services)) {
-    const labels = labelsOf(service);
-    const named = labels[FAMILY_LABEL]
-      ?.split(',')
+    const named = labelsOf(service)
+      [FAMILY_LABEL]?.split(',')
       .map((f) => f.trim())
       .filter((f) => f !== '');
     for (const familyName of named && named.length > 0 ? named : [name]) {
-      let family = families.get(familyName);
-      if (!family) {
-        const logicalId = tableLogicalId(familyName);
-        const owner = owners.get(logicalId);
-        if (logicalId === '' || owner !== undefined) {
-          context.problems.push(
-            logicalId === ''
-              ? `services.${name}: family "${familyName}" has no letter or digit to make a logical ID from`
-              : `services.${name}: families "${familyName}" and "${owner ?? ''}" both become the logical ID ${logicalId}; rename one`,
-          );
-          continue;
-        }
-        owners.set(logicalId, familyName);
-        family = { name: familyName, logicalId, services: [] };
-        families.set(familyName, family);
-      }
+      const family = families.get(familyName) ?? newFamily(familyName, name, owners, context);
+      if (family === undefined) continue;
+      families.set(familyName, family);
       family.services.push(name);
     }
   }
   return families;
+}
+
+/** A family first named by service `name`; undefined when its name makes no logical ID or another's (pushed). */
+function newFamily(
+  familyName: string,
+  name: string,
+  owners: Map<string, string>,
+  context: Context,
+): Family | undefined {
+  const logicalId = tableLogicalId(familyName);
+  const owner = owners.get(logicalId);
+  if (logicalId === '') {
+    context.problems.push(
+      `services.${name}: family "${familyName}" has no letter or digit to make a logical ID from`,
+    );
+    return undefined;
+  }
+  if (owner !== undefined) {
+    context.problems.push(
+      `services.${name}: families "${familyName}" and "${owner}" both become the logical ID ${logicalId}; rename one`,
+    );
+    return undefined;
+  }
+  owners.set(logicalId, familyName);
+  return { name: familyName, logicalId, services: [] };
 }
 
 function labelsOf(service: unknown): Record<string, string> {
@@ -421,19 +432,7 @@ function portsOf(value: unknown, at: string, context: Context): Record<string, u
   if (!Array.isArray(value)) return [];
   const out: Record<string, unknown>[] = [];
   value.forEach((item, i) => {
-    let target: number | undefined;
-    let protocol = 'tcp';
-    if (isRecord(item)) {
-      // Only text and numbers are numbers: a mapping's own toString would run (or throw) in Number().
-      const given = item.target;
-      target = typeof given === 'number' || typeof given === 'string' ? Number(given) : Number.NaN;
-      if (item.protocol === 'udp') protocol = 'udp';
-    } else {
-      const [spec = '', proto] = text(item).split('/');
-      if (proto === 'udp') protocol = 'udp';
-      const container = spec.split(':').pop() ?? '';
-      target = /^\d+$/.test(container) ? Number(container) : undefined;
-    }
+    const { target, protocol } = portOf(item);
     if (target === undefined || !Number.isInteger(target) || target < 1 || target > 65535) {
       context.notes.push(
         `${at}[${i}]: ${JSON.stringify(item)} not carried over (a range or an unreadable port)`,
@@ -444,6 +443,22 @@ function portsOf(value: unknown, at: string, context: Context): Record<string, u
     out.push({ ContainerPort: target, Protocol: protocol });
   });
   return out;
+}
+
+/** A compose port, long form (`{target, protocol}`) or short (`"8080:80/udp"`): the container's port and protocol. */
+function portOf(item: unknown): { target: number | undefined; protocol: string } {
+  if (isRecord(item)) {
+    // Only text and numbers are numbers: a mapping's own toString would run (or throw) in Number().
+    const given = item.target;
+    const target = typeof given === 'number' || typeof given === 'string' ? Number(given) : Number.NaN;
+    return { target, protocol: item.protocol === 'udp' ? 'udp' : 'tcp' };
+  }
+  const [spec = '', proto] = text(item).split('/');
+  const container = spec.split(':').pop() ?? '';
+  return {
+    target: /^\d+$/.test(container) ? Number(container) : undefined,
+    protocol: proto === 'udp' ? 'udp' : 'tcp',
+  };
 }
 
 /** A command as a list, split as a shell would split a simple string (quotes kept together). */
@@ -476,6 +491,17 @@ function targetsOf(
   }));
 }
 
+/** What x-dynamodb migration reads besides the section: the compose file's families, services and x-cloudmap. */
+interface SectionMigration {
+  readonly families: ReadonlyMap<string, Family>;
+  readonly services: Record<string, unknown>;
+  readonly cloudMap: unknown;
+  readonly resources: Record<string, unknown>;
+  /** Namespaces by ComposeX name: the logical ID of the one made here, undefined for one looked up. */
+  readonly namespaces: Map<string, string | undefined>;
+  readonly context: Context;
+}
+
 function migrateSection(
   value: unknown,
   families: ReadonlyMap<string, Family>,
@@ -492,41 +518,60 @@ function migrateSection(
     context.problems.push('x-dynamodb: must be a mapping of table names to tables');
     return undefined;
   }
-  const namespaces = new Map<string, string | undefined>();
+  const migration: SectionMigration = {
+    families,
+    services,
+    cloudMap,
+    resources,
+    namespaces: new Map(),
+    context,
+  };
   const out = record<unknown>();
   for (const [key, rawEntry] of Object.entries(value)) {
-    if (!isRecord(rawEntry)) {
-      put(out, key, rawEntry);
-      continue;
-    }
-    const entry = record<unknown>();
-    for (const [field, fieldValue] of Object.entries(rawEntry)) {
-      if (field === 'Services') {
-        const path = ['x-dynamodb', key, 'Services'];
-        put(entry, field, migrateServices(fieldValue, path, families, services, context));
-      } else if (field === 'Settings' && isRecord(fieldValue) && fieldValue['x-cloudmap'] !== undefined) {
-        const settings = { ...fieldValue };
-        const namespace = namespaceOf(settings['x-cloudmap'], cloudMap, namespaces, resources, context);
-        const at: (string | number)[] = ['x-dynamodb', key, 'Settings'];
-        if (namespace === undefined) {
-          delete settings['x-cloudmap'];
-          context.comments.push([
-            at,
-            ` DECIDE: ComposeX registered ${key} in the Cloud Map namespace it looked up (${JSON.stringify(fieldValue['x-cloudmap'])});` +
-              ' add Settings.x-cloudmap with that namespace ID (ns-...) to register it here',
-          ]);
-        } else {
-          const given = settings['x-cloudmap'];
-          settings['x-cloudmap'] = isRecord(given) ? { ...given, Namespace: namespace } : namespace;
-        }
-        if (Object.keys(settings).length > 0) put(entry, field, settings);
-      } else {
-        put(entry, field, fieldValue);
-      }
-    }
-    put(out, key, entry);
+    put(out, key, isRecord(rawEntry) ? migrateEntry(key, rawEntry, migration) : rawEntry);
   }
   return out;
+}
+
+/** One table: its Services in the macro's form, its Cloud Map namespace one of the template's. */
+function migrateEntry(key: string, rawEntry: Record<string, unknown>, migration: SectionMigration): unknown {
+  const { families, services, context } = migration;
+  const entry = record<unknown>();
+  for (const [field, fieldValue] of Object.entries(rawEntry)) {
+    if (field === 'Services') {
+      const path = ['x-dynamodb', key, 'Services'];
+      put(entry, field, migrateServices(fieldValue, path, families, services, context));
+    } else if (field === 'Settings' && isRecord(fieldValue) && fieldValue['x-cloudmap'] !== undefined) {
+      const settings = migrateSettings(key, fieldValue, migration);
+      if (Object.keys(settings).length > 0) put(entry, field, settings);
+    } else {
+      put(entry, field, fieldValue);
+    }
+  }
+  return entry;
+}
+
+/** Settings with an x-cloudmap: its namespace the template's, or left out with a comment for one looked up. */
+function migrateSettings(
+  key: string,
+  fieldValue: Record<string, unknown>,
+  migration: SectionMigration,
+): Record<string, unknown> {
+  const { cloudMap, namespaces, resources, context } = migration;
+  const settings = { ...fieldValue };
+  const namespace = namespaceOf(settings['x-cloudmap'], cloudMap, namespaces, resources, context);
+  if (namespace === undefined) {
+    delete settings['x-cloudmap'];
+    context.comments.push([
+      ['x-dynamodb', key, 'Settings'],
+      ` DECIDE: ComposeX registered ${key} in the Cloud Map namespace it looked up (${JSON.stringify(fieldValue['x-cloudmap'])});` +
+        ' add Settings.x-cloudmap with that namespace ID (ns-...) to register it here',
+    ]);
+  } else {
+    const given = settings['x-cloudmap'];
+    settings['x-cloudmap'] = isRecord(given) ? { ...given, Namespace: namespace } : namespace;
+  }
+  return settings;
 }
 
 /** A ComposeX x-cloudmap namespace a table names: a new one becomes a PrivateDnsNamespace of the template. */
@@ -567,27 +612,8 @@ function migrateServices(
   services: Record<string, unknown>,
   context: Context,
 ): unknown {
-  const at = path.join('.');
-  const entries: [string, Record<string, unknown>, string][] = [];
-  if (Array.isArray(value)) {
-    // The list form of ComposeX before 0.18: [{name, access}], any capitalisation.
-    value.forEach((item, i) => {
-      if (!isRecord(item)) return;
-      const nameKey = Object.keys(item).find((k) => k.toLowerCase() === 'name');
-      const name = nameKey === undefined ? undefined : item[nameKey];
-      if (typeof name !== 'string') {
-        context.problems.push(`${at}[${i}]: has no name`);
-        return;
-      }
-      const rest = Object.fromEntries(Object.entries(item).filter(([k]) => k !== nameKey));
-      entries.push([name, rest, `${at}[${i}]`]);
-    });
-  } else if (isRecord(value)) {
-    for (const [name, item] of Object.entries(value))
-      entries.push([name, isRecord(item) ? item : {}, `${at}.${name}`]);
-  } else {
-    return value;
-  }
+  const entries = serviceEntries(value, path.join('.'), context);
+  if (entries === undefined) return value;
   const out = record<unknown>();
   const firstAt = new Map<string, string>();
   for (const [name, item, itemAt] of entries) {
@@ -599,17 +625,7 @@ function migrateServices(
       );
       continue;
     }
-    const grant = record<unknown>();
-    const accessKey = Object.keys(item).find((k) => k.toLowerCase() === 'access');
-    const access = accessKey === undefined ? undefined : item[accessKey];
-    grant.Access = access === undefined ? 'VariablesOnly' : access;
-    for (const [k, v] of Object.entries(item)) {
-      if (k === accessKey) continue;
-      if (k === 'ReturnValues') grant.ReturnValues = v;
-      else if (k.toLowerCase() === 'scaling')
-        context.notes.push(`${itemAt}.${k}: service scaling on table metrics is not carried over`);
-      else grant[k] = v;
-    }
+    const grant = grantOf(item, itemAt, context);
     for (const target of targets) {
       const seen = firstAt.get(target.logicalId);
       if (seen !== undefined) {
@@ -619,25 +635,86 @@ function migrateServices(
         continue;
       }
       firstAt.set(target.logicalId, `"${name}"`);
-      const written: Record<string, unknown> = { ...grant };
+      const written: Record<string, unknown> = { ...grant.written };
       if (target.containers) written.Containers = target.containers;
       put(out, target.logicalId, written);
-      if (accessKey !== undefined && accessKey !== 'Access' && !Array.isArray(value)) {
-        context.comments.push([
-          [...path, target.logicalId],
-          ` DECIDE: ComposeX ignored "${accessKey}" (it reads Access) and gave ${name} no IAM access; this grants ${JSON.stringify(access)} as written`,
-        ]);
-      }
-      if (access === undefined) {
-        context.comments.push([
-          [...path, target.logicalId],
-          ` DECIDE: ComposeX gave ${name} no IAM access here (it had no Access) and only the variables;` +
-            ' VariablesOnly keeps that. Set RO or RW if it uses the table',
-        ]);
-      }
+      commentAccess(name, grant, [...path, target.logicalId], !Array.isArray(value), context);
     }
   }
   return out;
+}
+
+/**
+ * The services of a table as name, item and path: the mapping form, or the list form of ComposeX before 0.18
+ * (`[{name, access}]`, any capitalisation). Undefined for anything else, which is carried over as it is.
+ */
+function serviceEntries(
+  value: unknown,
+  at: string,
+  context: Context,
+): [string, Record<string, unknown>, string][] | undefined {
+  if (isRecord(value))
+    return Object.entries(value).map(([name, item]) => [name, isRecord(item) ? item : {}, `${at}.${name}`]);
+  if (!Array.isArray(value)) return undefined;
+  const entries: [string, Record<string, unknown>, string][] = [];
+  value.forEach((item, i) => {
+    if (!isRecord(item)) return;
+    const nameKey = Object.keys(item).find((k) => k.toLowerCase() === 'name');
+    const name = nameKey === undefined ? undefined : item[nameKey];
+    if (typeof name !== 'string') {
+      context.problems.push(`${at}[${i}]: has no name`);
+      return;
+    }
+    const rest = Object.fromEntries(Object.entries(item).filter(([k]) => k !== nameKey));
+    entries.push([name, rest, `${at}[${i}]`]);
+  });
+  return entries;
+}
+
+/** A service's grant in the macro's form, with the access key ComposeX saw (or did not) and its value. */
+interface MigratedGrant {
+  readonly written: Record<string, unknown>;
+  readonly accessKey: string | undefined;
+  readonly access: unknown;
+}
+
+function grantOf(item: Record<string, unknown>, itemAt: string, context: Context): MigratedGrant {
+  const written = record<unknown>();
+  const accessKey = Object.keys(item).find((k) => k.toLowerCase() === 'access');
+  const access = accessKey === undefined ? undefined : item[accessKey];
+  written.Access = access === undefined ? 'VariablesOnly' : access;
+  for (const [k, v] of Object.entries(item)) {
+    if (k === accessKey) continue;
+    if (k === 'ReturnValues') written.ReturnValues = v;
+    else if (k.toLowerCase() === 'scaling')
+      context.notes.push(`${itemAt}.${k}: service scaling on table metrics is not carried over`);
+    else written[k] = v;
+  }
+  return { written, accessKey, access };
+}
+
+/** DECIDE comments where the grant differs from what ComposeX gave: an access key it ignored, or no access at all. */
+function commentAccess(
+  name: string,
+  grant: MigratedGrant,
+  at: readonly string[],
+  mappingForm: boolean,
+  context: Context,
+): void {
+  const { accessKey, access } = grant;
+  if (accessKey !== undefined && accessKey !== 'Access' && mappingForm) {
+    context.comments.push([
+      [...at],
+      ` DECIDE: ComposeX ignored "${accessKey}" (it reads Access) and gave ${name} no IAM access; this grants ${JSON.stringify(access)} as written`,
+    ]);
+  }
+  if (access === undefined) {
+    context.comments.push([
+      [...at],
+      ` DECIDE: ComposeX gave ${name} no IAM access here (it had no Access) and only the variables;` +
+        ' VariablesOnly keeps that. Set RO or RW if it uses the table',
+    ]);
+  }
 }
 
 /** The command: prints the template, and on stderr what was left out; 1 when the files cannot be migrated. */
