@@ -64,71 +64,91 @@ function macroEntryPath(template: unknown, macroName: string): string | undefine
  * each key (and each list item) starts.
  */
 function jsonPlaces(text: string, places: Map<string, Position>): void {
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  const here = (): Position => ({ line, column: i - lineStart + 1 });
-  const space = (): void => {
-    for (; i < text.length; i++) {
-      const c = text[i];
+  const scanner = new JsonScanner(text, places);
+  scanner.space();
+  places.set('', scanner.here());
+  scanner.value('');
+}
+
+/** The scanner of jsonPlaces: where it is in the text (offset, line, the line's start) and the places so far. */
+class JsonScanner {
+  private i = 0;
+  private line = 1;
+  private lineStart = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly places: Map<string, Position>,
+  ) {}
+
+  here(): Position {
+    return { line: this.line, column: this.i - this.lineStart + 1 };
+  }
+
+  space(): void {
+    const { text } = this;
+    for (; this.i < text.length; this.i++) {
+      const c = text[this.i];
       if (c === '\n') {
-        line++;
-        lineStart = i + 1;
+        this.line++;
+        this.lineStart = this.i + 1;
       } else if (c !== ' ' && c !== '\t' && c !== '\r' && c !== '\uFEFF') break;
     }
-  };
-  const string = (): string => {
-    const start = i;
-    i++; // the opening quote
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  const value = (path: string): void => {
-    space();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      space();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        space();
-        const place = here();
-        const key = joinPath(path, string());
-        if (!places.has(key)) places.set(key, place);
-        space();
-        i++; // the colon
-        value(key);
-        space();
-        if (text[i++] === '}') return;
-      }
-    }
-    if (c === '[') {
-      i++;
-      space();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (let n = 0; ; n++) {
-        space();
-        const item = joinPath(path, n);
-        places.set(item, here());
-        value(item);
-        space();
-        if (text[i++] === ']') return;
-      }
-    }
-    if (c === '"') {
-      string();
+  }
+
+  value(path: string): void {
+    this.space();
+    const c = this.text[this.i];
+    if (c === '{') this.object(path);
+    else if (c === '[') this.list(path);
+    else if (c === '"') this.string();
+    // A number, true, false or null.
+    else while (this.i < this.text.length && !/[\s,\]}]/.test(this.text[this.i] ?? '')) this.i++;
+  }
+
+  private string(): string {
+    const start = this.i;
+    this.i++; // the opening quote
+    while (this.i < this.text.length && this.text[this.i] !== '"')
+      this.i += this.text[this.i] === '\\' ? 2 : 1;
+    this.i++;
+    return JSON.parse(this.text.slice(start, this.i)) as string;
+  }
+
+  private object(path: string): void {
+    this.i++;
+    this.space();
+    if (this.text[this.i] === '}') {
+      this.i++;
       return;
     }
-    while (i < text.length && !/[\s,\]}]/.test(text[i] ?? '')) i++; // a number, true, false or null
-  };
-  space();
-  places.set('', here());
-  value('');
+    for (;;) {
+      this.space();
+      const place = this.here();
+      const key = joinPath(path, this.string());
+      if (!this.places.has(key)) this.places.set(key, place);
+      this.space();
+      this.i++; // the colon
+      this.value(key);
+      this.space();
+      if (this.text[this.i++] === '}') return;
+    }
+  }
+
+  private list(path: string): void {
+    this.i++;
+    this.space();
+    if (this.text[this.i] === ']') {
+      this.i++;
+      return;
+    }
+    for (let n = 0; ; n++) {
+      this.space();
+      const item = joinPath(path, n);
+      this.places.set(item, this.here());
+      this.value(item);
+      this.space();
+      if (this.text[this.i++] === ']') return;
+    }
+  }
 }
