@@ -1,11 +1,12 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import { SECTION_KEY } from '../names.js';
-import { joinPath, type Problem, type ProblemCode, problem, show } from '../problems.js';
+import { joinPath, listOf, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord, put } from '../template/json.js';
 import { count } from '../words.js';
 import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
+import { runWithSchemaBudget } from './schemaBudget.js';
 
 /**
  * Validates the value of `x-dynamodb` and reads its scalars as CloudFormation does: `values` is a copy of the
@@ -21,32 +22,90 @@ export function readSection(
 ): { values: unknown; refused: readonly string[] } {
   // A copy through JSON: the validator converts scalars in place, and the caller's input must stay as written.
   const holder: Record<string, unknown> = { section: JSON.parse(JSON.stringify(section ?? null)) };
-  const valid = validate(holder.section);
   const found: Problem[] = [];
-  checkCoercions(section, holder, 'section', basePath, found);
-  const values = holder.section;
-  if (!valid) schemaProblems(section, values, basePath, found);
-  problems.push(...found);
-  return { values, refused: found.map((p) => p.path) };
+  const refused: string[] = [];
+  const copy = holder.section;
+  if (isRecord(copy) && isRecord(section)) validateTables(section, copy, basePath, found, refused);
+  else if (!validate(copy)) schemaProblems(section, copy, basePath, found);
+  checkCoercions(section, holder, 'section', basePath, found, { left: SCHEMA_PROBLEMS });
+  // One at a time: spreading a long list into push's arguments overflows the stack.
+  for (const p of found) {
+    problems.push(p);
+    refused.push(p.path);
+  }
+  return { values: holder.section, refused };
 }
+
+/**
+ * Validates the section's copy one table at a time, each with a budget of validator errors, and no table once
+ * SCHEMA_PROBLEMS are found: the work stays bounded however many wrong values a request holds (only 25 problems
+ * are ever shown). A table not checked, or whose check was stopped, is refused.
+ */
+function validateTables(
+  section: Record<string, unknown>,
+  copy: Record<string, unknown>,
+  basePath: string,
+  found: Problem[],
+  refused: string[],
+): void {
+  const unchecked: string[] = [];
+  for (const key of Object.keys(copy)) {
+    const path = joinPath(basePath, key);
+    if (found.length >= SCHEMA_PROBLEMS) {
+      unchecked.push(key);
+      refused.push(path);
+      continue;
+    }
+    const entry: Record<string, unknown> = {};
+    put(entry, key, copy[key]);
+    const valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(entry));
+    put(copy, key, entry[key]);
+    if (valid === undefined) {
+      refused.push(path);
+      const message = `the schema finds more than ${SCHEMA_ERRORS_PER_TABLE} errors in this table; fix the first ones shown and check again`;
+      found.push(problem('LIMIT_EXCEEDED', path, message));
+    } else if (!valid) schemaProblems(section, copy, basePath, found);
+  }
+  if (unchecked.length > 0) {
+    const message = `more than ${SCHEMA_PROBLEMS} problems found; ${listOf(unchecked)} not checked`;
+    found.push(problem('LIMIT_EXCEEDED', basePath, message));
+  }
+}
+
+/** Problems the schema check reports at most: past them the remaining tables are not checked. */
+const SCHEMA_PROBLEMS = 1_000;
+
+/** Errors the validator may make for one table before it is stopped. */
+const SCHEMA_ERRORS_PER_TABLE = 100_000;
 
 /** The validator's errors as problems, those inside intrinsics and those another error explains left out. */
 function schemaProblems(section: unknown, values: unknown, basePath: string, problems: Problem[]): void {
   const errors = (validate.errors ?? []).filter(
     (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(values, e.instancePath)),
   );
+  const explained = explainedPlaces(errors);
   for (const error of errors) {
     if (error.keyword === 'if' || error.keyword === 'allOf') continue;
     // The registry's "local secondary indexes need two key attributes": LSI_INVALID says it, naming the index.
     if (error.schemaPath.endsWith('/then/properties/KeySchema/minItems')) continue;
-    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
-      const explained = errors.some(
-        (other) => other !== error && isWithin(other.instancePath, error.instancePath),
-      );
-      if (explained) continue;
-    }
+    if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && explained(error.instancePath)) continue;
     problems.push(toProblem(error, section, basePath));
   }
+}
+
+/**
+ * Whether another error lies at an error's place or inside it (what an anyOf or oneOf error's branches failed
+ * on): errors counted per place and per enclosing place, so that a hundred thousand are not compared pairwise.
+ */
+function explainedPlaces(errors: readonly ErrorObject[]): (place: string) => boolean {
+  const atPlace = new Map<string, number>();
+  const enclosing = new Set<string>();
+  for (const error of errors) {
+    atPlace.set(error.instancePath, (atPlace.get(error.instancePath) ?? 0) + 1);
+    const parts = error.instancePath.split('/');
+    for (let i = 1; i < parts.length; i++) enclosing.add(parts.slice(0, i).join('/'));
+  }
+  return (place) => (atPlace.get(place) ?? 0) > 1 || enclosing.has(place);
 }
 
 /**
@@ -78,6 +137,7 @@ function isCloudFormationCoercion(written: unknown, read: unknown, key: string |
 /**
  * Where the validator converted a scalar CloudFormation would not (null to 0, 1 to true): a type error, and the
  * value is put back as written, so that no rule reads what the validator made of it. `parent[key]` is the copy.
+ * At most `budget.left` such problems: past them the walk stops (the request fails anyway).
  */
 function checkCoercions(
   written: unknown,
@@ -85,23 +145,26 @@ function checkCoercions(
   key: string | number,
   path: string,
   problems: Problem[],
+  budget: { left: number },
 ): void {
   const read = Array.isArray(parent) ? parent[Number(key)] : parent[key as string];
-  if (written === read) return;
+  if (written === read || budget.left <= 0) return;
   if (Array.isArray(written) && Array.isArray(read)) {
     written.forEach((item, i) => {
-      checkCoercions(item, read, i, joinPath(path, i), problems);
+      checkCoercions(item, read, i, joinPath(path, i), problems, budget);
     });
     return;
   }
   if (isRecord(written) && isRecord(read)) {
-    for (const k of Object.keys(written)) checkCoercions(written[k], read, k, joinPath(path, k), problems);
+    for (const k of Object.keys(written))
+      checkCoercions(written[k], read, k, joinPath(path, k), problems, budget);
     return;
   }
   if (isCloudFormationCoercion(written, read, key)) return;
   if (Array.isArray(parent)) parent[Number(key)] = written;
   else put(parent, key as string, written);
   const expected = typeof read === 'number' && !NUMBER_KEYS.has(String(key)) ? 'integer' : typeof read;
+  budget.left--;
   problems.push(problem('WRONG_TYPE', path, `must be ${expected}, not ${describe(written)}`));
 }
 
@@ -111,10 +174,6 @@ function segments(pointer: string): string[] {
     .slice(1)
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function isWithin(pointer: string, parent: string): boolean {
-  return pointer === parent || pointer.startsWith(`${parent}/`);
 }
 
 /**

@@ -291,7 +291,7 @@ function otherAccount(
       e.role.partition === role.partition,
   );
   const access = grant.access.filter((a) => !entry?.access.includes(a));
-  if (entry) entry.access.push(...access);
+  if (entry) for (const a of access) entry.access.push(a);
   else list.push({ table, role, access: [...access], path: grant.path });
   plan.resourceGrants.set(table.key, list);
   return true;

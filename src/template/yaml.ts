@@ -140,7 +140,8 @@ export function parseCompose(text: string): unknown {
 function duplicateKey(root: unknown): { name: string; offset: number } | undefined {
   const pending: unknown[] = [root];
   for (let node = pending.pop(); node !== undefined || pending.length > 0; node = pending.pop()) {
-    if (isSeq(node)) pending.push(...node.items);
+    // One at a time: spreading a long list into push's arguments overflows the stack.
+    if (isSeq(node)) for (const item of node.items) pending.push(item);
     if (!isMap(node)) continue;
     const names = new Set<string>();
     for (const pair of node.items) {
