@@ -20,7 +20,8 @@ interface MacroEvent {
 export interface MacroResponse {
   readonly requestId: string;
   readonly status: 'success' | 'failure';
-  readonly fragment: unknown;
+  /** The processed template; a failure has none. */
+  readonly fragment?: unknown;
   readonly errorMessage?: string;
 }
 
@@ -61,7 +62,6 @@ const LOGGED_PROBLEMS = 1_000;
 /** One request as the handler answers and logs it. */
 interface Call {
   readonly requestId: string;
-  readonly fragment: unknown;
   /** The request's names for the log, cut: a direct invoke may send megabytes in any of them. */
   readonly base: { readonly requestId: string; readonly transformId: string; readonly region: string };
   readonly started: number;
@@ -81,7 +81,7 @@ export function createHandler(dependencies: HandlerDependencies): MacroHandler {
       transformId: cut(text(request.transformId)),
       region: cut(text(request.region)),
     };
-    const call: Call = { requestId, fragment: request.fragment, base, started, logger: dependencies.logger };
+    const call: Call = { requestId, base, started, logger: dependencies.logger };
     try {
       const parameterValues = isRecord(request.templateParameterValues)
         ? request.templateParameterValues
@@ -141,16 +141,13 @@ async function internalError(error: unknown, call: Call): Promise<MacroResponse>
 }
 
 /**
- * A failure's answer. CloudFormation ignores a failure's fragment: a template nested past the limits is left out,
- * since the runtime could not serialise it.
+ * A failure's answer: no fragment. CloudFormation takes a fragment only from a success ("Create a CloudFormation
+ * macro definition", response format) and shows a failure's errorMessage; echoing the request's template made a
+ * failure as large as the request plus its message, past Lambda's 6 MB response limit, and a template nested past
+ * the limits could not be serialised at all. The message is at most 26 lines of at most about 1 KB.
  */
 function failure(problems: readonly Problem[], call: Call): MacroResponse {
-  return {
-    requestId: call.requestId,
-    status: 'failure',
-    fragment: problems.some((p) => p.code === 'LIMIT_EXCEEDED') ? undefined : call.fragment,
-    errorMessage: formatProblems(problems),
-  };
+  return { requestId: call.requestId, status: 'failure', errorMessage: formatProblems(problems) };
 }
 
 /**

@@ -439,6 +439,16 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     },
     expected: 'LIMIT_EXCEEDED',
   },
+  {
+    title: 'a 6 MB request that fails with 25 long lines (echoed back, the answer passed 6 MB)',
+    event: () => {
+      const orders: Record<string, unknown> = { Properties: { ...TABLE, TableName: 'n' } };
+      for (let i = 0; i < 40; i++) orders[`k${i}${'x'.repeat(990)}`] = 1;
+      const big = { Properties: TABLE, Settings: { EnvNames: ['A'.repeat(6_240_000)] } };
+      return event({ 'x-dynamodb': { orders, big }, Resources: {} });
+    },
+    expected: 'UNKNOWN_KEY',
+  },
 ];
 
 /** A hostile file for the command line: what an author (or a repository's hook) may hand `composex-dynamodb`. */
