@@ -21,6 +21,8 @@ export interface HostileCase {
   readonly text?: () => string;
   /** A code the answer must contain, or 'success'. */
   readonly expected: string;
+  /** Text the answer must not contain. */
+  readonly without?: string;
   /** Of a success: what its template must hold, as a list of what is wrong (empty when right). */
   readonly check?: (template: Record<string, unknown>) => string[];
 }
@@ -448,6 +450,23 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
       return event({ 'x-dynamodb': { orders, big }, Resources: {} });
     },
     expected: 'UNKNOWN_KEY',
+  },
+  {
+    title:
+      'BillingMode: {Ref: toString}, a parameter with no value (read through Object.prototype: "a function")',
+    event: () =>
+      event({
+        'x-dynamodb': {
+          orders: {
+            Properties: { ...TABLE, BillingMode: { Ref: 'toString' } },
+            Scaling: { Table: { ReadCapacityUnits: { MinCapacity: 1, MaxCapacity: 5, TargetValue: 70 } } },
+          },
+        },
+        Parameters: { toString: { Type: 'String' } },
+        Resources: {},
+      }),
+    expected: 'SCALING_INVALID',
+    without: 'function',
   },
 ];
 

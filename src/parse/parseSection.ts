@@ -2,7 +2,7 @@ import { type AccessType, isAccessType, MISSING_ACCESS, VARIABLES_ONLY } from '.
 import type { CloudMapSpec, LookupQuery, NewTableSpec, ServiceGrant, TableSpec } from '../model.js';
 import { NAME_MAX, SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
 import { cut, isWithinPath, joinPath, type Problem, problem } from '../problems.js';
-import { isIntrinsic, isRecord } from '../template/json.js';
+import { isIntrinsic, isRecord, own } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { parseScaling } from './scaling.js';
@@ -496,7 +496,7 @@ function lookupText(
     const ref = value.Ref;
     // A Ref to anything but a parameter is checked with the other references.
     if (!context.view.parameters.has(ref)) return { text: undefined };
-    const given = context.parameterValues[ref];
+    const given = own(context.parameterValues, ref);
     if ((typeof given === 'string' && given !== '') || typeof given === 'number') {
       show(`{Ref ${ref}}`);
       return { text: String(given) };

@@ -1,6 +1,6 @@
 import type { ScalingDimensions, ScalingSpec, ScalingTarget } from '../model.js';
 import { joinPath, type Problem, problem, show } from '../problems.js';
-import { isIntrinsic, isRecord } from '../template/json.js';
+import { isIntrinsic, isRecord, own } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
 import { isNumberText } from './schema.js';
 
@@ -37,7 +37,7 @@ function scalingNumber(field: ScalingField, written: unknown, read: unknown, pat
   if (!isIntrinsic(written)) return undefined;
   const ref = isRecord(written) ? written.Ref : undefined;
   if (typeof ref !== 'string') return undefined;
-  const given = context.parameterValues[ref];
+  const given = own(context.parameterValues, ref);
   if (!context.view.parameters.has(ref) || given === undefined) return undefined;
   // A direct invoke may send anything as a parameter value: only text and numbers are values.
   const text = typeof given === 'string' || typeof given === 'number' ? String(given).trim() : '';
@@ -149,7 +149,9 @@ function mayScale(mode: unknown, path: string, context: Context): boolean {
   if (!isIntrinsic(mode)) return true;
   const ref = isRecord(mode) ? mode.Ref : undefined;
   const given =
-    typeof ref === 'string' && context.view.parameters.has(ref) ? context.parameterValues[ref] : undefined;
+    typeof ref === 'string' && context.view.parameters.has(ref)
+      ? own(context.parameterValues, ref)
+      : undefined;
   if (typeof ref === 'string' && given !== undefined) {
     if (given === 'PROVISIONED') return true;
     // A NoEcho value never goes into a message: CloudFormation shows the macro's error to anyone.

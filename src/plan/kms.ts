@@ -1,7 +1,7 @@
 import { KMS_ALIAS, KMS_KEY_ID, parseKmsAliasArn, parseKmsKeyArn } from '../arns.js';
 import type { KmsKey } from '../model.js';
 import { type Problem, problem } from '../problems.js';
-import { isIntrinsic, isRecord } from '../template/json.js';
+import { isIntrinsic, isRecord, own } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 
@@ -132,7 +132,7 @@ function keyFromRef(ref: string, path: string, context: KmsContext, depth: numbe
     const targetPath = `Resources.${ref}.Properties.TargetKeyId`;
     return resolveKmsKey(target, targetPath, view, parameterValues, problems, depth + 1);
   }
-  const given = parameterValues[ref];
+  const given = own(parameterValues, ref);
   if (view.parameters.has(ref) && typeof given === 'string' && given !== '')
     return keyFromText(given, path, problems, view.noEcho.has(ref) ? ref : undefined);
   return unresolvedKey(path, problems, UNRESOLVED);

@@ -1,7 +1,7 @@
 import { parseRoleArn } from '../arns.js';
 import { cut, listOf, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
-import { isIntrinsic, isRecord } from '../template/json.js';
+import { isIntrinsic, isRecord, own } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { withArticle } from '../words.js';
@@ -145,7 +145,7 @@ function refRole(
   if (resourceType(view, ref) === 'AWS::IAM::Role') return { kind: 'stack', logicalId: ref };
   if (!view.parameters.has(ref))
     return unresolved(`is !Ref ${ref}, which is not a role or a parameter of this template`);
-  const given = parameterValues[ref];
+  const given = own(parameterValues, ref);
   if (typeof given !== 'string' || given === '')
     return unresolved(
       `is !Ref ${ref}, ${parameterValueFault(given, view.noEcho.has(ref))}: its role is unknown`,

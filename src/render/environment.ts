@@ -1,7 +1,7 @@
 import type { EnvSink } from '../plan/targets.js';
 import type { EnvVariable } from '../plan/variables.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { copyOf, deepEqual, isIntrinsic, isRecord, put } from '../template/json.js';
+import { copyOf, deepEqual, isIntrinsic, isRecord, own, put } from '../template/json.js';
 
 /** Lambda's own pattern for variable names, and the names its runtime keeps for itself. */
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
@@ -114,7 +114,7 @@ export function addVariables(
   problems: Problem[],
   samGlobals: Readonly<Record<string, unknown>> = {},
 ): void {
-  const resource = resources[sink.resourceId];
+  const resource = own(resources, sink.resourceId);
   if (!isRecord(resource) || !isRecord(resource.Properties)) return;
   const named = variables.filter((variable) => {
     const fault = nameFault(variable, sink);

@@ -4,7 +4,7 @@ import type { TransformParameters } from '../parse/params.js';
 import { TAG_LIMITS } from '../parse/tags.js';
 import type { Plan } from '../plan/grants.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { copyOf, deepEqual, isRecord, put, record } from '../template/json.js';
+import { copyOf, deepEqual, isRecord, own, put, record } from '../template/json.js';
 import { QUOTAS } from '../template/limits.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
@@ -375,7 +375,7 @@ function addFunctionPolicy(
   conditions: GeneratedConditions,
   problems: Problem[],
 ): void {
-  const resource = resources[functionId];
+  const resource = own(resources, functionId);
   if (!isRecord(resource)) return;
   const properties = isRecord(resource.Properties) ? resource.Properties : {};
   const current = properties.Policies;

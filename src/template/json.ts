@@ -40,6 +40,14 @@ function hasOwn(value: Record<string, unknown>, key: string): boolean {
   return Object.hasOwn(value, key);
 }
 
+/**
+ * The value of a mapping's own key, or undefined: how a request's or template's mapping is read at a name the
+ * template wrote, so that `toString` or `constructor` names nothing unless the mapping has it.
+ */
+export function own(record: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {

@@ -33,6 +33,7 @@ describe('the hostile catalogue', () => {
       expect(c.check?.(response.fragment as Record<string, unknown>) ?? []).toEqual([]);
     } else expect(message).toContain(`[${c.expected}]`);
     expect(message).not.toContain('INTERNAL_ERROR');
+    if (c.without !== undefined) expect(message).not.toContain(c.without);
     const lines = message.split('\n');
     expect(lines.length).toBeLessThanOrEqual(26);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(LINE_LIMIT);
