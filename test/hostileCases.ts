@@ -468,6 +468,17 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     expected: 'SCALING_INVALID',
     without: 'function',
   },
+  {
+    title:
+      '400 tables and 20,000 transform Tags (rendered onto every table before the 50-tag check: 4 s, 668 MB)',
+    event: () => {
+      const section: Record<string, unknown> = {};
+      for (let i = 0; i < 400; i++) section[`t${i}`] = { Properties: TABLE };
+      const tags = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, `v${i}`]));
+      return event({ 'x-dynamodb': section, Resources: {} }, { params: { Outputs: false, Tags: tags } });
+    },
+    expected: 'TRANSFORM_PARAMETER_INVALID',
+  },
 ];
 
 /** A hostile file for the command line: what an author (or a repository's hook) may hand `composex-dynamodb`. */

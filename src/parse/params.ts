@@ -1,6 +1,6 @@
 import { joinPath, type Problem, problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
-import { tagKeyFault, tagValueFault } from './tags.js';
+import { TAG_LIMITS, tagKeyFault, tagValueFault } from './tags.js';
 
 /** Transform parameters: `Transform: [{Name: ComposeXDynamoDB, Parameters: {...}}]`. */
 export interface TransformParameters {
@@ -71,6 +71,12 @@ const readExportPrefix: ParameterReader = (raw, at, into, problems) => {
 const readTags: ParameterReader = (raw, at, into, problems) => {
   if (!isRecord(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
     problems.push(invalid(at, 'must be a mapping of tag keys to string values'));
+    return;
+  }
+  // Every table gets them all: more than a table can have is refused here, before any is rendered.
+  const count = Object.keys(raw).length;
+  if (count > TAG_LIMITS.tags) {
+    problems.push(invalid(at, `has ${count} tags; a DynamoDB table can have ${TAG_LIMITS.tags}`));
     return;
   }
   const tags: { Key: string; Value: string }[] = [];
