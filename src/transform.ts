@@ -4,16 +4,17 @@ import { lookUpTables } from './lookup/run.js';
 import { SECTION_KEY } from './names.js';
 import { parseParameters } from './parse/params.js';
 import { parseSection } from './parse/parseSection.js';
-import { checkSectionQuotas, checkTemplateQuotas, tooManyResources } from './parse/quotas.js';
+import { checkSectionQuotas, checkTemplateQuotas, tooLarge, tooManyResources } from './parse/quotas.js';
 import { checkTemplate } from './parse/template.js';
 import { planGrants } from './plan/grants.js';
 import { resolveTables } from './plan/tables.js';
+import { variablesBytesFloor } from './plan/variables.js';
 import { type Problem, problem, sortProblems } from './problems.js';
 import { reportOf, type TransformReport } from './render/report.js';
 import { renderTemplate } from './render/template.js';
 import { isRecord } from './template/json.js';
 import { QUOTAS } from './template/limits.js';
-import { checkLimits } from './template/size.js';
+import { checkLimits, outputBytesFloor } from './template/size.js';
 import { viewTemplate } from './template/view.js';
 
 interface TransformRequest {
@@ -97,6 +98,14 @@ export async function transform(
   const resourceFloor = view.resources.size + counts.newTables;
   if (resourceFloor + policyFloor > QUOTAS.resources)
     return failure([...problems, tooManyResources(resourceFloor + policyFloor)], counts);
+  // The variables multiply (containers times variables): their size before any is added.
+  const withVariables =
+    outputBytesFloor(template, SECTION_KEY) + variablesBytesFloor(plan.env.values(), view, QUOTAS.bytes);
+  if (withVariables > QUOTAS.bytes)
+    return failure(
+      [...problems, tooLarge(withVariables, 'with the environment variables it adds the output is')],
+      counts,
+    );
   const rendered = renderTemplate(template, tables, resolvedTables, plan, view, parameters, problems);
   const summary = { ...counts, policies: [...plan.roles.values()].filter((r) => r.grants.length > 0).length };
   if (problems.length > 0 || rendered === undefined) return failure(problems, summary);

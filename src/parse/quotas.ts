@@ -132,7 +132,7 @@ function tooManyOutputs(atLeast: number, withTables: boolean): Problem {
   );
 }
 
-function tooLarge(bytes: number, what: string): Problem {
+export function tooLarge(bytes: number, what: string): Problem {
   return problem(
     'QUOTA_EXCEEDED',
     '',
