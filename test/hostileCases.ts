@@ -23,6 +23,8 @@ export interface HostileCase {
   readonly expected: string;
   /** Text the answer must not contain. */
   readonly without?: string;
+  /** Text the answer's message must contain too (which check found the problem, say). */
+  readonly says?: string;
   /** Of a success: what its template must hold, as a list of what is wrong (empty when right). */
   readonly check?: (template: Record<string, unknown>) => string[];
 }
@@ -498,6 +500,74 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     expected: 'QUOTA_EXCEEDED',
     without: 'the output template is',
   },
+  {
+    title: 'a Fn::Sub of 450,000 unclosed ${ (a regex read the rest of the text for each: 106 s at 200,000)',
+    event: () =>
+      event({
+        'x-dynamodb': { orders: { Properties: TABLE } },
+        Resources: {
+          T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { 'Fn::Sub': '${'.repeat(450_000) } } },
+        },
+      }),
+    expected: 'success',
+    check: (template) => {
+      const topic = (template.Resources as Record<string, { Properties: { TopicName: unknown } }>).T;
+      return JSON.stringify(topic?.Properties.TopicName) ===
+        JSON.stringify({ 'Fn::Sub': '${'.repeat(450_000) })
+        ? []
+        : ['the Sub text changed'];
+    },
+  },
+  {
+    title: 'a 5.9 MB Fn::Sub of escapes only (the size floor counted any Sub as nothing: 1.9 s, 269 MB)',
+    event: () =>
+      event({
+        'x-dynamodb': { orders: { Properties: TABLE } },
+        Resources: {
+          T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { 'Fn::Sub': '${!x}'.repeat(1_180_000) } } },
+        },
+      }),
+    expected: 'QUOTA_EXCEEDED',
+    says: 'without x-dynamodb the template is',
+  },
+  {
+    title: "a container variable named by a Fn::Sub of the table's variable (it was set twice)",
+    event: () =>
+      event({
+        'x-dynamodb': { x: { Properties: TABLE, Services: { T: { Access: 'VariablesOnly' } } } },
+        Resources: {
+          T: {
+            Type: 'AWS::ECS::TaskDefinition',
+            Properties: {
+              ContainerDefinitions: [
+                { Name: 'c', Image: 'i', Environment: [{ Name: { 'Fn::Sub': 'X' }, Value: 'v' }] },
+              ],
+            },
+          },
+        },
+      }),
+    expected: 'ENV_VAR_CONFLICT',
+  },
+  {
+    title: 'a container variable named by a Ref, which may be the name x-dynamodb sets',
+    event: () =>
+      event({
+        Parameters: { P: { Type: 'String' } },
+        'x-dynamodb': { x: { Properties: TABLE, Services: { T: { Access: 'VariablesOnly' } } } },
+        Resources: {
+          T: {
+            Type: 'AWS::ECS::TaskDefinition',
+            Properties: {
+              ContainerDefinitions: [
+                { Name: 'c', Image: 'i', Environment: [{ Name: { Ref: 'P' }, Value: 'v' }] },
+              ],
+            },
+          },
+        },
+      }),
+    expected: 'TARGET_NOT_EDITABLE',
+    says: 'Resources.T.Properties.ContainerDefinitions[0].Environment[0].Name',
+  },
 ];
 
 /** A hostile file for the command line: what an author (or a repository's hook) may hand `composex-dynamodb`. */
@@ -634,5 +704,22 @@ export const HOSTILE_CLI_CASES: readonly HostileCliCase[] = [
     text: () => `services:\n  a: {image: x}\n#${'x'.repeat(1_000_000)}\n`,
     exitCode: 1,
     expected: 'migrate reads at most 1000000',
+  },
+  {
+    title: 'a YAML !Sub of 300,000 unclosed ${ (28 s at 100,000 before the Sub reading was one pass)',
+    command: ['validate'],
+    name: 'sub.yaml',
+    text: () =>
+      `Transform: ComposeXDynamoDB\nx-dynamodb:\n  t: {Properties: {AttributeDefinitions: [{AttributeName: pk, AttributeType: S}], KeySchema: [{AttributeName: pk, KeyType: HASH}], BillingMode: PAY_PER_REQUEST}}\nResources:\n  T: {Type: AWS::SNS::Topic, Properties: {TopicName: !Sub "${'${'.repeat(300_000)}"}}\n`,
+    exitCode: 0,
+    expected: 'no problems',
+  },
+  {
+    title: 'migrate: an image of 100,000 nested unclosed ${A- (28 s; docker compose refuses it)',
+    command: ['migrate'],
+    name: 'unclosed.yml',
+    text: () => `services:\n  app:\n    image: "${'${A-'.repeat(100_000)}x"\n`,
+    exitCode: 1,
+    expected: 'services.app.image: a `${` without its `}`',
   },
 ];

@@ -6,6 +6,9 @@ import { bytesFloor } from '../template/size.js';
 import type { TemplateView } from '../template/view.js';
 import type { EnvSink } from './targets.js';
 
+/** The values of variables are written as the output keeps them: no reference among them is rewritten. */
+const NO_TABLES: ReadonlySet<string> = new Set();
+
 export interface EnvVariable {
   readonly name: string;
   readonly value: unknown;
@@ -86,7 +89,8 @@ export function variablesBytesFloor(
     for (const variable of variables) {
       if (counted.has(variable.name)) continue;
       counted.add(variable.name);
-      const entry = variable.name.length + bytesFloor(variable.value) + (sink.kind === 'containers' ? 21 : 4);
+      const entry =
+        variable.name.length + bytesFloor(variable.value, NO_TABLES) + (sink.kind === 'containers' ? 21 : 4);
       bytes += entry * holders.filter((holder) => getsVariable(holder, variable)).length;
       if (bytes > limit) return bytes;
     }
