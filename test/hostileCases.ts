@@ -410,6 +410,24 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
       ),
     expected: 'TRANSFORM_PARAMETER_INVALID',
   },
+  {
+    title: 'a Fn::Sub of 450,000 unclosed ${ (a regex read the rest of the text for each: 106 s at 200,000)',
+    event: () =>
+      event({
+        'x-dynamodb': { orders: { Properties: TABLE } },
+        Resources: {
+          T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { 'Fn::Sub': '${'.repeat(450_000) } } },
+        },
+      }),
+    expected: 'success',
+    check: (template) => {
+      const topic = (template.Resources as Record<string, { Properties: { TopicName: unknown } }>).T;
+      return JSON.stringify(topic?.Properties.TopicName) ===
+        JSON.stringify({ 'Fn::Sub': '${'.repeat(450_000) })
+        ? []
+        : ['the Sub text changed'];
+    },
+  },
 ];
 
 /** A hostile file for the command line: what an author (or a repository's hook) may hand `composex-dynamodb`. */
@@ -546,5 +564,14 @@ export const HOSTILE_CLI_CASES: readonly HostileCliCase[] = [
     text: () => `services:\n  a: {image: x}\n#${'x'.repeat(1_000_000)}\n`,
     exitCode: 1,
     expected: 'migrate reads at most 1000000',
+  },
+  {
+    title: 'a YAML !Sub of 300,000 unclosed ${ (28 s at 100,000 before the Sub reading was one pass)',
+    command: ['validate'],
+    name: 'sub.yaml',
+    text: () =>
+      `Transform: ComposeXDynamoDB\nx-dynamodb:\n  t: {Properties: {AttributeDefinitions: [{AttributeName: pk, AttributeType: S}], KeySchema: [{AttributeName: pk, KeyType: HASH}], BillingMode: PAY_PER_REQUEST}}\nResources:\n  T: {Type: AWS::SNS::Topic, Properties: {TopicName: !Sub "${'${'.repeat(300_000)}"}}\n`,
+    exitCode: 0,
+    expected: 'no problems',
   },
 ];

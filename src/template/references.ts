@@ -10,8 +10,6 @@ interface Reference {
   readonly path: string;
 }
 
-const SUB_VARIABLE = /\$\{([^}]*)\}/g;
-
 /** A `${...}` of a `Fn::Sub` string: the name, and the attribute after the first dot (`${Table.Arn}`). */
 interface SubVariable {
   readonly name: string;
@@ -26,16 +24,29 @@ export function mapSubVariables(
   text: string,
   replace: (variable: SubVariable, whole: string) => string,
 ): string {
-  return text.replace(SUB_VARIABLE, (whole, inner: string) => {
-    const trimmed = inner.trim();
-    if (trimmed.startsWith('!')) return whole;
-    const dot = trimmed.indexOf('.');
-    const variable =
-      dot < 0
-        ? { name: trimmed, attribute: undefined }
-        : { name: trimmed.slice(0, dot), attribute: trimmed.slice(dot + 1) };
-    return replace(variable, whole);
-  });
+  // One pass: a `${` runs to the first `}` after it; with no `}` left, no variable follows (a regex that retried
+  // each unclosed `${` would read the rest of the text once per `${`).
+  let out = '';
+  let last = 0;
+  let open = text.indexOf('${');
+  while (open >= 0) {
+    const close = text.indexOf('}', open + 2);
+    if (close < 0) break;
+    const whole = text.slice(open, close + 1);
+    const inner = text.slice(open + 2, close).trim();
+    out += text.slice(last, open);
+    out += inner.startsWith('!') ? whole : replace(subVariable(inner), whole);
+    last = close + 1;
+    open = text.indexOf('${', last);
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+function subVariable(inner: string): SubVariable {
+  const dot = inner.indexOf('.');
+  return dot < 0
+    ? { name: inner, attribute: undefined }
+    : { name: inner.slice(0, dot), attribute: inner.slice(dot + 1) };
 }
 
 /** The `${...}` variables of a `Fn::Sub` string, without the escapes and the empty `${}`. */

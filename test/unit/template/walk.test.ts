@@ -107,4 +107,15 @@ describe('walkTemplate', () => {
     expect(collectReferences(nested(LIMITS.depth - 4, { Ref: 'X' }), '', 3)).toHaveLength(1);
     expect(collectReferences(nested(LIMITS.depth - 3, { Ref: 'X' }), '', 3)).toEqual([]);
   });
+
+  it('reads Fn::Sub variables as CloudFormation does: each ${ to the next }, ${!x} literal, none after an unclosed ${', () => {
+    const names = (text: string) =>
+      collectReferences({ 'Fn::Sub': text }, '').map((r) => [r.name, r.attribute]);
+    expect(names('${ A }-${!B}-${C.Arn}-${}${D${E}-${F')).toEqual([
+      ['A', undefined],
+      ['C', 'Arn'],
+      ['D${E', undefined],
+    ]);
+    expect(names('${'.repeat(1_000))).toEqual([]);
+  });
 });
