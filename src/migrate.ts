@@ -354,38 +354,133 @@ function container(name: string, service: unknown, context: Context): Record<str
   return out;
 }
 
+/** One `$` form of a compose value: `$$`, `${VAR}`, `${VAR:-default}` (and `-`, `:?`, `?`) or `$VAR`. */
+interface ComposeVariable {
+  readonly index: number;
+  readonly whole: string;
+  readonly name: string;
+  readonly operator: string | undefined;
+  readonly fallback: string | undefined;
+}
+
+const NAME_START = /[A-Za-z_]/;
+const NAME_PART = /[A-Za-z0-9_]/;
+
+/**
+ * The `$` forms of a compose value, in one pass: a `${` runs to the first `}` after it, found once (a regex that
+ * retried each unclosed `${` read the rest of the value once per `${`). A `${` that is no variable is left as text;
+ * one without a `}` (docker compose refuses it: "invalid interpolation format") and a default holding another
+ * `${...}` (docker compose expands it; migrate does not) are refused.
+ */
+function composeVariables(value: string, at: string, context: Context): ComposeVariable[] {
+  const scan = new ComposeScan(value);
+  const out: ComposeVariable[] = [];
+  for (let i = value.indexOf('$'); i >= 0; i = value.indexOf('$', i)) {
+    const found = scan.variableAt(i);
+    if (found) out.push(found);
+    i = found ? found.index + found.whole.length : i + 1;
+  }
+  if (scan.refused !== undefined)
+    context.problems.push(`${at}: ${scan.refused}; write \`$\${\` for a literal \`\${\``);
+  return out;
+}
+
+/** A compose value read from `$` to `$`, with the first `}` not before a place found once for all. */
+class ComposeScan {
+  /** Why docker compose (or migrate) cannot read the value, at the first thing it cannot read. */
+  refused: string | undefined;
+  private close: number;
+
+  constructor(private readonly value: string) {
+    this.close = value.indexOf('}');
+  }
+
+  /** The `$` form at `i` (a `$`), or undefined when it is text. */
+  variableAt(i: number): ComposeVariable | undefined {
+    const value = this.value;
+    if (value[i + 1] === '$')
+      return { index: i, whole: '$$', name: '', operator: undefined, fallback: undefined };
+    const braced = value[i + 1] === '{';
+    const start = braced ? i + 2 : i + 1;
+    const name = nameAt(value, start);
+    if (name === '') {
+      if (braced && this.closeFrom(start) < 0) this.refuse('a `${` without its `}`');
+      return undefined;
+    }
+    if (braced) return this.braced(i, start + name.length, name);
+    return {
+      index: i,
+      whole: value.slice(i, start + name.length),
+      name,
+      operator: undefined,
+      fallback: undefined,
+    };
+  }
+
+  /** `${name` read up to `end`: the rest up to its `}`. */
+  private braced(i: number, end: number, name: string): ComposeVariable | undefined {
+    const operator = /^:?[-?]/.exec(this.value.slice(end, end + 2))?.[0];
+    const closing = this.closeFrom(end);
+    if (closing < 0) {
+      this.refuse('a `${` without its `}`');
+      return undefined;
+    }
+    if (operator === undefined && closing !== end) return undefined;
+    const fallback = operator === undefined ? undefined : this.value.slice(end + operator.length, closing);
+    if (fallback?.includes('${'))
+      this.refuse('a default holding another `${...}`, which migrate does not expand');
+    return { index: i, whole: this.value.slice(i, closing + 1), name, operator, fallback };
+  }
+
+  /** The first `}` at or after `from`: each search starts past the last one found, so all read the value once. */
+  private closeFrom(from: number): number {
+    if (this.close >= 0 && this.close < from) this.close = this.value.indexOf('}', from);
+    return this.close;
+  }
+
+  private refuse(reason: string): void {
+    this.refused ??= reason;
+  }
+}
+
+/** The variable name (a letter or `_`, then letters, digits and `_`) at `start`, or ''. */
+function nameAt(value: string, start: number): string {
+  if (!NAME_START.test(value.charAt(start))) return '';
+  let end = start + 1;
+  while (NAME_PART.test(value.charAt(end))) end++;
+  return value.slice(start, end);
+}
+
 /**
  * A compose value with `${VAR}`, `${VAR:-default}` or `$VAR`: a default is used as it is; a variable without one
  * becomes a template parameter, and the value an `Fn::Sub` of it (CloudFormation has no shell to read it from).
  */
 function interpolate(value: string, at: string, context: Context): unknown {
-  const pattern = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
   let sub = '';
   let plain = '';
   let usesParameter = false;
   let last = 0;
-  for (const match of value.matchAll(pattern)) {
+  for (const match of composeVariables(value, at, context)) {
     const literal = value.slice(last, match.index);
     sub += literal.replace(/\$\{/g, '${!');
     plain += literal;
-    last = (match.index ?? 0) + match[0].length;
-    if (match[0] === '$$') {
+    last = match.index + match.whole.length;
+    if (match.whole === '$$') {
       sub += '$';
       plain += '$';
       continue;
     }
-    const variable = match[1] ?? match[4] ?? '';
-    const operator = match[2];
+    const { name: variable, operator } = match;
     if (operator === ':-' || operator === '-') {
-      const fallback = match[3] ?? '';
+      const fallback = match.fallback ?? '';
       sub += fallback.replace(/\$\{/g, '${!');
       plain += fallback;
       continue;
     }
     const parameter = variable.replace(/[^A-Za-z0-9]/g, '');
     if (parameter === '') {
-      sub += match[0].replace(/\$\{/g, '${!');
-      plain += match[0];
+      sub += match.whole.replace(/\$\{/g, '${!');
+      plain += match.whole;
       continue;
     }
     context.parameters.set(parameter, {

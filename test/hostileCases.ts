@@ -574,4 +574,12 @@ export const HOSTILE_CLI_CASES: readonly HostileCliCase[] = [
     exitCode: 0,
     expected: 'no problems',
   },
+  {
+    title: 'migrate: an image of 100,000 nested unclosed ${A- (28 s; docker compose refuses it)',
+    command: ['migrate'],
+    name: 'unclosed.yml',
+    text: () => `services:\n  app:\n    image: "${'${A-'.repeat(100_000)}x"\n`,
+    exitCode: 1,
+    expected: 'services.app.image: a `${` without its `}`',
+  },
 ];

@@ -265,6 +265,23 @@ describe('migrate reads compose files within the limits of templates, and says w
     );
   });
 
+  it('reads ${...} in one pass, and refuses what docker compose refuses or migrate does not expand', () => {
+    const image = (value: string) => {
+      const result = migrate(`services:\n  a:\n    image: '${value}'\n`, 'c.yml');
+      if (!result.ok) return result.problems;
+      return (readTemplate(result.text).template as Json).Resources.a.Properties.ContainerDefinitions[0]
+        .Image;
+    };
+    expect(image('x:${TAG:-1}-${V-2}$${lit}$$Y')).toBe('x:1-2${lit}$Y');
+    expect(image('${REPO}/${A?need}:$B ${} ${1}')).toEqual({ 'Fn::Sub': '${REPO}/${A}:${B} ${!} ${!1}' });
+    const unclosed = ['c.yml: services.a.image: a `${` without its `}`; write `$${` for a literal `${`'];
+    expect(image(`${'${A-'.repeat(3)}x`)).toEqual(unclosed);
+    expect(image('${A}${')).toEqual(unclosed);
+    expect(image('${A:-${B}}')).toEqual([
+      'c.yml: services.a.image: a default holding another `${...}`, which migrate does not expand; write `$${` for a literal `${`',
+    ]);
+  });
+
   it('refuses more task families than a template can hold, before writing any', () => {
     const services = Array.from({ length: 251 }, (_, i) => `  s${i}: {image: x}\n`).join('');
     expect(refused(`services:\n${services}`)).toBe(
