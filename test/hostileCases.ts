@@ -21,6 +21,8 @@ export interface HostileCase {
   readonly text?: () => string;
   /** A code the answer must contain, or 'success'. */
   readonly expected: string;
+  /** Text the answer's message must contain too (which check found the problem, say). */
+  readonly says?: string;
   /** Of a success: what its template must hold, as a list of what is wrong (empty when right). */
   readonly check?: (template: Record<string, unknown>) => string[];
 }
@@ -427,6 +429,18 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
         ? []
         : ['the Sub text changed'];
     },
+  },
+  {
+    title: 'a 5.9 MB Fn::Sub of escapes only (the size floor counted any Sub as nothing: 1.9 s, 269 MB)',
+    event: () =>
+      event({
+        'x-dynamodb': { orders: { Properties: TABLE } },
+        Resources: {
+          T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { 'Fn::Sub': '${!x}'.repeat(1_180_000) } } },
+        },
+      }),
+    expected: 'QUOTA_EXCEEDED',
+    says: 'without x-dynamodb the template is',
   },
 ];
 

@@ -3,7 +3,7 @@ import { outputAttributes, outputName, SECTION_KEY } from '../names.js';
 import { joinPath, listOf, type Problem, problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
 import { LIMITS, QUOTAS } from '../template/limits.js';
-import { bytesFloor, outputBytesFloor } from '../template/size.js';
+import { bytesFloor, outputBytesFloor, sectionKeys } from '../template/size.js';
 import type { TemplateView } from '../template/view.js';
 import type { TransformParameters } from './params.js';
 
@@ -98,7 +98,8 @@ export function checkSectionQuotas(
   };
   // Each new table's properties go into the output as written, their references rewritten.
   let bytes = outputBytesFloor(template, SECTION_KEY);
-  for (const spec of tables) if (spec.kind === 'create') bytes += bytesFloor(spec.properties);
+  const keys = sectionKeys(template, SECTION_KEY);
+  for (const spec of tables) if (spec.kind === 'create') bytes += bytesFloor(spec.properties, keys);
   if (bytes > QUOTAS.bytes) fail(tooLarge(bytes, 'with the properties of its new tables the output is'));
   const created = tables.filter((t): t is NewTableSpec => t.kind === 'create');
   const resources = view.resources.size + created.filter((t) => !view.resources.has(t.logicalId)).length;

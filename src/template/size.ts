@@ -1,6 +1,7 @@
 import { joinPath, type Problem, problem } from '../problems.js';
 import { isRecord } from './json.js';
 import { LIMITS } from './limits.js';
+import { getAttParts, mapSubVariables } from './references.js';
 
 /**
  * The template's shape against LIMITS, checked before any stage that recurses: the first value nested deeper than
@@ -82,19 +83,22 @@ class LimitCheck {
 }
 
 /**
- * At least how many bytes a value of the template takes in the output as JSON: what the rewrite may shorten counts
- * only as the smallest thing it can become (a one-key `Ref`, `Fn::GetAtt` or `Fn::Sub` and an `x-dynamodb::` text
- * as an empty text: a looked-up table's name replaces some), a resource's `DependsOn` as nothing (a looked-up table
- * is dropped from it); everything else the output keeps as it is. Characters count as bytes (UTF-8 takes at least
- * one byte per UTF-16 unit), escapes not at all. Called after checkLimits: the walk is as deep as the value.
+ * At least how many bytes a value of the template takes in the output as JSON, where `tables` are the keys of
+ * x-dynamodb: only a reference to one of them may shrink, and counts as the smallest thing it can become (a `Ref`
+ * or `Fn::GetAtt` of a table, and an `x-dynamodb::` text, as an empty text: a looked-up table's name replaces it;
+ * a `Fn::Sub` as its text without its table variables, nor the `!` of its escapes, which go when the looked-up
+ * values leave plain text; any other reference, its arguments and a Sub's variables count in full), a resource's
+ * `DependsOn` as nothing (a looked-up table is dropped from it); everything else the output keeps as it is.
+ * Characters count as bytes (UTF-8 takes at least one byte per UTF-16 unit), escapes not at all. Called after
+ * checkLimits: the walk is as deep as the value.
  */
-export function bytesFloor(node: unknown, resource = false): number {
+export function bytesFloor(node: unknown, tables: ReadonlySet<string>, resource = false): number {
   if (Array.isArray(node)) {
     let bytes = 2 + Math.max(0, node.length - 1);
-    for (let i = 0; i < node.length; i++) bytes += bytesFloor(node[i]);
+    for (let i = 0; i < node.length; i++) bytes += bytesFloor(node[i], tables);
     return bytes;
   }
-  return isRecord(node) ? mappingBytesFloor(node, resource) : scalarBytes(node);
+  return isRecord(node) ? mappingBytesFloor(node, tables, resource) : scalarBytes(node);
 }
 
 /** The bytes of a scalar as JSON; an `x-dynamodb::` text as an empty one. */
@@ -106,24 +110,57 @@ function scalarBytes(node: unknown): number {
 }
 
 /** bytesFloor of a mapping (of a resource, when `resource`, whose `DependsOn` counts as nothing). */
-function mappingBytesFloor(node: Readonly<Record<string, unknown>>, resource: boolean): number {
+function mappingBytesFloor(
+  node: Readonly<Record<string, unknown>>,
+  tables: ReadonlySet<string>,
+  resource: boolean,
+): number {
   const keys = Object.keys(node);
-  const only = keys.length === 1 ? keys[0] : undefined;
-  if (only === 'Ref' || only === 'Fn::GetAtt' || only === 'Fn::Sub') return 2;
+  const reference =
+    keys.length === 1 ? referenceBytesFloor(keys[0] ?? '', node[keys[0] ?? ''], tables) : undefined;
+  if (reference !== undefined) return reference;
   let bytes = 2;
   let entries = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] ?? '';
     const value = node[key];
     if (value === undefined || (resource && key === 'DependsOn')) continue;
-    bytes += key.length + 3 + bytesFloor(value);
+    bytes += key.length + 3 + bytesFloor(value, tables);
     entries++;
   }
   return bytes + Math.max(0, entries - 1);
 }
 
+/** bytesFloor of a one-key `Ref`, `Fn::GetAtt` or `Fn::Sub` to a table; undefined for anything else. */
+function referenceBytesFloor(key: string, value: unknown, tables: ReadonlySet<string>): number | undefined {
+  if (key === 'Ref') return typeof value === 'string' && tables.has(value) ? 2 : undefined;
+  if (key === 'Fn::GetAtt') {
+    const parts = getAttParts(value);
+    return parts && tables.has(parts.name) ? 2 : undefined;
+  }
+  if (key !== 'Fn::Sub') return undefined;
+  const [text, variables] = Array.isArray(value) ? [value[0], value[1]] : [value, undefined];
+  if (typeof text !== 'string') return undefined;
+  const local = isRecord(variables) ? variables : {};
+  let dropped = 0;
+  mapSubVariables(text, (variable, whole) => {
+    if (tables.has(variable.name) && !Object.hasOwn(local, variable.name)) dropped += whole.length;
+    return whole;
+  });
+  if (dropped === 0) return undefined;
+  for (let at = text.indexOf('${!'); at >= 0; at = text.indexOf('${!', at + 3)) dropped++;
+  return text.length - dropped + 2 + (variables === undefined ? 0 : bytesFloor(variables, tables));
+}
+
+/** The keys of the template's `section`, which references may name tables by. */
+export function sectionKeys(template: Record<string, unknown>, section: string): ReadonlySet<string> {
+  const value = template[section];
+  return new Set(isRecord(value) ? Object.keys(value) : []);
+}
+
 /** At least how many bytes the output takes as JSON: the template without `section`, by bytesFloor. */
 export function outputBytesFloor(template: Record<string, unknown>, section: string): number {
+  const tables = sectionKeys(template, section);
   let bytes = 2;
   let entries = 0;
   for (const key of Object.keys(template)) {
@@ -131,12 +168,12 @@ export function outputBytesFloor(template: Record<string, unknown>, section: str
     if (key === section || value === undefined) continue;
     entries++;
     if (key !== 'Resources' || !isRecord(value)) {
-      bytes += key.length + 3 + bytesFloor(value);
+      bytes += key.length + 3 + bytesFloor(value, tables);
       continue;
     }
     const ids = Object.keys(value);
     bytes += key.length + 3 + 2 + Math.max(0, ids.length - 1);
-    for (const id of ids) bytes += id.length + 3 + bytesFloor(value[id], true);
+    for (const id of ids) bytes += id.length + 3 + bytesFloor(value[id], tables, true);
   }
   return bytes + Math.max(0, entries - 1);
 }

@@ -29,6 +29,7 @@ describe('the hostile catalogue', () => {
       expect(response.status).toBe('success');
       expect(c.check?.(response.fragment as Record<string, unknown>) ?? []).toEqual([]);
     } else expect(message).toContain(`[${c.expected}]`);
+    if (c.says !== undefined) expect(message).toContain(c.says);
     expect(message).not.toContain('INTERNAL_ERROR');
     const lines = message.split('\n');
     expect(lines.length).toBeLessThanOrEqual(26);

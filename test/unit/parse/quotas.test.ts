@@ -134,7 +134,7 @@ describe('the output size floor', () => {
 
   it('counts what the rewrite may shorten as nothing, and the rest as JSON writes it', () => {
     const template = {
-      [SECTION_KEY]: { ignored: 'x'.repeat(100) },
+      [SECTION_KEY]: { 'orders-table': 'x'.repeat(100) },
       Resources: { A: { Type: 'T', DependsOn: 'orders-table', Properties: { R: { Ref: 'orders-table' } } } },
       Outputs: { O: { Value: 'x-dynamodb::orders-table::Arn' } },
     };
@@ -144,6 +144,26 @@ describe('the output size floor', () => {
         Resources: { A: { Type: 'T', Properties: { R: '' } } },
         Outputs: { O: { Value: '' } },
       }).length,
+    );
+  });
+
+  it('counts in full a reference that names no table, and a Sub but for its table variables and escapes', () => {
+    const floor = (value: unknown) =>
+      outputBytesFloor({ [SECTION_KEY]: { orders: {} }, Outputs: { O: { Value: value } } }, SECTION_KEY);
+    const written = (value: unknown) => JSON.stringify({ Outputs: { O: { Value: value } } }).length;
+    for (const value of [
+      { Ref: 'Other' },
+      { 'Fn::GetAtt': ['Other', 'Arn'] },
+      { 'Fn::Sub': '${!x}'.repeat(1_000) },
+      { 'Fn::Sub': ['${Other}-${orders}', { orders: 'x'.repeat(50) }] },
+    ])
+      expect(floor(value), JSON.stringify(value).slice(0, 60)).toBe(written(value));
+    expect(floor({ Ref: 'orders' })).toBe(written(''));
+    expect(floor({ 'Fn::GetAtt': 'orders.Arn' })).toBe(written(''));
+    // Looked-up values written in leave plain text, whose escapes lose their `!`.
+    expect(floor({ 'Fn::Sub': 'a-${orders}-${!x}' })).toBe(written('a--${x}'));
+    expect(floor({ 'Fn::Sub': ['${orders.Arn}/${P}', { P: 'p' }] })).toBe(
+      written('/${P}') + `{"P":"p"}`.length,
     );
   });
 });
