@@ -442,6 +442,44 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     expected: 'QUOTA_EXCEEDED',
     says: 'without x-dynamodb the template is',
   },
+  {
+    title: "a container variable named by a Fn::Sub of the table's variable (it was set twice)",
+    event: () =>
+      event({
+        'x-dynamodb': { x: { Properties: TABLE, Services: { T: { Access: 'VariablesOnly' } } } },
+        Resources: {
+          T: {
+            Type: 'AWS::ECS::TaskDefinition',
+            Properties: {
+              ContainerDefinitions: [
+                { Name: 'c', Image: 'i', Environment: [{ Name: { 'Fn::Sub': 'X' }, Value: 'v' }] },
+              ],
+            },
+          },
+        },
+      }),
+    expected: 'ENV_VAR_CONFLICT',
+  },
+  {
+    title: 'a container variable named by a Ref, which may be the name x-dynamodb sets',
+    event: () =>
+      event({
+        Parameters: { P: { Type: 'String' } },
+        'x-dynamodb': { x: { Properties: TABLE, Services: { T: { Access: 'VariablesOnly' } } } },
+        Resources: {
+          T: {
+            Type: 'AWS::ECS::TaskDefinition',
+            Properties: {
+              ContainerDefinitions: [
+                { Name: 'c', Image: 'i', Environment: [{ Name: { Ref: 'P' }, Value: 'v' }] },
+              ],
+            },
+          },
+        },
+      }),
+    expected: 'TARGET_NOT_EDITABLE',
+    says: 'Resources.T.Properties.ContainerDefinitions[0].Environment[0].Name',
+  },
 ];
 
 /** A hostile file for the command line: what an author (or a repository's hook) may hand `composex-dynamodb`. */

@@ -2,6 +2,7 @@ import type { EnvSink } from '../plan/targets.js';
 import type { EnvVariable } from '../plan/variables.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { copyOf, deepEqual, isIntrinsic, isRecord, put } from '../template/json.js';
+import { mapSubVariables } from '../template/references.js';
 
 /** Lambda's own pattern for variable names, and the names its runtime keeps for itself. */
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
@@ -217,6 +218,39 @@ function editContainer(
   };
 }
 
+/** The names a container's environment list sets, into `list`; the indexes of entries whose Name cannot be read. */
+function indexEntries(list: ContainerList): number[] {
+  const unreadable: number[] = [];
+  list.next.forEach((e, i) => {
+    if (isRecord(e) && !isIntrinsic(e)) {
+      const name = entryName(e.Name);
+      if (name === UNREADABLE) unreadable.push(i);
+      else if (!list.byName.has(name)) list.byName.set(name, i);
+    }
+    for (const name of conditionalNames(e)) if (!list.conditional.has(name)) list.conditional.set(name, i);
+  });
+  return unreadable;
+}
+
+const UNREADABLE = Symbol('unreadable');
+
+/**
+ * An environment entry's Name as the container gets it: a `Fn::Sub` without variables is its text (`${!x}` being
+ * `${x}`); any other function is UNREADABLE; anything else is itself.
+ */
+function entryName(name: unknown): unknown {
+  if (!isIntrinsic(name) || !isRecord(name)) return name;
+  const sub = name['Fn::Sub'];
+  const [text, variables] = Array.isArray(sub) ? [sub[0], sub[1]] : [sub, undefined];
+  if (typeof text !== 'string' || (variables !== undefined && !isRecord(variables))) return UNREADABLE;
+  let plain = true;
+  mapSubVariables(text, (_, whole) => {
+    plain = false;
+    return whole;
+  });
+  return plain ? text.replace(/\$\{!/g, '${') : UNREADABLE;
+}
+
 /** A container's environment list, with the variables meant for it. */
 function containerEnvironment(
   container: Record<string, unknown>,
@@ -233,11 +267,9 @@ function containerEnvironment(
     byName: new Map(),
     conditional: new Map(),
   };
-  list.next.forEach((e, i) => {
-    if (isRecord(e) && !isIntrinsic(e) && !list.byName.has(e.Name)) list.byName.set(e.Name, i);
-    for (const name of conditionalNames(e)) if (!list.conditional.has(name)) list.conditional.set(name, i);
-  });
+  const unreadable = indexEntries(list);
   const name = container.Name;
+  let adding = false;
   for (const variable of edit.named) {
     if (
       variable.containers !== undefined &&
@@ -245,8 +277,20 @@ function containerEnvironment(
     )
       continue;
     const written = conditionalValue(variable, known);
-    if (written !== undefined) addToContainer(variable, written.value, list, edit);
+    if (written === undefined) continue;
+    adding = true;
+    addToContainer(variable, written.value, list, edit);
   }
+  // A name the macro cannot read may be one it sets: refused, never guessed (nor the variable set twice).
+  if (adding)
+    for (const i of unreadable)
+      edit.problems.push(
+        problem(
+          'TARGET_NOT_EDITABLE',
+          joinPath(joinPath(list.path, i), 'Name'),
+          'is an intrinsic function, so the macro cannot tell whether it names a variable x-dynamodb sets; write the name out',
+        ),
+      );
   return list.next;
 }
 
