@@ -12,6 +12,14 @@ const MAX_COMPARED = 500;
 /** Cells of the distance table for one list of candidates, all words together. */
 const LIST_BUDGET = 2_000_000;
 
+/** One word's search: the closest candidate so far, its distance, and how many were compared. */
+interface Search {
+  readonly word: string;
+  best: string | undefined;
+  bestDistance: number;
+  compared: number;
+}
+
 class Suggester {
   private readonly byLower = new Map<string, string>();
   private readonly byLength = new Map<number, [string, string][]>();
@@ -38,27 +46,30 @@ class Suggester {
     if (sameButCase !== undefined) return sameButCase;
     // A third of the word may be wrong: enough for a typo, too little to turn one name into an unrelated one.
     const allowed = Math.min(Math.floor(lower.length / 3), MAX_EDITS);
-    let best: string | undefined;
-    let bestDistance = allowed + 1;
-    let compared = 0;
+    const search: Search = { word: lower, best: undefined, bestDistance: allowed + 1, compared: 0 };
     // Nearest lengths first: a closer length can only be as close or closer.
-    search: for (let delta = 0; delta <= allowed && delta < bestDistance; delta++) {
-      for (const length of delta === 0 ? [lower.length] : [lower.length - delta, lower.length + delta]) {
-        for (const [candidate, original] of this.byLength.get(length) ?? []) {
-          if (compared++ >= MAX_COMPARED) break search;
-          const cost = (Math.min(lower.length, candidate.length) + 1) * (2 * bestDistance + 1);
-          if (cost > this.budget) break search;
-          this.budget -= cost;
-          const distance = bandedDistance(lower, candidate, bestDistance);
-          if (distance < bestDistance) {
-            best = original;
-            bestDistance = distance;
-          }
-        }
+    for (let delta = 0; delta <= allowed && delta < search.bestDistance; delta++) {
+      const lengths = delta === 0 ? [lower.length] : [lower.length - delta, lower.length + delta];
+      if (!lengths.every((length) => this.compareAll(search, this.byLength.get(length) ?? []))) break;
+    }
+    if (search.best !== undefined || lower.length < 4) return search.best;
+    return this.onlyStartingWith(lower);
+  }
+
+  /** Compares `word` with candidates of one length; false once the comparisons or the list's budget run out. */
+  private compareAll(search: Search, candidates: readonly [string, string][]): boolean {
+    for (const [candidate, original] of candidates) {
+      if (search.compared++ >= MAX_COMPARED) return false;
+      const cost = (Math.min(search.word.length, candidate.length) + 1) * (2 * search.bestDistance + 1);
+      if (cost > this.budget) return false;
+      this.budget -= cost;
+      const distance = bandedDistance(search.word, candidate, search.bestDistance);
+      if (distance < search.bestDistance) {
+        search.best = original;
+        search.bestDistance = distance;
       }
     }
-    if (best !== undefined || lower.length < 4) return best;
-    return this.onlyStartingWith(lower);
+    return true;
   }
 
   /** The one candidate that starts with `prefix` (`TimeToLive` for `TimeToLiveSpecification`), if only one does. */
@@ -89,25 +100,42 @@ function bandedDistance(a: string, b: string, limit: number): number {
   let current = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) previous[j] = j <= band ? j : outside;
   for (let i = 1; i <= a.length; i++) {
-    const from = Math.max(1, i - band);
-    const to = Math.min(b.length, i + band);
-    current.fill(outside);
-    current[0] = i <= band ? i : outside;
-    let rowMin = current[0] ?? outside;
-    for (let j = from; j <= to; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      const value = Math.min(
-        (previous[j] ?? outside) + 1,
-        (current[j - 1] ?? outside) + 1,
-        (previous[j - 1] ?? outside) + cost,
-      );
-      current[j] = value;
-      if (value < rowMin) rowMin = value;
-    }
-    if (rowMin >= limit) return limit;
+    if (distanceRow(a, b, i, limit, previous, current) >= limit) return limit;
     [previous, current] = [current, previous];
   }
   return Math.min(previous[b.length] ?? limit, limit);
+}
+
+/**
+ * Row `i` of the distance table into `current`, from the row before (`previous`), within the band; returns the
+ * row's smallest value (every cell outside the band is `limit`).
+ */
+function distanceRow(
+  a: string,
+  b: string,
+  i: number,
+  limit: number,
+  previous: number[],
+  current: number[],
+): number {
+  const band = limit - 1;
+  const outside = limit;
+  const from = Math.max(1, i - band);
+  const to = Math.min(b.length, i + band);
+  current.fill(outside);
+  current[0] = i <= band ? i : outside;
+  let rowMin = current[0] ?? outside;
+  for (let j = from; j <= to; j++) {
+    const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+    const value = Math.min(
+      (previous[j] ?? outside) + 1,
+      (current[j - 1] ?? outside) + 1,
+      (previous[j - 1] ?? outside) + cost,
+    );
+    current[j] = value;
+    if (value < rowMin) rowMin = value;
+  }
+  return rowMin;
 }
 
 /** One index per list of candidates: a list a stage asks about many times is indexed once. */
