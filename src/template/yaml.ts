@@ -137,21 +137,37 @@ export function parseCompose(text: string): unknown {
 }
 
 /** The first key given twice in one mapping, by name; walked without recursion. */
-function duplicateKey(root: unknown): { name: string; offset: number } | undefined {
+function duplicateKey(root: unknown): KeyGivenTwice | undefined {
   const pending: unknown[] = [root];
   for (let node = pending.pop(); node !== undefined || pending.length > 0; node = pending.pop()) {
     // One at a time: spreading a long list into push's arguments overflows the stack.
     if (isSeq(node)) for (const item of node.items) pending.push(item);
     if (!isMap(node)) continue;
-    const names = new Set<string>();
-    for (const pair of node.items) {
-      pending.push(pair.value);
-      if (!isScalar(pair.key)) continue;
-      const name = keyText(pair.key.value);
-      if (name === undefined || (name === '<<' && pair.key.type === 'PLAIN')) continue;
-      if (names.has(name)) return { name, offset: pair.key.range?.[0] ?? 0 };
-      names.add(name);
-    }
+    const twice = keyTwiceIn(node, pending);
+    if (twice !== undefined) return twice;
+  }
+  return undefined;
+}
+
+/** A key given twice in one mapping: its name, and where its second writing starts. */
+interface KeyGivenTwice {
+  name: string;
+  offset: number;
+}
+
+/**
+ * The first key of `map` given twice, by name (a plain `<<` is a merge key, not a name); the values up to it
+ * are pushed on `pending`, the walk of duplicateKey.
+ */
+function keyTwiceIn(map: YAMLMap, pending: unknown[]): KeyGivenTwice | undefined {
+  const names = new Set<string>();
+  for (const pair of map.items) {
+    pending.push(pair.value);
+    if (!isScalar(pair.key)) continue;
+    const name = keyText(pair.key.value);
+    if (name === undefined || (name === '<<' && pair.key.type === 'PLAIN')) continue;
+    if (names.has(name)) return { name, offset: pair.key.range?.[0] ?? 0 };
+    names.add(name);
   }
   return undefined;
 }
@@ -311,15 +327,25 @@ function tooDeepAt(tokens: readonly CST.Token[]): number | undefined {
       if (token.value) pending.push([token.value, depth]);
       continue;
     }
-    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')
-      continue;
+    if (!isCollectionToken(token)) continue;
     if (depth >= LIMITS.depth) return token.offset;
-    for (const item of token.items) {
-      if ('key' in item && item.key) pending.push([item.key, depth + 1]);
-      if (item.value) pending.push([item.value, depth + 1]);
-    }
+    pushItems(token, depth + 1, pending);
   }
   return undefined;
+}
+
+type CollectionToken = CST.BlockMap | CST.BlockSequence | CST.FlowCollection;
+
+function isCollectionToken(token: CST.Token): token is CollectionToken {
+  return token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection';
+}
+
+/** Pushes the keys and values of a collection's items on `pending`, the walk of tooDeepAt, at `depth`. */
+function pushItems(collection: CollectionToken, depth: number, pending: [CST.Token, number][]): void {
+  for (const item of collection.items) {
+    if ('key' in item && item.key) pending.push([item.key, depth]);
+    if (item.value) pending.push([item.value, depth]);
+  }
 }
 
 /** Offsets of a mapping's keys or a list's items; an item written as an alias is at -(offset + 1). */
@@ -523,16 +549,7 @@ class Reader {
     let height = 0;
     for (const pair of node.items) {
       const key = pair.key;
-      if (!isScalar(key))
-        this.fail('a mapping key must be a plain value', isNode(key) || isAlias(key) ? key : node);
-      if (key.tag !== undefined || key.anchor !== undefined)
-        this.fail('a mapping key must be a plain value, without a tag or an anchor', key);
-      if (key.value === '<<' && key.type === 'PLAIN')
-        this.fail('merge keys (<<) are not read by CloudFormation: write the keys out', key);
-      const name = keyText(this.scalar(key));
-      if (name === undefined) this.fail('a mapping key must be text, a number or a boolean', key);
-      if (Object.hasOwn(out, name))
-        this.fail(`the key ${cut(JSON.stringify(name))} is given twice in one mapping`, key);
+      const name = this.keyName(key, node, out);
       const child = this.node(pair.value, depth + 1);
       put(out, name, child.value);
       put(offsets, name, isAlias(pair.value) ? -Reader.offset(key) - 1 : Reader.offset(key));
@@ -541,6 +558,24 @@ class Reader {
     }
     this.places.record(out, offsets);
     return { value: out, size, height: height + 1 };
+  }
+
+  /**
+   * The name of `key`, a key of `map`: refused unless it is a plain scalar (no tag, no anchor, no merge key `<<`)
+   * of text, a number or a boolean, and not a name `out`, the mapping read so far, already has.
+   */
+  private keyName(key: unknown, map: YAMLMap, out: Record<string, unknown>): string {
+    if (!isScalar(key))
+      this.fail('a mapping key must be a plain value', isNode(key) || isAlias(key) ? key : map);
+    if (key.tag !== undefined || key.anchor !== undefined)
+      this.fail('a mapping key must be a plain value, without a tag or an anchor', key);
+    if (key.value === '<<' && key.type === 'PLAIN')
+      this.fail('merge keys (<<) are not read by CloudFormation: write the keys out', key);
+    const name = keyText(this.scalar(key));
+    if (name === undefined) this.fail('a mapping key must be text, a number or a boolean', key);
+    if (Object.hasOwn(out, name))
+      this.fail(`the key ${cut(JSON.stringify(name))} is given twice in one mapping`, key);
+    return name;
   }
 
   /** A short-form tag turned into its long form; other tags must name a type CloudFormation reads. */
@@ -643,23 +678,35 @@ function checkJson(text: string, start: number): void {
     if (c === 0x7b) keys.push(new Set());
     else if (c === 0x5b) keys.push(undefined);
     else if (c === 0x7d || c === 0x5d) keys.pop();
-    else if (c === 0x22) {
-      let end = i + 1;
-      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
-      const mapping = keys.at(-1);
-      if (mapping !== undefined && /^\s*:/.test(text.slice(end + 1, end + 64))) {
-        const key: string = JSON.parse(text.slice(i, end + 1));
-        if (mapping.has(key))
-          throw syntaxErrorAt(text, i, `the key ${cut(JSON.stringify(key))} is given twice in one mapping`);
-        mapping.add(key);
-      }
-      i = end;
-    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      let end = i + 1;
-      while (end < text.length && /[-+.eE0-9]/.test(text.charAt(end))) end++;
-      if (!Number.isFinite(Number(text.slice(i, end))))
-        throw syntaxErrorAt(text, i, 'is a number without a JSON form (beyond ±1.8e308)');
-      i = end - 1;
-    }
+    else if (c === 0x22) i = checkString(text, i, keys.at(-1));
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) i = checkNumber(text, i);
   }
+}
+
+/**
+ * For checkJson, the string starting at `i`: when it is a key of `mapping` (the innermost mapping's keys so far,
+ * undefined in a list), refused if given before, else added. Returns the offset of its closing quote.
+ */
+function checkString(text: string, i: number, mapping: Set<string> | undefined): number {
+  let end = i + 1;
+  while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+  if (mapping !== undefined && /^\s*:/.test(text.slice(end + 1, end + 64))) {
+    const key: string = JSON.parse(text.slice(i, end + 1));
+    if (mapping.has(key))
+      throw syntaxErrorAt(text, i, `the key ${cut(JSON.stringify(key))} is given twice in one mapping`);
+    mapping.add(key);
+  }
+  return end;
+}
+
+/**
+ * For checkJson, the number starting at `i`: refused if it has no JSON form. Returns the offset of its last
+ * character.
+ */
+function checkNumber(text: string, i: number): number {
+  let end = i + 1;
+  while (end < text.length && /[-+.eE0-9]/.test(text.charAt(end))) end++;
+  if (!Number.isFinite(Number(text.slice(i, end))))
+    throw syntaxErrorAt(text, i, 'is a number without a JSON form (beyond ±1.8e308)');
+  return end - 1;
 }
