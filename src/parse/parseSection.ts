@@ -488,26 +488,49 @@ function lookupText(
 ): LookupValue {
   if (typeof value === 'string') return { text: value };
   if (typeof value === 'number' || typeof value === 'boolean') return { text: String(value) };
-  const refuse = (message: string): undefined => {
-    context.problems.push(problem('INVALID_VALUE', at, message));
-    return undefined;
-  };
-  if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
-    const ref = value.Ref;
-    // A Ref to anything but a parameter is checked with the other references.
-    if (!context.view.parameters.has(ref)) return { text: undefined };
-    const given = own(context.parameterValues, ref);
-    if ((typeof given === 'string' && given !== '') || typeof given === 'number') {
-      show(`{Ref ${ref}}`);
-      return { text: String(given) };
-    }
-    return refuse(`parameter ${ref} ${parameterFault(given)}`);
+  if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1)
+    return lookupRef(value.Ref, at, context, show);
+  if (isRecord(value) && isIntrinsic(value)) {
+    const fn: string = Object.keys(value)[0] ?? 'a function';
+    return refuseLookupValue(at, `${fn} is resolved only at deploy time; ${NEEDS_VALUE}`, context);
   }
-  if (value !== undefined && isIntrinsic(value))
-    return refuse(
-      'a Lookup value must be text or !Ref to a parameter: it is needed before CloudFormation resolves functions',
-    );
   return { text: undefined };
+}
+
+/** A Lookup value given as `!Ref`: only a parameter with a value in the request has one when the macro runs. */
+function lookupRef(
+  ref: string,
+  at: string,
+  context: SectionContext,
+  show: (text: string) => void,
+): LookupValue {
+  if (!context.view.parameters.has(ref)) {
+    // An unknown name is already REFERENCE_NOT_FOUND (checkEntryReferences); anything else has no value yet.
+    if (!context.view.isDefined(ref) && !context.tableKeys.has(ref)) return undefined;
+    const message = `!Ref ${ref} is ${refKind(ref, context)}, whose value CloudFormation knows only at deploy time; ${NEEDS_VALUE}`;
+    return refuseLookupValue(at, message, context);
+  }
+  const given = own(context.parameterValues, ref);
+  if ((typeof given === 'string' && given !== '') || typeof given === 'number') {
+    show(`{Ref ${ref}}`);
+    return { text: String(given) };
+  }
+  return refuseLookupValue(at, `parameter ${ref} ${parameterFault(given)}; ${NEEDS_VALUE}`, context);
+}
+
+function refuseLookupValue(at: string, message: string, context: SectionContext): undefined {
+  context.problems.push(problem('INVALID_VALUE', at, message));
+  return undefined;
+}
+
+/** Why a Lookup value must be known when the macro runs. */
+const NEEDS_VALUE =
+  'a Lookup needs its value at transform time, to find the table before granting on it: literal text, or !Ref to a parameter whose value the stack is given';
+
+/** What a Ref to something other than a parameter names, for a message. */
+function refKind(ref: string, context: SectionContext): string {
+  if (ref.startsWith('AWS::')) return 'a pseudo parameter';
+  return context.tableKeys.has(ref) ? 'a table of x-dynamodb' : 'a resource';
 }
 
 /** Why a parameter's value in the request, neither text nor a number, cannot be a Lookup value. */
