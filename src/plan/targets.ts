@@ -148,7 +148,7 @@ function refRole(
   const given = parameterValues[ref];
   if (typeof given !== 'string' || given === '')
     return unresolved(
-      `is !Ref ${ref}, ${parameterValueFault(given, view.noEcho.has(ref))}: its role is unknown`,
+      `is !Ref ${ref}, ${parameterValueFault(given, view.noEcho.has(ref))}: its role is unknown${given === undefined ? ` (on the command line, give its value: --parameter ${ref}=<role ARN>)` : ''}`,
     );
   return (
     roleFromText(given, view.noEcho.has(ref) ? ref : undefined) ??
