@@ -84,6 +84,44 @@ describe('the role of a target, whatever the form of TaskRoleArn', () => {
   });
 });
 
+describe('an ECS service runs its task definition whatever the form of TaskDefinition', () => {
+  const forms: [string, unknown][] = [
+    ['!Ref TaskDef', { Ref: 'TaskDef' }],
+    ['!GetAtt TaskDef.TaskDefinitionArn', { 'Fn::GetAtt': ['TaskDef', 'TaskDefinitionArn'] }],
+    ['the string form of GetAtt', { 'Fn::GetAtt': 'TaskDef.TaskDefinitionArn' }],
+    ['!Sub ${TaskDef}', { 'Fn::Sub': '${TaskDef}' }],
+    ['!Sub ${TaskDef.TaskDefinitionArn}', { 'Fn::Sub': '${TaskDef.TaskDefinitionArn}' }],
+  ];
+  const service = (taskDefinition: unknown, grantee: string) => {
+    const template = withRole({ 'Fn::GetAtt': ['Role', 'Arn'] }) as Json;
+    template.Resources.Service.Properties.TaskDefinition = taskDefinition;
+    template['x-dynamodb'].t.Services = { [grantee]: { Access: 'RO' } };
+    return template;
+  };
+  for (const [title, value] of forms) {
+    it(`${title}: as a target it runs as the task's role; as a non-target it waits for the policy`, async () => {
+      for (const grantee of ['Service', 'TaskDef']) {
+        const out: Json = await expandOk(service(value, grantee));
+        const [policyId, policy] = policies(out)[0] ?? ['', {}];
+        expect(policy.Properties?.Roles, grantee).toEqual([{ Ref: 'Role' }]);
+        expect(out.Resources.Service.DependsOn, grantee).toEqual([policyId]);
+      }
+    });
+  }
+
+  it("refuses a service as a target when its task definition is not this template's", async () => {
+    for (const value of [
+      { 'Fn::GetAtt': ['TaskDef', 'Arn'] },
+      { 'Fn::Sub': '${TaskDef}:1' },
+      'arn:aws:ecs:us-east-1:111122223333:task-definition/app:1',
+    ]) {
+      expect(await expandProblems(service(value, 'Service')), JSON.stringify(value)).toEqual([
+        { code: 'TARGET_WITHOUT_ROLE', path: 'x-dynamodb.t.Services.Service' },
+      ]);
+    }
+  });
+});
+
 describe('Lambda event source mappings wait for the grant of the stream they read', () => {
   function mapping(functionName: unknown, eventSourceArn: unknown, extra: Json = {}): Json {
     return {
