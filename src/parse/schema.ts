@@ -21,13 +21,62 @@ export function readSection(
 ): { values: unknown; refused: readonly string[] } {
   // A copy through JSON: the validator converts scalars in place, and the caller's input must stay as written.
   const holder: Record<string, unknown> = { section: JSON.parse(JSON.stringify(section ?? null)) };
-  const valid = validate(holder.section);
+  let valid = validate(holder.section);
+  // "True" and "FALSE" are booleans to CloudFormation and cfn-lint, not to the validator: read, then validated again.
+  if (!valid && readBooleanWords(holder.section, validate.errors ?? [])) valid = validate(holder.section);
   const found: Problem[] = [];
   checkCoercions(section, holder, 'section', basePath, found);
   const values = holder.section;
   if (!valid) schemaProblems(section, values, basePath, found);
   problems.push(...found);
   return { values, refused: found.map((p) => p.path) };
+}
+
+/**
+ * The text CloudFormation and cfn-lint take for a boolean (cfn-lint's BOOLEAN_STRINGS): `true`, `True`, `TRUE`, and
+ * the same for false. Undefined for any other value.
+ */
+export function booleanWord(value: unknown): boolean | undefined {
+  if (value === 'true' || value === 'True' || value === 'TRUE') return true;
+  if (value === 'false' || value === 'False' || value === 'FALSE') return false;
+  return undefined;
+}
+
+/**
+ * Where the validator wanted a boolean and found `"True"`, `"FALSE"` (what its coercion does not take), the copy
+ * `root` gets the boolean. True when it changed something.
+ */
+function readBooleanWords(root: unknown, errors: readonly ErrorObject[]): boolean {
+  let changed = false;
+  for (const error of errors) {
+    if (error.keyword !== 'type' || !wantsBoolean(error.params.type)) continue;
+    const path = segments(error.instancePath);
+    const key = path.pop();
+    const parent = dataAt(root, path.map((segment) => `/${escapePointer(segment)}`).join(''));
+    if (key !== undefined) changed = putBooleanWord(parent, key) || changed;
+  }
+  return changed;
+}
+
+/** `parent[key]` as a boolean, when it is a boolean word; true when it was one. */
+function putBooleanWord(parent: unknown, key: string): boolean {
+  if (Array.isArray(parent)) {
+    const word = booleanWord(parent[Number(key)]);
+    if (word !== undefined) parent[Number(key)] = word;
+    return word !== undefined;
+  }
+  if (!isRecord(parent)) return false;
+  const word = booleanWord(parent[key]);
+  if (word !== undefined) put(parent, key, word);
+  return word !== undefined;
+}
+
+function wantsBoolean(wanted: unknown): boolean {
+  return wanted === 'boolean' || (Array.isArray(wanted) && wanted.includes('boolean'));
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** The validator's errors as problems, those inside intrinsics and those another error explains left out. */
