@@ -144,6 +144,10 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
             Code: { ZipFile: 'exports.handler = async () => {}' },
           },
         },
+        Live: {
+          Type: 'AWS::Lambda::Alias',
+          Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '$LATEST', Name: 'live' },
+        },
         Map: map,
       },
     );
@@ -158,6 +162,17 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
     ['!GetAtt Fn.Arn', { 'Fn::GetAtt': ['Fn', 'Arn'] }],
     ['its name', 'reader'],
     ['its ARN', 'arn:aws:lambda:us-east-1:111122223333:function:reader'],
+    ['!Sub ${Fn.Arn}', { 'Fn::Sub': '${Fn.Arn}' }],
+    ['!Sub ${Fn}', { 'Fn::Sub': '${Fn}' }],
+    ['!Sub ${Fn}:live', { 'Fn::Sub': '${Fn}:live' }],
+    ['a partial ARN', '111122223333:function:reader'],
+    ['its name with an alias', 'reader:live'],
+    ['its ARN with an alias', 'arn:aws:lambda:us-east-1:111122223333:function:reader:live'],
+    [
+      '!Sub of its ARN',
+      { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}' },
+    ],
+    ['!Ref an alias of it', { Ref: 'Live' }],
   ];
   for (const [streamTitle, stream] of streams) {
     for (const [functionTitle, fn] of functions) {
@@ -175,10 +190,18 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
       template(mapping({ Ref: 'Fn' }, 'arn:aws:kinesis:us-east-1:111122223333:stream/s')),
     );
     expect((other as Json).Resources.Map.DependsOn).toBeUndefined();
-    const elsewhere = await expandOk(
-      template(mapping('someone-else', { 'Fn::GetAtt': ['orders', 'StreamArn'] })),
-    );
-    expect((elsewhere as Json).Resources.Map.DependsOn).toBeUndefined();
+    for (const name of [
+      'someone-else',
+      'reader-2',
+      'reader:live:x',
+      '111122223333:function:someone-else',
+      { 'Fn::Sub': '${AWS::StackName}-reader' },
+      { 'Fn::Sub': '${Fn}:live:x' },
+      { 'Fn::ImportValue': 'reader' },
+    ]) {
+      const elsewhere = await expandOk(template(mapping(name, { 'Fn::GetAtt': ['orders', 'StreamArn'] })));
+      expect((elsewhere as Json).Resources.Map.DependsOn, JSON.stringify(name)).toBeUndefined();
+    }
   });
 
   it('waits only for the policies of its own condition, as a service does', async () => {
