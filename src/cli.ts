@@ -84,7 +84,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       files,
       (values.format ?? 'text') as ReportFormat,
       options,
-      fixture ?? new OfflineFinder(),
+      fixture ?? new OfflineFinder(options.accountId),
       io,
     );
   }
@@ -193,7 +193,8 @@ async function runOnTemplate(
   }
   // explain, like validate, makes stand-ins for lookups unless --lookups answers them or --aws asks AWS.
   const finder =
-    fixture ?? (command === 'explain' && !values.aws ? new OfflineFinder() : lazyFinder(io.awsFinder));
+    fixture ??
+    (command === 'explain' && !values.aws ? new OfflineFinder(options.accountId) : lazyFinder(io.awsFinder));
   const result = await transformSource(source, options, finder);
   if (!result.ok) {
     io.stderr(problemLines(file, located(result.problems, source.locate)));

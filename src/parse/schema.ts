@@ -79,15 +79,22 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** An error that says nothing a table rule does not say better: `if`/`allOf` wrappers, and key schema rules. */
+function saidByRules(error: ErrorObject): boolean {
+  if (error.keyword === 'if' || error.keyword === 'allOf') return true;
+  // The registry's "local secondary indexes need two key attributes": LSI_INVALID says it, naming the index.
+  if (error.schemaPath.endsWith('/then/properties/KeySchema/minItems')) return true;
+  // A key schema that repeats an item repeats its attribute: KEY_SCHEMA_INVALID says it, once.
+  return error.keyword === 'uniqueItems' && error.instancePath.endsWith('/KeySchema');
+}
+
 /** The validator's errors as problems, those inside intrinsics and those another error explains left out. */
 function schemaProblems(section: unknown, values: unknown, basePath: string, problems: Problem[]): void {
   const errors = (validate.errors ?? []).filter(
     (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(values, e.instancePath)),
   );
   for (const error of errors) {
-    if (error.keyword === 'if' || error.keyword === 'allOf') continue;
-    // The registry's "local secondary indexes need two key attributes": LSI_INVALID says it, naming the index.
-    if (error.schemaPath.endsWith('/then/properties/KeySchema/minItems')) continue;
+    if (saidByRules(error)) continue;
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
       const explained = errors.some(
         (other) => other !== error && isWithin(other.instancePath, error.instancePath),

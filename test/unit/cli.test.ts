@@ -411,6 +411,16 @@ describe('explain works without credentials', () => {
     expect(err.join('')).toContain('stand-ins');
   });
 
+  it("writes the stand-ins' ARNs in the --account given, 000000000000 without one", async () => {
+    const { cli, out } = io();
+    expect(await runCli(['explain', 'examples/ecs-app.yaml', '--account', '444455556666'], cli)).toBe(0);
+    expect(out.join('')).toContain(':444455556666:table/');
+    expect(out.join('')).not.toContain('000000000000');
+    const without = io();
+    expect(await runCli(['explain', 'examples/ecs-app.yaml'], without.cli)).toBe(0);
+    expect(without.out.join('')).toContain(':000000000000:table/');
+  });
+
   it('asks AWS with --aws', async () => {
     let asked = false;
     const { cli } = io({}, async () => {

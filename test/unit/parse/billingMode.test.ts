@@ -80,3 +80,20 @@ describe('billing mode and throughput', () => {
     ]);
   });
 });
+
+describe('a key schema that repeats an item', () => {
+  it('is reported once, as KEY_SCHEMA_INVALID', async () => {
+    const index = {
+      ...INDEX,
+      KeySchema: [
+        { AttributeName: 'id', KeyType: 'HASH' },
+        { AttributeName: 'id', KeyType: 'HASH' },
+      ],
+    };
+    const properties = { BillingMode: 'PAY_PER_REQUEST', GlobalSecondaryIndexes: [index] };
+    const result = await expand(template(properties));
+    expect(result.ok ? [] : result.problems.map((p) => ({ code: p.code, path: p.path }))).toEqual([
+      { code: 'KEY_SCHEMA_INVALID', path: 'x-dynamodb.t.Properties.GlobalSecondaryIndexes[0].KeySchema' },
+    ]);
+  });
+});
