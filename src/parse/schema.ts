@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import { SECTION_KEY } from '../names.js';
-import { joinPath, type Problem, type ProblemCode, problem, show } from '../problems.js';
+import { isWithinPath, joinPath, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord, put } from '../template/json.js';
 import { count } from '../words.js';
@@ -28,8 +28,70 @@ export function readSection(
   checkCoercions(section, holder, 'section', basePath, found);
   const values = holder.section;
   if (!valid) schemaProblems(section, values, basePath, found);
+  branchProblems(section, basePath, found);
   problems.push(...found);
   return { values, refused: found.map((p) => p.path) };
+}
+
+/** At most this many `Fn::If` branches of a section are checked: each is one more validation of its entry. */
+const BRANCH_CHECKS = 100;
+
+/**
+ * The literal branches of each `Fn::If` in a new table's `Properties`, checked against the schema as if written in
+ * its place (a `Ref` to AWS::NoValue, or another function, is CloudFormation's), each problem at its branch
+ * (`...KeySchema.Fn::If[2][0].KeyType`). An `Fn::If` inside another function is not followed.
+ */
+function branchProblems(section: unknown, basePath: string, problems: Problem[]): void {
+  if (!isRecord(section)) return;
+  let budget = BRANCH_CHECKS;
+  for (const [key, entry] of Object.entries(section)) {
+    if (!isRecord(entry) || !isRecord(entry.Properties) || isIntrinsic(entry.Properties)) continue;
+    for (const at of conditionals(entry.Properties, [key, 'Properties'])) {
+      const branches = dataAt(section, toPointer(at)) as { 'Fn::If': unknown[] };
+      for (const branch of [1, 2]) {
+        const value = branches['Fn::If'][branch];
+        if (isIntrinsic(value) || budget-- <= 0) continue;
+        branchProblemsOf({ [key]: entry }, { at, branch, value }, basePath, problems);
+      }
+    }
+  }
+}
+
+/** The problems of one branch (`value`) put in place of the `Fn::If` at `at` of `section`, at the branch's path. */
+function branchProblemsOf(
+  section: Record<string, unknown>,
+  { at, branch, value }: { at: readonly string[]; branch: number; value: unknown },
+  basePath: string,
+  problems: Problem[],
+): void {
+  const variant = JSON.parse(JSON.stringify(section)) as Record<string, unknown>;
+  const parent = dataAt(variant, toPointer(at.slice(0, -1)));
+  const last = at.at(-1) ?? '';
+  if (Array.isArray(parent)) parent[Number(last)] = JSON.parse(JSON.stringify(value ?? null));
+  else if (isRecord(parent)) put(parent, last, JSON.parse(JSON.stringify(value ?? null)));
+  if (validate(variant)) return;
+  if (readBooleanWords(variant, validate.errors ?? []) && validate(variant)) return;
+  const found: Problem[] = [];
+  schemaProblems(variant, variant, basePath, found);
+  const place = templatePath(variant, toPointer(at), basePath);
+  const branchPath = joinPath(joinPath(place, 'Fn::If'), branch);
+  for (const p of found)
+    if (isWithinPath(p.path, place)) problems.push({ ...p, path: branchPath + p.path.slice(place.length) });
+}
+
+/** The places (as pointer segments) of each `Fn::If` in `node`, not inside another function. */
+function conditionals(node: unknown, at: string[]): string[][] {
+  if (isRecord(node) && isIntrinsic(node)) {
+    const args = node['Fn::If'];
+    return Array.isArray(args) && args.length === 3 ? [at] : [];
+  }
+  if (Array.isArray(node)) return node.flatMap((item, i) => conditionals(item, [...at, String(i)]));
+  if (isRecord(node)) return Object.entries(node).flatMap(([k, v]) => conditionals(v, [...at, k]));
+  return [];
+}
+
+function toPointer(at: readonly string[]): string {
+  return at.map((segment) => `/${escapePointer(segment)}`).join('');
 }
 
 /**
@@ -52,7 +114,7 @@ function readBooleanWords(root: unknown, errors: readonly ErrorObject[]): boolea
     if (error.keyword !== 'type' || !wantsBoolean(error.params.type)) continue;
     const path = segments(error.instancePath);
     const key = path.pop();
-    const parent = dataAt(root, path.map((segment) => `/${escapePointer(segment)}`).join(''));
+    const parent = dataAt(root, toPointer(path));
     if (key !== undefined) changed = putBooleanWord(parent, key) || changed;
   }
   return changed;
