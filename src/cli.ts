@@ -84,7 +84,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       files,
       (values.format ?? 'text') as ReportFormat,
       options,
-      fixture ?? new OfflineFinder(),
+      fixture ?? new OfflineFinder(options.accountId),
       io,
     );
   }
@@ -193,7 +193,8 @@ async function runOnTemplate(
   }
   // explain, like validate, makes stand-ins for lookups unless --lookups answers them or --aws asks AWS.
   const finder =
-    fixture ?? (command === 'explain' && !values.aws ? new OfflineFinder() : lazyFinder(io.awsFinder));
+    fixture ??
+    (command === 'explain' && !values.aws ? new OfflineFinder(options.accountId) : lazyFinder(io.awsFinder));
   const result = await transformSource(source, options, finder);
   if (!result.ok) {
     io.stderr(problemLines(file, located(result.problems, source.locate)));
@@ -312,6 +313,9 @@ function parameterValuesOf(
   }
   for (const [key, parameter] of Object.entries(declared)) {
     if (Object.hasOwn(parameterValues, key)) continue;
+    // An SSM parameter type's Default is the name of an SSM parameter, not its value (which CloudFormation reads
+    // from Systems Manager): no value, rather than the name taken for it.
+    if (isRecord(parameter) && isSsmParameterType(parameter.Type)) continue;
     const value = defaultText(isRecord(parameter) ? parameter.Default : undefined);
     if (value !== undefined) put(parameterValues, key, value);
   }
@@ -327,6 +331,11 @@ function defaultText(given: unknown): string | undefined {
     typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
   if (scalar(given)) return String(given);
   return Array.isArray(given) && given.every(scalar) ? given.join(',') : undefined;
+}
+
+/** `AWS::SSM::Parameter::Value<String>`, `AWS::SSM::Parameter::Value<List<AWS::EC2::VPC::Id>>`, ... */
+function isSsmParameterType(type: unknown): boolean {
+  return typeof type === 'string' && type.trim().startsWith('AWS::SSM::Parameter::Value<');
 }
 
 async function validate(

@@ -111,6 +111,9 @@ function callProblem(error: unknown, request: LookupRequest, action: string, reg
 function failureMessage(error: unknown, action: string, what: string, detail: string): string {
   const name = errorName(error);
   const text = errorText(error);
+  // The SDK's provider chain found no credentials at all: nothing was refused.
+  if (name === 'CredentialsProviderError')
+    return `no AWS credentials were found (environment, shared config and credentials files, SSO, container or instance role) to call ${action} (${what}); give credentials, or answer lookups from a file (--lookups)`;
   if (CREDENTIAL_ERRORS.has(name))
     return `AWS refused the credentials the macro runs with (${name}) when calling ${action} (${what})${detail}`;
   if (name === 'AccessDeniedException' || name === 'AccessDenied')

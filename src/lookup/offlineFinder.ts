@@ -1,3 +1,4 @@
+import { parseRoleArn } from '../arns.js';
 import type { Problem } from '../problems.js';
 import { placeOf } from './match.js';
 import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
@@ -8,6 +9,9 @@ import type { LookupOutcome, LookupRequest, TableFinder } from './port.js';
  * lookup would look (its ARN, Region and RoleArn) is, as the other finders check it.
  */
 export class OfflineFinder implements TableFinder {
+  /** `account`: the stack's (`--account`), for a stand-in's ARN; a lookup through a RoleArn takes that role's. */
+  constructor(private readonly account: string | undefined = undefined) {}
+
   async findTables(requests: readonly LookupRequest[], region: string): Promise<readonly LookupOutcome[]> {
     return requests.map((request) => {
       const { key, query } = request;
@@ -15,7 +19,11 @@ export class OfflineFinder implements TableFinder {
       const place = placeOf(request, region, problems);
       if (place === undefined) return { key, problems };
       const name = query.tableName ?? (key.replace(/[^a-zA-Z0-9_.-]/g, '') || 'table');
-      const arn = query.arn ?? `arn:${place.partition}:dynamodb:${place.region}:000000000000:table/${name}`;
+      const account =
+        (query.roleArn === undefined ? undefined : parseRoleArn(query.roleArn)?.account) ??
+        this.account ??
+        '000000000000';
+      const arn = query.arn ?? `arn:${place.partition}:dynamodb:${place.region}:${account}:table/${name}`;
       return {
         key,
         table: {

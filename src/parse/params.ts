@@ -1,5 +1,6 @@
 import { joinPath, type Problem, problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
+import { booleanWord } from './schema.js';
 import { TAG_LIMITS, tagKeyFault, tagValueFault } from './tags.js';
 
 /** Transform parameters: `Transform: [{Name: ComposeXDynamoDB, Parameters: {...}}]`. */
@@ -8,7 +9,8 @@ export interface TransformParameters {
   readonly updateReplacePolicy: string;
   readonly outputs: boolean;
   readonly exportPrefix: string | undefined;
-  readonly tags: readonly { readonly Key: string; readonly Value: string }[];
+  /** Each value as written: CloudFormation takes a number or boolean for a tag value (`cost: 42`). */
+  readonly tags: readonly { readonly Key: string; readonly Value: string | number | boolean }[];
 }
 
 const DEFAULT_PARAMETERS: TransformParameters = {
@@ -52,9 +54,9 @@ function readPolicy(
 }
 
 const readOutputs: ParameterReader = (raw, at, into, problems) => {
-  if (raw === true || raw === 'true') into.outputs = true;
-  else if (raw === false || raw === 'false') into.outputs = false;
-  else problems.push(invalid(at, 'must be true or false'));
+  const value = typeof raw === 'boolean' ? raw : booleanWord(raw);
+  if (value === undefined) problems.push(invalid(at, 'must be true or false'));
+  else into.outputs = value;
 };
 
 const readExportPrefix: ParameterReader = (raw, at, into, problems) => {
@@ -69,8 +71,10 @@ const readExportPrefix: ParameterReader = (raw, at, into, problems) => {
 };
 
 const readTags: ParameterReader = (raw, at, into, problems) => {
-  if (!isRecord(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
-    problems.push(invalid(at, 'must be a mapping of tag keys to string values'));
+  const isScalar = (v: unknown): v is string | number | boolean =>
+    typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
+  if (!isRecord(raw) || !Object.values(raw).every(isScalar)) {
+    problems.push(invalid(at, 'must be a mapping of tag keys to values (text, a number or a boolean)'));
     return;
   }
   // Every table gets them all: more than a table can have is refused here, before any is rendered.
@@ -79,14 +83,14 @@ const readTags: ParameterReader = (raw, at, into, problems) => {
     problems.push(invalid(at, `has ${count} tags; a DynamoDB table can have ${TAG_LIMITS.tags}`));
     return;
   }
-  const tags: { Key: string; Value: string }[] = [];
+  const tags: { Key: string; Value: string | number | boolean }[] = [];
   for (const [k, v] of Object.entries(raw)) {
-    const value = typeof v === 'string' ? v : '';
+    if (!isScalar(v)) continue;
     const keyFault = tagKeyFault(k);
-    const valueFault = tagValueFault(value);
+    const valueFault = tagValueFault(String(v));
     const fault = keyFault ? `the key ${keyFault}` : valueFault ? `the value ${valueFault}` : undefined;
     if (fault) problems.push(invalid(joinPath(at, k), fault));
-    else tags.push({ Key: k, Value: value });
+    else tags.push({ Key: k, Value: v });
   }
   into.tags = tags.sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
 };

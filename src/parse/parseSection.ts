@@ -5,6 +5,7 @@ import { cut, isWithinPath, joinPath, type Problem, problem } from '../problems.
 import { isIntrinsic, isRecord, own } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
+import { resolveBillingMode } from './billing.js';
 import { parseScaling } from './scaling.js';
 import { readSection } from './schema.js';
 import { checkTableProperties } from './tableRules.js';
@@ -170,7 +171,8 @@ function newTableEntry(
   const propertyValues = entry.Properties;
   if (!isRecord(properties) || isIntrinsic(properties) || !isRecord(propertyValues)) return undefined;
   const { problems, parameterValues, view } = context;
-  checkTableProperties(propertyValues, joinPath(path, 'Properties'), problems);
+  const billing = resolveBillingMode(propertyValues.BillingMode, parameterValues, view);
+  checkTableProperties(propertyValues, joinPath(path, 'Properties'), billing, problems);
   return {
     kind: 'create',
     ...base,
@@ -185,6 +187,7 @@ function newTableEntry(
     scaling: parseScaling(
       { written: written.Scaling, values: entry.Scaling },
       propertyValues,
+      billing,
       joinPath(path, 'Scaling'),
       parameterValues,
       view,

@@ -2,6 +2,7 @@ import type { ScalingDimensions, ScalingSpec, ScalingTarget } from '../model.js'
 import { joinPath, type Problem, problem, show } from '../problems.js';
 import { isIntrinsic, isRecord, own } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
+import type { BillingMode } from './billing.js';
 import { isNumberText } from './schema.js';
 
 /** Seconds between scaling activities when Scaling leaves them out: ComposeX's default (Application Auto Scaling's is 0). */
@@ -134,34 +135,27 @@ const PAY_PER_REQUEST_SCALES =
   'a PAY_PER_REQUEST table scales by itself; use BillingMode: PROVISIONED or remove Scaling';
 
 /**
- * Whether a table's billing mode is PROVISIONED, the only mode that scales; if not, the problem is pushed. PROVISIONED is written out, left
- * out (the default), or `!Ref` to a parameter whose value the request carries. Any other function (`!If`, a
- * parameter without a value, `!FindInMap`) is refused: the scalable targets would fail to create whenever the mode
- * turns out PAY_PER_REQUEST, and the macro writes no condition it cannot check against the table's.
+ * Whether a table's billing mode (see resolveBillingMode) is PROVISIONED, the only mode that scales; if not, the
+ * problem is pushed. A mode only CloudFormation will know (`!If`, a parameter without a value, `!FindInMap`) is
+ * refused: the scalable targets would fail to create whenever the mode turns out PAY_PER_REQUEST, and the macro
+ * writes no condition it cannot check against the table's.
  */
-function mayScale(mode: unknown, path: string, context: Context): boolean {
+function mayScale(billing: BillingMode, path: string, context: Context): boolean {
   const refuse = (message: string): boolean => {
     context.problems.push(problem('SCALING_INVALID', path, message));
     return false;
   };
-  if (mode === 'PAY_PER_REQUEST') return refuse(PAY_PER_REQUEST_SCALES);
-  // Another text is not a billing mode: the schema says so at BillingMode itself.
-  if (!isIntrinsic(mode)) return true;
-  const ref = isRecord(mode) ? mode.Ref : undefined;
-  const given =
-    typeof ref === 'string' && context.view.parameters.has(ref)
-      ? own(context.parameterValues, ref)
-      : undefined;
-  if (typeof ref === 'string' && given !== undefined) {
-    if (given === 'PROVISIONED') return true;
-    // A NoEcho value never goes into a message: CloudFormation shows the macro's error to anyone.
-    const value = context.view.noEcho.has(ref) ? '(NoEcho)' : show(given);
-    const why = given === 'PAY_PER_REQUEST' ? PAY_PER_REQUEST_SCALES : 'only a PROVISIONED table scales';
-    return refuse(`BillingMode is parameter ${ref}, ${value} in this request: ${why}`);
-  }
-  return refuse(
-    `BillingMode is ${unknownMode(mode, ref, context)}: the macro cannot tell that the table is PROVISIONED, and its scalable targets would fail to create if it is PAY_PER_REQUEST; write BillingMode: PROVISIONED, or !Ref a parameter whose value comes with the request`,
-  );
+  const { mode, words, source } = billing;
+  if (mode === 'PROVISIONED') return true;
+  if (source === 'unknown')
+    return refuse(
+      `BillingMode is ${words}: the macro cannot tell that the table is PROVISIONED, and its scalable targets would fail to create if it is PAY_PER_REQUEST; write BillingMode: PROVISIONED, or !Ref a parameter whose value comes with the request`,
+    );
+  if (source === 'written')
+    // Another text written out is not a billing mode: the schema says so at BillingMode itself.
+    return mode === 'PAY_PER_REQUEST' ? refuse(PAY_PER_REQUEST_SCALES) : true;
+  const why = mode === 'PAY_PER_REQUEST' ? PAY_PER_REQUEST_SCALES : 'only a PROVISIONED table scales';
+  return refuse(`BillingMode is ${words}: ${why}`);
 }
 
 /** `Scaling.Indexes`: each a global secondary index of the table (`known`, when its names are written out). */
@@ -192,14 +186,6 @@ function indexScaling(
   return indexes;
 }
 
-/** A billing mode the macro cannot know, as a message shows it. */
-function unknownMode(mode: unknown, ref: unknown, context: Context): string {
-  if (typeof ref !== 'string') return `a function (${Object.keys(isRecord(mode) ? mode : {})[0] ?? ''})`;
-  return context.view.parameters.has(ref)
-    ? `parameter ${ref}, whose value the request does not carry`
-    : `Ref ${show(ref)}`;
-}
-
 /**
  * Reads `Scaling` (already checked against the schema) for a new table: only a PROVISIONED table scales, only
  * its global secondary indexes have their own capacity, and `CopyToIndexes` gives every index the table's settings.
@@ -207,6 +193,7 @@ function unknownMode(mode: unknown, ref: unknown, context: Context): string {
 export function parseScaling(
   scaling: { readonly written: unknown; readonly values: unknown },
   properties: Readonly<Record<string, unknown>>,
+  billing: BillingMode,
   path: string,
   parameterValues: Readonly<Record<string, unknown>>,
   view: TemplateView,
@@ -215,7 +202,7 @@ export function parseScaling(
   const { written, values: value } = scaling;
   if (!isRecord(value) || !isRecord(written)) return undefined;
   const context: Context = { parameterValues, view, problems };
-  if (!mayScale(properties.BillingMode, path, context)) return undefined;
+  if (!mayScale(billing, path, context)) return undefined;
   const table = dimensions(written.Table, value.Table, joinPath(path, 'Table'), context) ?? {
     read: undefined,
     write: undefined,

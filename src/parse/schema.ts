@@ -1,7 +1,15 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import { SECTION_KEY } from '../names.js';
-import { joinPath, listOf, type Problem, type ProblemCode, problem, show } from '../problems.js';
+import {
+  isWithinPath,
+  joinPath,
+  listOf,
+  type Problem,
+  type ProblemCode,
+  problem,
+  show,
+} from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord, put } from '../template/json.js';
 import { count } from '../words.js';
@@ -28,6 +36,7 @@ export function readSection(
   if (isRecord(copy) && isRecord(section)) validateTables(section, copy, basePath, found, refused);
   else if (!validate(copy)) schemaProblems(section, copy, basePath, found);
   checkCoercions(section, holder, 'section', basePath, found, { left: SCHEMA_PROBLEMS });
+  branchProblems(section, basePath, found);
   // One at a time: spreading a long list into push's arguments overflows the stack.
   for (const p of found) {
     problems.push(p);
@@ -58,7 +67,10 @@ function validateTables(
     }
     const entry: Record<string, unknown> = {};
     put(entry, key, copy[key]);
-    const valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(entry));
+    let valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(entry));
+    // "True" and "FALSE" are booleans to CloudFormation and cfn-lint, not to the validator: read, then validated again.
+    if (valid === false && readBooleanWords(entry, validate.errors ?? []))
+      valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(entry));
     put(copy, key, entry[key]);
     if (valid === undefined) {
       refused.push(path);
@@ -78,6 +90,128 @@ const SCHEMA_PROBLEMS = 1_000;
 /** Errors the validator may make for one table before it is stopped. */
 const SCHEMA_ERRORS_PER_TABLE = 100_000;
 
+/** At most this many `Fn::If` branches of a section are checked: each is one more validation of its entry. */
+const BRANCH_CHECKS = 100;
+
+/**
+ * The literal branches of each `Fn::If` in a new table's `Properties`, checked against the schema as if written in
+ * its place (a `Ref` to AWS::NoValue, or another function, is CloudFormation's), each problem at its branch
+ * (`...KeySchema.Fn::If[2][0].KeyType`). An `Fn::If` inside another function is not followed.
+ */
+function branchProblems(section: unknown, basePath: string, problems: Problem[]): void {
+  if (!isRecord(section)) return;
+  let budget = BRANCH_CHECKS;
+  for (const [key, entry] of Object.entries(section)) {
+    if (!isRecord(entry) || !isRecord(entry.Properties) || isIntrinsic(entry.Properties)) continue;
+    for (const at of conditionals(entry.Properties, [key, 'Properties'])) {
+      const branches = dataAt(section, toPointer(at)) as { 'Fn::If': unknown[] };
+      for (const branch of [1, 2]) {
+        const value = branches['Fn::If'][branch];
+        if (isIntrinsic(value) || budget-- <= 0) continue;
+        branchProblemsOf({ [key]: entry }, { at, branch, value }, basePath, problems);
+      }
+    }
+  }
+}
+
+/** The problems of one branch (`value`) put in place of the `Fn::If` at `at` of `section`, at the branch's path. */
+function branchProblemsOf(
+  section: Record<string, unknown>,
+  { at, branch, value }: { at: readonly string[]; branch: number; value: unknown },
+  basePath: string,
+  problems: Problem[],
+): void {
+  const variant = JSON.parse(JSON.stringify(section)) as Record<string, unknown>;
+  const parent = dataAt(variant, toPointer(at.slice(0, -1)));
+  const last = at.at(-1) ?? '';
+  if (Array.isArray(parent)) parent[Number(last)] = JSON.parse(JSON.stringify(value ?? null));
+  else if (isRecord(parent)) put(parent, last, JSON.parse(JSON.stringify(value ?? null)));
+  const valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(variant));
+  if (valid !== false) return;
+  if (
+    readBooleanWords(variant, validate.errors ?? []) &&
+    runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(variant)) !== false
+  )
+    return;
+  const found: Problem[] = [];
+  schemaProblems(variant, variant, basePath, found);
+  const place = templatePath(variant, toPointer(at), basePath);
+  const branchPath = joinPath(joinPath(place, 'Fn::If'), branch);
+  for (const p of found)
+    if (isWithinPath(p.path, place)) problems.push({ ...p, path: branchPath + p.path.slice(place.length) });
+}
+
+/** The places (as pointer segments) of each `Fn::If` in `node`, not inside another function. */
+function conditionals(node: unknown, at: string[]): string[][] {
+  if (isRecord(node) && isIntrinsic(node)) {
+    const args = node['Fn::If'];
+    return Array.isArray(args) && args.length === 3 ? [at] : [];
+  }
+  if (Array.isArray(node)) return node.flatMap((item, i) => conditionals(item, [...at, String(i)]));
+  if (isRecord(node)) return Object.entries(node).flatMap(([k, v]) => conditionals(v, [...at, k]));
+  return [];
+}
+
+function toPointer(at: readonly string[]): string {
+  return at.map((segment) => `/${escapePointer(segment)}`).join('');
+}
+
+/**
+ * The text CloudFormation and cfn-lint take for a boolean (cfn-lint's BOOLEAN_STRINGS): `true`, `True`, `TRUE`, and
+ * the same for false. Undefined for any other value.
+ */
+export function booleanWord(value: unknown): boolean | undefined {
+  if (value === 'true' || value === 'True' || value === 'TRUE') return true;
+  if (value === 'false' || value === 'False' || value === 'FALSE') return false;
+  return undefined;
+}
+
+/**
+ * Where the validator wanted a boolean and found `"True"`, `"FALSE"` (what its coercion does not take), the copy
+ * `root` gets the boolean. True when it changed something.
+ */
+function readBooleanWords(root: unknown, errors: readonly ErrorObject[]): boolean {
+  let changed = false;
+  for (const error of errors) {
+    if (error.keyword !== 'type' || !wantsBoolean(error.params.type)) continue;
+    const path = segments(error.instancePath);
+    const key = path.pop();
+    const parent = dataAt(root, toPointer(path));
+    if (key !== undefined) changed = putBooleanWord(parent, key) || changed;
+  }
+  return changed;
+}
+
+/** `parent[key]` as a boolean, when it is a boolean word; true when it was one. */
+function putBooleanWord(parent: unknown, key: string): boolean {
+  if (Array.isArray(parent)) {
+    const word = booleanWord(parent[Number(key)]);
+    if (word !== undefined) parent[Number(key)] = word;
+    return word !== undefined;
+  }
+  if (!isRecord(parent)) return false;
+  const word = booleanWord(parent[key]);
+  if (word !== undefined) put(parent, key, word);
+  return word !== undefined;
+}
+
+function wantsBoolean(wanted: unknown): boolean {
+  return wanted === 'boolean' || (Array.isArray(wanted) && wanted.includes('boolean'));
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** An error that says nothing a table rule does not say better: `if`/`allOf` wrappers, and key schema rules. */
+function saidByRules(error: ErrorObject): boolean {
+  if (error.keyword === 'if' || error.keyword === 'allOf') return true;
+  // The registry's "local secondary indexes need two key attributes": LSI_INVALID says it, naming the index.
+  if (error.schemaPath.endsWith('/then/properties/KeySchema/minItems')) return true;
+  // A key schema that repeats an item repeats its attribute: KEY_SCHEMA_INVALID says it, once.
+  return error.keyword === 'uniqueItems' && error.instancePath.endsWith('/KeySchema');
+}
+
 /** The validator's errors as problems, those inside intrinsics and those another error explains left out. */
 function schemaProblems(section: unknown, values: unknown, basePath: string, problems: Problem[]): void {
   const errors = (validate.errors ?? []).filter(
@@ -85,9 +219,7 @@ function schemaProblems(section: unknown, values: unknown, basePath: string, pro
   );
   const explained = explainedPlaces(errors);
   for (const error of errors) {
-    if (error.keyword === 'if' || error.keyword === 'allOf') continue;
-    // The registry's "local secondary indexes need two key attributes": LSI_INVALID says it, naming the index.
-    if (error.schemaPath.endsWith('/then/properties/KeySchema/minItems')) continue;
+    if (saidByRules(error)) continue;
     if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && explained(error.instancePath)) continue;
     problems.push(toProblem(error, section, basePath));
   }

@@ -1,5 +1,6 @@
 import { joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord } from '../template/json.js';
+import type { BillingMode } from './billing.js';
 import { TAG_LIMITS, tagKeyFault, tagValueFault } from './tags.js';
 
 /** DynamoDB limits that CloudFormation only reports after it starts creating the table. */
@@ -47,6 +48,7 @@ function indexesOf(properties: Record<string, unknown>, path: string): IndexAt[]
 export function checkTableProperties(
   properties: Record<string, unknown>,
   path: string,
+  billing: BillingMode,
   problems: Problem[],
 ): void {
   const indexes = indexesOf(properties, path);
@@ -62,7 +64,7 @@ export function checkTableProperties(
   checkKeySchemaShapes(indexes, problems);
   checkKeyAttributesDistinct(keySchemas, problems);
   checkTags(properties, path, problems);
-  checkBilling(properties, path, indexes, problems);
+  checkBilling(billing, path, { table: properties, indexes }, problems);
   checkIndexes(properties, path, indexes, problems);
   checkEncryption(properties, path, problems);
   checkTimeToLive(properties, path, problems);
@@ -250,19 +252,23 @@ function tagKeyOnce(key: string, i: number, seen: Map<string, number>): string |
   return tagKeyFault(key);
 }
 
+/**
+ * The throughput of the table and of each global index, for the billing mode (see resolveBillingMode): one
+ * CloudFormation will only know (`!If`) is not checked.
+ */
 function checkBilling(
-  properties: Record<string, unknown>,
+  billing: BillingMode,
   path: string,
-  indexes: IndexAt[],
+  owners: { table: Record<string, unknown>; indexes: IndexAt[] },
   problems: Problem[],
 ): void {
-  const mode = properties.BillingMode ?? 'PROVISIONED';
-  // Another value is refused by the schema, and what throughput it needs cannot be known.
+  const { mode } = billing;
+  // Another value is refused by the schema (or by CloudFormation, from a parameter), and what throughput it
+  // needs cannot be known.
   if (mode !== 'PROVISIONED' && mode !== 'PAY_PER_REQUEST') return;
-  const onDemand = mode === 'PAY_PER_REQUEST';
-  checkThroughput(properties, path, 'the table', onDemand, problems);
-  for (const { index, path: indexPath, kind } of indexes) {
-    if (kind === 'global') checkThroughput(index, indexPath, 'a global secondary index', onDemand, problems);
+  checkThroughput(owners.table, path, 'the table', billing, problems);
+  for (const { index, path: indexPath, kind } of owners.indexes) {
+    if (kind === 'global') checkThroughput(index, indexPath, 'a global secondary index', billing, problems);
   }
 }
 
@@ -271,23 +277,28 @@ function checkThroughput(
   owner: Record<string, unknown>,
   ownerPath: string,
   what: string,
-  onDemand: boolean,
+  billing: BillingMode,
   problems: Problem[],
 ): void {
+  const onDemand = billing.mode === 'PAY_PER_REQUEST';
   const has = owner.ProvisionedThroughput !== undefined;
   const throughputPath = joinPath(ownerPath, 'ProvisionedThroughput');
   const mismatch = (at: string, message: string): void => {
     problems.push(problem('BILLING_THROUGHPUT_MISMATCH', at, message));
   };
-  if (onDemand && has)
-    mismatch(throughputPath, `must not be set when BillingMode is PAY_PER_REQUEST (${what})`);
+  // Written out, the mode is its own words; left out or from a parameter, the message says where it comes from.
+  const mode = billing.source !== 'written' ? billing.words : onDemand ? 'PAY_PER_REQUEST' : 'PROVISIONED';
+  if (onDemand && has) mismatch(throughputPath, `must not be set when BillingMode is ${mode} (${what})`);
   else if (!onDemand && !has)
     mismatch(
       throughputPath,
-      `is required when BillingMode is PROVISIONED, the default (${what}); or set BillingMode: PAY_PER_REQUEST`,
+      `is required when BillingMode is ${mode} (${what}); or set BillingMode: PAY_PER_REQUEST`,
     );
   if (!onDemand && owner.OnDemandThroughput !== undefined)
-    mismatch(joinPath(ownerPath, 'OnDemandThroughput'), 'is only valid when BillingMode is PAY_PER_REQUEST');
+    mismatch(
+      joinPath(ownerPath, 'OnDemandThroughput'),
+      `is only valid when BillingMode is PAY_PER_REQUEST, not ${mode}`,
+    );
   const throughput = owner.ProvisionedThroughput;
   if (!isRecord(throughput)) return;
   for (const unit of ['ReadCapacityUnits', 'WriteCapacityUnits']) {

@@ -87,7 +87,7 @@ function keyFromAlias(
 }
 
 const UNRESOLVED =
-  'cannot tell which KMS key this is: use a key ARN, key ID or alias, !GetAtt <Key>.Arn, !Ref <Key>, !Ref <Alias> or !Ref <Parameter>';
+  'cannot tell which KMS key this is: use a key ARN, key ID or alias, !GetAtt <Key>.Arn, !Ref <Key>, !Ref <Alias>, !Ref <Parameter>, or !Sub of a key ARN (arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${KeyId})';
 
 /**
  * Resolves `SSESpecification.KMSMasterKeyId` of a new table, or the key ARN of a looked-up one, to what a policy
@@ -106,6 +106,7 @@ export function resolveKmsKey(
   if (!isIntrinsic(value) || !isRecord(value) || depth > 3) return unresolvedKey(path, problems, UNRESOLVED);
   const context: KmsContext = { view, parameterValues, problems };
   if ('Fn::GetAtt' in value) return keyFromGetAtt(value, path, context);
+  if ('Fn::Sub' in value) return keyFromSub(value, path, context);
   const ref = value.Ref;
   if (typeof ref !== 'string') return unresolvedKey(path, problems, UNRESOLVED);
   return keyFromRef(ref, path, context, depth);
@@ -118,6 +119,43 @@ function keyFromGetAtt(value: Record<string, unknown>, path: string, context: Km
   if (parts && parts.attribute === 'Arn' && context.view.resources.get(parts.name)?.Type === 'AWS::KMS::Key')
     return { resource: value, alias: undefined, size: KEY_ARN_MAX };
   return unresolvedKey(path, context.problems, UNRESOLVED);
+}
+
+/**
+ * A key ARN written with `Fn::Sub`: `arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${KeyId}`, each
+ * part literal or its pseudo parameter, the key a literal key ID, `${Parameter}` (its value, when the request
+ * carries it, must be a key ID), `${Key}` or `${Key.KeyId}` of an AWS::KMS::Key of the template. The Sub is the
+ * policy's Resource, as written: it names the one key the table uses.
+ */
+function keyFromSub(value: Record<string, unknown>, path: string, context: KmsContext): KmsResolution {
+  const text = value['Fn::Sub'];
+  const match = typeof text === 'string' ? SUB_KEY_ARN.exec(text) : null;
+  const key = match?.[1];
+  if (key === undefined) return unresolvedKey(path, context.problems, UNRESOLVED);
+  const variable = /^\$\{([^}]+)\}$/.exec(key)?.[1];
+  if (variable === undefined && !KMS_KEY_ID.test(key))
+    return unresolvedKey(path, context.problems, `key/${key} is not a key ID, as KMS makes them`);
+  if (variable === undefined || subKeyVariable(variable, context))
+    return { resource: value, alias: undefined, size: KEY_ARN_MAX };
+  return unresolvedKey(
+    path,
+    context.problems,
+    `\${${variable}} in the key ARN is not a parameter whose value is a key ID, nor an AWS::KMS::Key of the template (\${Key} or \${Key.KeyId})`,
+  );
+}
+
+/** The parts of a key ARN, each written out or its pseudo parameter; the key ID or one variable is captured. */
+const SUB_KEY_ARN =
+  /^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):kms:(?:[a-z]{2}(?:-[a-z]+)+-\d+|\$\{AWS::Region\}):(?:\d{12}|\$\{AWS::AccountId\}):key\/((?:mrk-)?[0-9a-f-]{32,36}|\$\{[A-Za-z0-9.]+\})$/;
+
+/** Whether `${variable}` in a key ARN stands for a key ID: a parameter (its value checked when known) or a key. */
+function subKeyVariable(variable: string, context: KmsContext): boolean {
+  const [name = '', attribute] = variable.split('.');
+  if (context.view.resources.get(name)?.Type === 'AWS::KMS::Key')
+    return attribute === undefined || attribute === 'KeyId';
+  if (attribute !== undefined || !context.view.parameters.has(name)) return false;
+  const given = context.parameterValues[name];
+  return given === undefined || (typeof given === 'string' && KMS_KEY_ID.test(given));
 }
 
 /** `!Ref` to a key, to an alias (followed to its TargetKeyId), or to a parameter whose value the request carries. */

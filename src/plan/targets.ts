@@ -148,7 +148,7 @@ function refRole(
   const given = own(parameterValues, ref);
   if (typeof given !== 'string' || given === '')
     return unresolved(
-      `is !Ref ${ref}, ${parameterValueFault(given, view.noEcho.has(ref))}: its role is unknown`,
+      `is !Ref ${ref}, ${parameterValueFault(given, view.noEcho.has(ref))}: its role is unknown${given === undefined ? ` (on the command line, give its value: --parameter ${ref}=<role ARN>)` : ''}`,
     );
   return (
     roleFromText(given, view.noEcho.has(ref) ? ref : undefined) ??
@@ -272,7 +272,7 @@ export function runsAs(id: string, context: RoleContext): RoleRef | undefined {
           problem(
             'TARGET_WITHOUT_ROLE',
             context.at,
-            `ECS service ${id} does not run a task definition of this template (Resources.${id}.Properties.TaskDefinition must be !Ref <TaskDefinition>)`,
+            `ECS service ${id} does not run a task definition of this template (Resources.${id}.Properties.TaskDefinition must be !Ref <TaskDefinition> or !GetAtt <TaskDefinition>.TaskDefinitionArn)`,
           ),
         );
       }
@@ -295,11 +295,25 @@ export function runsAs(id: string, context: RoleContext): RoleRef | undefined {
   }
 }
 
-/** The task definition an ECS service runs, when it is one of this template's. */
+/**
+ * The task definition an ECS service runs, when it is one of this template's: `!Ref TaskDef`,
+ * `!GetAtt TaskDef.TaskDefinitionArn` (list or string form), or `!Sub` of exactly `${TaskDef}` or
+ * `${TaskDef.TaskDefinitionArn}`.
+ */
 function serviceTaskDefinition(view: TemplateView, serviceId: string): string | undefined {
   const value = propertiesOf(view, serviceId).TaskDefinition;
-  const ref = isRecord(value) ? value.Ref : undefined;
-  return typeof ref === 'string' && resourceType(view, ref) === 'AWS::ECS::TaskDefinition' ? ref : undefined;
+  const id = isRecord(value) ? taskDefinitionNamed(value) : undefined;
+  return id !== undefined && resourceType(view, id) === 'AWS::ECS::TaskDefinition' ? id : undefined;
+}
+
+/** The logical ID a `Ref`, `GetAtt ...TaskDefinitionArn` or whole-`Sub` names, for serviceTaskDefinition. */
+function taskDefinitionNamed(value: Record<string, unknown>): string | undefined {
+  if (typeof value.Ref === 'string') return value.Ref;
+  const parts = 'Fn::GetAtt' in value ? getAttParts(value['Fn::GetAtt']) : undefined;
+  if (parts) return parts.attribute === 'TaskDefinitionArn' ? parts.name : undefined;
+  const sub = value['Fn::Sub'];
+  const whole = typeof sub === 'string' ? /^\$\{([^}!.]+)(\.TaskDefinitionArn)?\}$/.exec(sub) : null;
+  return whole?.[1];
 }
 
 /**

@@ -461,21 +461,32 @@ function readsTableStream(value: unknown, resolvedTables: ReadonlyMap<string, Re
 
 const FUNCTION_TYPES = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
 
-/** The function of this template an event source mapping names: by Ref, GetAtt Arn, name or ARN. */
-function functionNamed(value: unknown, view: TemplateView): string | undefined {
+/**
+ * The function of this template an event source mapping names, as Lambda takes `FunctionName`: `!Ref Fn`,
+ * `!GetAtt Fn.Arn`, `!Sub ${Fn}` or `${Fn.Arn}` (with an alias or version: `${Fn}:live`), `!Ref` to an AWS::Lambda::Alias or AWS::Lambda::Version of it, or
+ * text naming its literal `FunctionName`: the name, the name with an alias or version (`my-fn:live`), a partial ARN
+ * (`111122223333:function:my-fn`) or an ARN, written out or as a `!Sub` whose other parts are pseudo parameters
+ * (`arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}`). Whatever the alias or
+ * version, the function runs as its role.
+ */
+function functionNamed(value: unknown, view: TemplateView, depth = 0): string | undefined {
   const isFunction = (id: string) => {
     const type = view.resources.get(id)?.Type;
     return typeof type === 'string' && FUNCTION_TYPES.includes(type);
   };
   if (isRecord(value)) {
+    const sub = value['Fn::Sub'];
+    if (typeof sub === 'string') return functionInSub(sub, view, depth);
     const id = functionReferred(value);
-    return id !== undefined && isFunction(id) ? id : undefined;
+    if (id === undefined || isFunction(id)) return id;
+    // An alias or a version of a function of the template: its FunctionName, followed once.
+    return depth === 0 ? functionNamed(versionedFunction(view, id), view, depth + 1) : undefined;
   }
   if (typeof value !== 'string') return undefined;
-  const name = /^arn:aws[a-z-]*:lambda:[^:]*:\d{12}:function:([^:]+)/.exec(value)?.[1] ?? value;
+  const name = FUNCTION_TEXT.exec(value)?.[1];
   for (const [id, resource] of view.resources) {
     const properties = isRecord(resource.Properties) ? resource.Properties : {};
-    if (isFunction(id) && properties.FunctionName === name) return id;
+    if (isFunction(id) && name !== undefined && properties.FunctionName === name) return id;
   }
   return undefined;
 }
@@ -485,6 +496,33 @@ function functionReferred(value: Record<string, unknown>): string | undefined {
   if (typeof value.Ref === 'string') return value.Ref;
   const getAtt = getAttParts(value['Fn::GetAtt']);
   return getAtt?.attribute === 'Arn' ? getAtt.name : undefined;
+}
+
+/** The `FunctionName` of an AWS::Lambda::Alias or AWS::Lambda::Version `id`, if it is one. */
+function versionedFunction(view: TemplateView, id: string): unknown {
+  const resource = view.resources.get(id);
+  const versioned = resource?.Type === 'AWS::Lambda::Alias' || resource?.Type === 'AWS::Lambda::Version';
+  return versioned && isRecord(resource.Properties) ? resource.Properties.FunctionName : undefined;
+}
+
+/** A function name, with an alias or version, as a name, a partial ARN or an ARN: the name is captured. */
+const FUNCTION_TEXT =
+  /^(?:(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:)?\d{12}:function:)?([A-Za-z0-9_-]{1,64})(?::[A-Za-z0-9$_-]+)?$/;
+
+/** The parts of a function ARN in a `Fn::Sub`, each written out or its pseudo parameter; the name captured. */
+const SUB_FUNCTION_ARN =
+  /^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):lambda:(?:[a-z0-9-]+|\$\{AWS::Region\}):(?:\d{12}|\$\{AWS::AccountId\}):function:([A-Za-z0-9_-]{1,64}|\$\{[A-Za-z0-9]+\})(?::[A-Za-z0-9$_-]+)?$/;
+
+/** The function a `Fn::Sub` string names: `${Fn}`, `${Fn.Arn}` (with an alias: `${Fn}:live`), or a function ARN. */
+function functionInSub(text: string, view: TemplateView, depth: number): string | undefined {
+  const whole = /^\$\{([A-Za-z0-9]+)(\.Arn)?\}(?::[A-Za-z0-9$_-]+)?$/.exec(text);
+  if (whole?.[1] !== undefined) return functionNamed({ Ref: whole[1] }, view, depth);
+  const name = SUB_FUNCTION_ARN.exec(text)?.[1];
+  if (name === undefined) return undefined;
+  const variable = /^\$\{([A-Za-z0-9]+)\}$/.exec(name)?.[1];
+  return variable === undefined
+    ? functionNamed(name, view, depth)
+    : functionNamed({ Ref: variable }, view, depth);
 }
 
 /** Sections whose references CloudFormation resolves against resources and parameters. */

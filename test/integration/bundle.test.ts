@@ -197,7 +197,7 @@ describe.skipIf(!available)('the shipped bundle (dist/handler.js)', () => {
       'UNKNOWN_KEY',
     ]);
     expect(byName['repeated-key'].errorMessage).toContain(
-      'x-dynamodb.t.Properties.KeySchema: must not repeat items (items 0 and 1 are the same) [INVALID_VALUE]',
+      'x-dynamodb.t.Properties.KeySchema: uses attribute "id" twice; each key attribute (HASH or RANGE) must be a different attribute [KEY_SCHEMA_INVALID]',
     );
   });
 });

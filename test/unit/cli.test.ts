@@ -308,6 +308,33 @@ describe('parameters take their Default where no --parameter gives one, as Cloud
   });
 });
 
+describe("an SSM parameter type's Default is a parameter name, never taken for its value", () => {
+  const ssm = WITH_PARAMETERS.replace(
+    /RoleParam:.*\n(\s+Default: .*\n)?/,
+    "RoleParam: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /app/task-role-arn}\n",
+  );
+
+  it('validate gives the role no value and says to give it with --parameter', async () => {
+    expect(ssm).toContain('/app/task-role-arn');
+    const { cli, out } = io({ 'p.yaml': ssm });
+    expect(await runCli(['validate', 'p.yaml'], cli)).toBe(1);
+    expect(out.join('')).toContain(
+      'is !Ref RoleParam, a parameter without a value in the request: its role is unknown (on the command line, give its value: --parameter RoleParam=<role ARN>) [TARGET_ROLE_UNRESOLVED]',
+    );
+    const given = io({ 'p.yaml': ssm });
+    const role = 'RoleParam=arn:aws:iam::111122223333:role/app';
+    expect(
+      await runCli(['validate', 'p.yaml', '--parameter', role, '--account', '111122223333'], given.cli),
+    ).toBe(0);
+  });
+
+  it('event does not write the name into templateParameterValues', async () => {
+    const { cli, out } = io({ 'p.yaml': ssm });
+    expect(await runCli(['event', 'p.yaml'], cli)).toBe(0);
+    expect(JSON.parse(out.join('')).templateParameterValues).toEqual({ ReadMin: '2' });
+  });
+});
+
 describe('event always writes JSON, which sam local invoke -e reads', () => {
   it('writes JSON for a YAML template and refuses --format yaml', async () => {
     const { cli, out } = io({ 't.yaml': TEMPLATE });
@@ -382,6 +409,16 @@ describe('explain works without credentials', () => {
     expect(await runCli(['explain', 'examples/ecs-app.yaml'], cli)).toBe(0);
     expect(out.join('')).toContain('Tables looked up: ');
     expect(err.join('')).toContain('stand-ins');
+  });
+
+  it("writes the stand-ins' ARNs in the --account given, 000000000000 without one", async () => {
+    const { cli, out } = io();
+    expect(await runCli(['explain', 'examples/ecs-app.yaml', '--account', '444455556666'], cli)).toBe(0);
+    expect(out.join('')).toContain(':444455556666:table/');
+    expect(out.join('')).not.toContain('000000000000');
+    const without = io();
+    expect(await runCli(['explain', 'examples/ecs-app.yaml'], without.cli)).toBe(0);
+    expect(without.out.join('')).toContain(':000000000000:table/');
   });
 
   it('asks AWS with --aws', async () => {

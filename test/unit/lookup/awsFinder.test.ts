@@ -341,6 +341,21 @@ describe('AwsFinder refuses what it cannot verify', () => {
     expect(problemOf(outcome)).toMatchObject({ message: expect.stringContaining('refused the credentials') });
     expect(f.cachedClients).toBe(0);
   });
+
+  it('says no credentials were found, not that AWS refused them', async () => {
+    dynamodb.on(DescribeTableCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
+    const [outcome] = await finder().findTables([request('t', { tableName: 'ttt' })], 'us-east-1');
+    const found = problemOf(outcome);
+    expect(found).toMatchObject({
+      code: 'LOOKUP_FAILED',
+      message: expect.stringContaining('no AWS credentials were found'),
+    });
+    expect(JSON.stringify(found)).not.toContain('refused');
+  });
 });
 
 describe('mapBounded', () => {

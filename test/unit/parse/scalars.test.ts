@@ -134,6 +134,54 @@ Resources: {}
     ]);
   });
 
+  it('takes the boolean words cfn-lint and CloudFormation take (True, TRUE, False, FALSE), kept as written', async () => {
+    const properties = {
+      ...SIMPLE_TABLE,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: 'True' },
+      DeletionProtectionEnabled: 'FALSE',
+      ContributorInsightsSpecification: { Enabled: 'TRUE' },
+    };
+    const out: Json = await expandOk(baseTemplate({ t: { Properties: properties, Services: grant } }));
+    expect(out.Resources.t.Properties).toMatchObject({
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: 'True' },
+      DeletionProtectionEnabled: 'FALSE',
+      ContributorInsightsSpecification: { Enabled: 'TRUE' },
+    });
+    // The rules read the value: SSEType needs SSEEnabled true.
+    const sse = { ...SIMPLE_TABLE, SSESpecification: { SSEEnabled: 'False', SSEType: 'KMS' } };
+    expect(await expandProblems(baseTemplate({ t: { Properties: sse } }))).toEqual([
+      { code: 'SSE_INVALID', path: 'x-dynamodb.t.Properties.SSESpecification.SSEType' },
+    ]);
+    const wrong = {
+      ...SIMPLE_TABLE,
+      DeletionProtectionEnabled: 'tRUE',
+      TimeToLiveSpecification: { Enabled: 'yes' },
+    };
+    expect(await expandProblems(baseTemplate({ t: { Properties: wrong } }))).toEqual([
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.DeletionProtectionEnabled' },
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.TimeToLiveSpecification.Enabled' },
+    ]);
+  });
+
+  it("takes a transform parameter's boolean words and tag values that are numbers or booleans, kept as written", async () => {
+    const parameters = { Tags: { cost: 42, shared: true, team: 'a' }, Outputs: 'False' };
+    const out: Json = await expandOk(baseTemplate({ t: { Properties: SIMPLE_TABLE, Services: grant } }), {
+      parameters,
+    });
+    expect(out.Resources.t.Properties.Tags).toEqual([
+      { Key: 'cost', Value: 42 },
+      { Key: 'shared', Value: true },
+      { Key: 'team', Value: 'a' },
+    ]);
+    expect(out.Outputs).toBeUndefined();
+    expect(
+      await expandProblems(baseTemplate({}), { parameters: { Tags: { cost: null }, Outputs: 'tRUE' } }),
+    ).toEqual([
+      { code: 'TRANSFORM_PARAMETER_INVALID', path: 'Transform.Parameters.Outputs' },
+      { code: 'TRANSFORM_PARAMETER_INVALID', path: 'Transform.Parameters.Tags' },
+    ]);
+  });
+
   it('refuses the conversions CloudFormation does not make: null, and 1 for true', async () => {
     const properties = {
       ...PROVISIONED,

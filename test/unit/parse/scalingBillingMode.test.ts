@@ -49,6 +49,7 @@ describe('Scaling on a table whose BillingMode is a function', () => {
     expect(scalableTargets(out)).toHaveLength(1);
     expect(out.Resources.t.Properties.BillingMode).toEqual({ Ref: 'Mode' });
     expect(await refusal({ Ref: 'Mode' }, { Mode: 'PAY_PER_REQUEST' })).toEqual([
+      'x-dynamodb.t.Properties.ProvisionedThroughput: must not be set when BillingMode is parameter Mode, "PAY_PER_REQUEST" in this request (the table) [BILLING_THROUGHPUT_MISMATCH]',
       'x-dynamodb.t.Scaling: BillingMode is parameter Mode, "PAY_PER_REQUEST" in this request: a PAY_PER_REQUEST table scales by itself; use BillingMode: PROVISIONED or remove Scaling [SCALING_INVALID]',
     ]);
   });

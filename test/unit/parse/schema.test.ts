@@ -53,9 +53,11 @@ describe('validateSection', () => {
     expect(codes(table(long, [key(long)]))).toEqual([
       { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.AttributeDefinitions[0].AttributeName' },
     ]);
-    expect(codes(table('id', [key('id'), key('id')]))).toContainEqual({
+    const twice = table('id', [key('id')]);
+    twice.t.Properties.AttributeDefinitions.push({ AttributeName: 'id', AttributeType: 'S' });
+    expect(codes(twice)).toContainEqual({
       code: 'INVALID_VALUE',
-      path: 'x-dynamodb.t.Properties.KeySchema',
+      path: 'x-dynamodb.t.Properties.AttributeDefinitions',
     });
   });
 

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { resolveBillingMode } from '../../../src/parse/billing.js';
 import { checkTableProperties } from '../../../src/parse/tableRules.js';
+import { viewTemplate } from '../../../src/template/view.js';
 import { reported, SIMPLE_TABLE } from '../../helpers.js';
 
 const check = (properties: Record<string, unknown>) =>
-  reported((problems) => checkTableProperties(properties, 'P', problems)).map((p) => ({
+  reported((problems) =>
+    checkTableProperties(
+      properties,
+      'P',
+      resolveBillingMode(properties.BillingMode, {}, viewTemplate({})),
+      problems,
+    ),
+  ).map((p) => ({
     code: p.code,
     path: p.path,
   }));

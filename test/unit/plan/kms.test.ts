@@ -88,6 +88,41 @@ describe('resolveKmsKey', () => {
     });
   });
 
+  it('takes a !Sub in the shape of a key ARN as the Resource, as written', () => {
+    const id = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    for (const sub of [
+      ACCOUNT_KEY('${KeyParam}'),
+      ACCOUNT_KEY('${Secret}'),
+      ACCOUNT_KEY('${Key}'),
+      ACCOUNT_KEY('${Key.KeyId}'),
+      ACCOUNT_KEY(id),
+      { 'Fn::Sub': `arn:aws:kms:eu-west-1:\${AWS::AccountId}:key/${id}` },
+    ]) {
+      expect(resolve(sub), JSON.stringify(sub)).toMatchObject({ resource: sub, alias: undefined });
+    }
+    expect(resolve(ACCOUNT_KEY('${KeyParam}'), { KeyParam: id })).toMatchObject({
+      resource: ACCOUNT_KEY('${KeyParam}'),
+    });
+  });
+
+  it('refuses a !Sub that is not a key ARN or whose key may be more than one key', () => {
+    for (const sub of [
+      ACCOUNT_KEY('*'),
+      ACCOUNT_KEY('${Topic}'),
+      ACCOUNT_KEY('${Nothing}'),
+      ACCOUNT_KEY('${Key.Arn}'),
+      ACCOUNT_KEY('${KeyParam}/x'),
+      ACCOUNT_KEY('${KeyParam}*'),
+      { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/${KeyParam}' },
+      { 'Fn::Sub': ['arn:aws:kms:us-east-1:111122223333:key/${Id}', { Id: 'x' }] },
+    ]) {
+      expect(resolve(sub), JSON.stringify(sub)).toMatchObject({ code: 'KMS_KEY_UNRESOLVED', path: 'P' });
+    }
+    expect(resolve(ACCOUNT_KEY('${KeyParam}'), { KeyParam: '*' })).toMatchObject({
+      code: 'KMS_KEY_UNRESOLVED',
+    });
+  });
+
   it("never writes a NoEcho parameter's value: a Ref or a Sub over it, or a refusal for an alias", () => {
     const id = '1234abcd-12ab-34cd-56ef-1234567890ab';
     const arn = `arn:aws:kms:eu-west-1:111122223333:key/${id}`;

@@ -84,6 +84,44 @@ describe('the role of a target, whatever the form of TaskRoleArn', () => {
   });
 });
 
+describe('an ECS service runs its task definition whatever the form of TaskDefinition', () => {
+  const forms: [string, unknown][] = [
+    ['!Ref TaskDef', { Ref: 'TaskDef' }],
+    ['!GetAtt TaskDef.TaskDefinitionArn', { 'Fn::GetAtt': ['TaskDef', 'TaskDefinitionArn'] }],
+    ['the string form of GetAtt', { 'Fn::GetAtt': 'TaskDef.TaskDefinitionArn' }],
+    ['!Sub ${TaskDef}', { 'Fn::Sub': '${TaskDef}' }],
+    ['!Sub ${TaskDef.TaskDefinitionArn}', { 'Fn::Sub': '${TaskDef.TaskDefinitionArn}' }],
+  ];
+  const service = (taskDefinition: unknown, grantee: string) => {
+    const template = withRole({ 'Fn::GetAtt': ['Role', 'Arn'] }) as Json;
+    template.Resources.Service.Properties.TaskDefinition = taskDefinition;
+    template['x-dynamodb'].t.Services = { [grantee]: { Access: 'RO' } };
+    return template;
+  };
+  for (const [title, value] of forms) {
+    it(`${title}: as a target it runs as the task's role; as a non-target it waits for the policy`, async () => {
+      for (const grantee of ['Service', 'TaskDef']) {
+        const out: Json = await expandOk(service(value, grantee));
+        const [policyId, policy] = policies(out)[0] ?? ['', {}];
+        expect(policy.Properties?.Roles, grantee).toEqual([{ Ref: 'Role' }]);
+        expect(out.Resources.Service.DependsOn, grantee).toEqual([policyId]);
+      }
+    });
+  }
+
+  it("refuses a service as a target when its task definition is not this template's", async () => {
+    for (const value of [
+      { 'Fn::GetAtt': ['TaskDef', 'Arn'] },
+      { 'Fn::Sub': '${TaskDef}:1' },
+      'arn:aws:ecs:us-east-1:111122223333:task-definition/app:1',
+    ]) {
+      expect(await expandProblems(service(value, 'Service')), JSON.stringify(value)).toEqual([
+        { code: 'TARGET_WITHOUT_ROLE', path: 'x-dynamodb.t.Services.Service' },
+      ]);
+    }
+  });
+});
+
 describe('Lambda event source mappings wait for the grant of the stream they read', () => {
   function mapping(functionName: unknown, eventSourceArn: unknown, extra: Json = {}): Json {
     return {
@@ -106,6 +144,10 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
             Code: { ZipFile: 'exports.handler = async () => {}' },
           },
         },
+        Live: {
+          Type: 'AWS::Lambda::Alias',
+          Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '$LATEST', Name: 'live' },
+        },
         Map: map,
       },
     );
@@ -120,6 +162,17 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
     ['!GetAtt Fn.Arn', { 'Fn::GetAtt': ['Fn', 'Arn'] }],
     ['its name', 'reader'],
     ['its ARN', 'arn:aws:lambda:us-east-1:111122223333:function:reader'],
+    ['!Sub ${Fn.Arn}', { 'Fn::Sub': '${Fn.Arn}' }],
+    ['!Sub ${Fn}', { 'Fn::Sub': '${Fn}' }],
+    ['!Sub ${Fn}:live', { 'Fn::Sub': '${Fn}:live' }],
+    ['a partial ARN', '111122223333:function:reader'],
+    ['its name with an alias', 'reader:live'],
+    ['its ARN with an alias', 'arn:aws:lambda:us-east-1:111122223333:function:reader:live'],
+    [
+      '!Sub of its ARN',
+      { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}' },
+    ],
+    ['!Ref an alias of it', { Ref: 'Live' }],
   ];
   for (const [streamTitle, stream] of streams) {
     for (const [functionTitle, fn] of functions) {
@@ -137,10 +190,18 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
       template(mapping({ Ref: 'Fn' }, 'arn:aws:kinesis:us-east-1:111122223333:stream/s')),
     );
     expect((other as Json).Resources.Map.DependsOn).toBeUndefined();
-    const elsewhere = await expandOk(
-      template(mapping('someone-else', { 'Fn::GetAtt': ['orders', 'StreamArn'] })),
-    );
-    expect((elsewhere as Json).Resources.Map.DependsOn).toBeUndefined();
+    for (const name of [
+      'someone-else',
+      'reader-2',
+      'reader:live:x',
+      '111122223333:function:someone-else',
+      { 'Fn::Sub': '${AWS::StackName}-reader' },
+      { 'Fn::Sub': '${Fn}:live:x' },
+      { 'Fn::ImportValue': 'reader' },
+    ]) {
+      const elsewhere = await expandOk(template(mapping(name, { 'Fn::GetAtt': ['orders', 'StreamArn'] })));
+      expect((elsewhere as Json).Resources.Map.DependsOn, JSON.stringify(name)).toBeUndefined();
+    }
   });
 
   it('waits only for the policies of its own condition, as a service does', async () => {
