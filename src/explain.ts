@@ -1,9 +1,11 @@
 import { show } from './problems.js';
 import type { TransformReport } from './render/report.js';
-import { isRecord } from './template/json.js';
+import { isIntrinsic, isRecord } from './template/json.js';
 import { count } from './words.js';
 
 function describeNewTable(properties: Readonly<Record<string, unknown>>): string {
+  const [fn] = Object.keys(properties);
+  if (isIntrinsic(properties) && fn !== undefined) return `properties given by ${fn}`;
   const parts: string[] = [
     typeof properties.BillingMode === 'string' ? properties.BillingMode : 'PROVISIONED',
   ];

@@ -63,6 +63,12 @@ export interface NewTableSpec extends TableSpecBase {
   readonly properties: Readonly<Record<string, unknown>>;
   /** The same properties read as CloudFormation reads scalars (`"5"` is 5): what rules compare. */
   readonly values: Readonly<Record<string, unknown>>;
+  /**
+   * The property sets the table may have, each read as `values` and at its path: `values` itself; each branch of a
+   * whole `Properties: !If` (`!Ref AWS::NoValue` as none); undefined when only CloudFormation knows them (an
+   * `Fn::Transform`, or an `!If` inside a branch).
+   */
+  readonly variants: readonly PropertyVariant[] | undefined;
   readonly deletionPolicy: string | undefined;
   readonly updateReplacePolicy: string | undefined;
   readonly condition: string | undefined;
@@ -70,10 +76,22 @@ export interface NewTableSpec extends TableSpecBase {
   readonly scaling: ScalingSpec | undefined;
 }
 
-/** Whether a new table has a stream (so a StreamArn, and an output for it): it has a StreamSpecification. */
+/** One property set a new table may have: its properties read as CloudFormation reads scalars, at their path. */
+export interface PropertyVariant {
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly path: string;
+}
+
+/**
+ * Whether a new table has a stream (so a StreamArn, and an output for it): it has a StreamSpecification in every
+ * property set it may have. Properties only CloudFormation knows have none the macro can name.
+ */
 export function hasStreamSpecification(spec: NewTableSpec): boolean {
-  const stream = spec.values.StreamSpecification;
-  return stream !== undefined && stream !== null;
+  const has = (variant: PropertyVariant) => {
+    const stream = variant.values.StreamSpecification;
+    return stream !== undefined && stream !== null;
+  };
+  return spec.variants !== undefined && spec.variants.length > 0 && spec.variants.every(has);
 }
 
 export interface LookupQuery {
@@ -116,6 +134,8 @@ export interface ResolvedTable {
   readonly logicalId: string | undefined;
   readonly values: Readonly<Record<TableAttribute, unknown>>;
   readonly hasStream: boolean;
+  /** Why a new table whose properties are a function has no stream the macro can name, for messages. */
+  readonly noStreamBecause?: string | undefined;
   readonly hasIndexes: boolean;
   /** The customer-managed KMS key the table is encrypted with, resolved for policies. */
   readonly kms: KmsKey | undefined;

@@ -1,5 +1,13 @@
 import { type AccessType, isAccessType, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
-import type { CloudMapSpec, LookupQuery, NewTableSpec, ServiceGrant, TableSpec } from '../model.js';
+import type {
+  CloudMapSpec,
+  LookupQuery,
+  NewTableSpec,
+  PropertyVariant,
+  ScalingSpec,
+  ServiceGrant,
+  TableSpec,
+} from '../model.js';
 import { NAME_MAX, SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
 import { cut, isWithinPath, joinPath, type Problem, problem } from '../problems.js';
 import { isIntrinsic, isRecord, own } from '../template/json.js';
@@ -169,31 +177,94 @@ function newTableEntry(
   if (logicalId === undefined) return undefined;
   const properties = written.Properties;
   const propertyValues = entry.Properties;
-  if (!isRecord(properties) || isIntrinsic(properties) || !isRecord(propertyValues)) return undefined;
+  if (!isRecord(properties) || !isRecord(propertyValues)) return undefined;
   const { problems, parameterValues, view } = context;
-  const billing = resolveBillingMode(propertyValues.BillingMode, parameterValues, view);
-  checkTableProperties(propertyValues, joinPath(path, 'Properties'), billing, problems);
+  const propertiesPath = joinPath(path, 'Properties');
+  const variants = propertyVariants(propertyValues, propertiesPath);
+  if (variants === 'invalid') {
+    problems.push(problem('INVALID_VALUE', propertiesPath, WHOLE_PROPERTIES));
+    return undefined;
+  }
+  for (const variant of variants ?? []) {
+    const billing = resolveBillingMode(variant.values.BillingMode, parameterValues, view);
+    checkTableProperties(variant.values, variant.path, billing, problems);
+  }
   return {
     kind: 'create',
     ...base,
     logicalId,
     properties,
     values: propertyValues,
+    variants,
     deletionPolicy: typeof entry.DeletionPolicy === 'string' ? entry.DeletionPolicy : undefined,
     updateReplacePolicy:
       typeof entry.UpdateReplacePolicy === 'string' ? entry.UpdateReplacePolicy : undefined,
     condition: parseCondition(entry.Condition, joinPath(path, 'Condition'), context),
     dependsOn: parseDependsOn(entry.DependsOn, joinPath(path, 'DependsOn'), context),
-    scaling: parseScaling(
-      { written: written.Scaling, values: entry.Scaling },
-      propertyValues,
-      billing,
-      joinPath(path, 'Scaling'),
-      parameterValues,
-      view,
-      problems,
-    ),
+    scaling: newTableScaling(entry, written, propertyValues, path, context),
   };
+}
+
+const WHOLE_PROPERTIES =
+  'a function in place of the whole Properties must be Fn::If (a condition choosing between property sets) or Fn::Transform (AWS::Include); no other gives a mapping';
+
+/**
+ * The property sets a new table may have (see NewTableSpec.variants), or 'invalid' when the whole `Properties` is
+ * a function that cannot give a mapping. `!Ref AWS::NoValue` as a branch is a table with no properties.
+ */
+function propertyVariants(
+  values: Record<string, unknown>,
+  path: string,
+): PropertyVariant[] | undefined | 'invalid' {
+  if (!isIntrinsic(values)) return [{ values, path }];
+  if (own(values, 'Fn::Transform') !== undefined) return undefined;
+  const args = own(values, 'Fn::If');
+  if (!Array.isArray(args) || args.length !== 3 || typeof args[0] !== 'string') return 'invalid';
+  const variants: PropertyVariant[] = [];
+  for (const branch of [1, 2]) {
+    const value: unknown = args[branch];
+    const at = joinPath(joinPath(path, 'Fn::If'), branch);
+    if (isRecord(value) && value.Ref === 'AWS::NoValue' && isIntrinsic(value))
+      variants.push({ values: {}, path: at });
+    else if (isRecord(value) && !isIntrinsic(value)) variants.push({ values: value, path: at });
+    // An Fn::If inside a branch (or another function): the sets are CloudFormation's to choose.
+    else if (isIntrinsic(value)) return undefined;
+    else return 'invalid';
+  }
+  return variants;
+}
+
+/** `Scaling` of a new table: only with written-out properties, whose billing mode the macro can read. */
+function newTableScaling(
+  entry: Record<string, unknown>,
+  written: Record<string, unknown>,
+  propertyValues: Record<string, unknown>,
+  path: string,
+  context: SectionContext,
+): ScalingSpec | undefined {
+  const { problems, parameterValues, view } = context;
+  const scalingPath = joinPath(path, 'Scaling');
+  if (isIntrinsic(propertyValues)) {
+    if (entry.Scaling !== undefined)
+      problems.push(
+        problem(
+          'SCALING_INVALID',
+          scalingPath,
+          `Properties is a function (${Object.keys(propertyValues)[0] ?? ''}): the macro cannot tell that the table is PROVISIONED, nor name its indexes; write the properties out to scale the table`,
+        ),
+      );
+    return undefined;
+  }
+  const billing = resolveBillingMode(propertyValues.BillingMode, parameterValues, view);
+  return parseScaling(
+    { written: written.Scaling, values: entry.Scaling },
+    propertyValues,
+    billing,
+    scalingPath,
+    parameterValues,
+    view,
+    problems,
+  );
 }
 
 /**

@@ -35,8 +35,9 @@ export function readSection(
   const copy = holder.section;
   if (isRecord(copy) && isRecord(section)) validateTables(section, copy, basePath, found, refused);
   else if (!validate(copy)) schemaProblems(section, copy, basePath, found);
-  checkCoercions(section, holder, 'section', basePath, found, { left: SCHEMA_PROBLEMS });
-  branchProblems(section, basePath, found);
+  const budget = { left: SCHEMA_PROBLEMS };
+  checkCoercions(section, holder, 'section', basePath, found, budget);
+  branchProblems(section, holder.section, basePath, found, budget);
   // One at a time: spreading a long list into push's arguments overflows the stack.
   for (const p of found) {
     problems.push(p);
@@ -67,10 +68,7 @@ function validateTables(
     }
     const entry: Record<string, unknown> = {};
     put(entry, key, copy[key]);
-    let valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(entry));
-    // "True" and "FALSE" are booleans to CloudFormation and cfn-lint, not to the validator: read, then validated again.
-    if (valid === false && readBooleanWords(entry, validate.errors ?? []))
-      valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(entry));
+    const valid = validateTable(entry);
     put(copy, key, entry[key]);
     if (valid === undefined) {
       refused.push(path);
@@ -94,51 +92,103 @@ const SCHEMA_ERRORS_PER_TABLE = 100_000;
 const BRANCH_CHECKS = 100;
 
 /**
- * The literal branches of each `Fn::If` in a new table's `Properties`, checked against the schema as if written in
- * its place (a `Ref` to AWS::NoValue, or another function, is CloudFormation's), each problem at its branch
- * (`...KeySchema.Fn::If[2][0].KeyType`). An `Fn::If` inside another function is not followed.
+ * The literal branches of each `Fn::If` in a new table's `Properties` (the whole `Properties` too), checked against
+ * the schema as if written in its place, each problem at its branch (`...KeySchema.Fn::If[2][0].KeyType`), and read
+ * as CloudFormation reads scalars into `values`, the section's copy, for the rules. A `Ref` to AWS::NoValue, or
+ * another function, is CloudFormation's, except in place of the whole `Properties`, where AWS::NoValue leaves the
+ * table with none. An `Fn::If` inside another function is not followed.
  */
-function branchProblems(section: unknown, basePath: string, problems: Problem[]): void {
+function branchProblems(
+  section: unknown,
+  values: unknown,
+  basePath: string,
+  problems: Problem[],
+  coercions: { left: number },
+): void {
   if (!isRecord(section)) return;
-  let budget = BRANCH_CHECKS;
+  const context: BranchContext = { values, basePath, problems, coercions, checks: { left: BRANCH_CHECKS } };
   for (const [key, entry] of Object.entries(section)) {
-    if (!isRecord(entry) || !isRecord(entry.Properties) || isIntrinsic(entry.Properties)) continue;
-    for (const at of conditionals(entry.Properties, [key, 'Properties'])) {
-      const branches = dataAt(section, toPointer(at)) as { 'Fn::If': unknown[] };
-      for (const branch of [1, 2]) {
-        const value = branches['Fn::If'][branch];
-        if (isIntrinsic(value) || budget-- <= 0) continue;
-        branchProblemsOf({ [key]: entry }, { at, branch, value }, basePath, problems);
-      }
-    }
+    if (!isRecord(entry) || !isRecord(entry.Properties)) continue;
+    for (const at of conditionals(entry.Properties, [key, 'Properties']))
+      checkBranches({ [key]: entry }, at, context);
   }
 }
 
-/** The problems of one branch (`value`) put in place of the `Fn::If` at `at` of `section`, at the branch's path. */
+interface BranchContext {
+  /** The section's copy, read as CloudFormation reads scalars: each branch checked is put there as read. */
+  readonly values: unknown;
+  readonly basePath: string;
+  readonly problems: Problem[];
+  readonly coercions: { left: number };
+  /** Branches that may still be checked. */
+  readonly checks: { left: number };
+}
+
+/** Both branches of the `Fn::If` at `at` of `entry` (a section of one table), each checked and read. */
+function checkBranches(entry: Record<string, unknown>, at: readonly string[], context: BranchContext): void {
+  const pointer = toPointer(at);
+  const written = (dataAt(entry, pointer) as { 'Fn::If': unknown[] })['Fn::If'];
+  const node = dataAt(context.values, pointer);
+  const read = isRecord(node) && Array.isArray(node['Fn::If']) ? node['Fn::If'] : undefined;
+  for (const branch of [1, 2]) {
+    const value = branchValue(written[branch], at.length === 2);
+    if (value === undefined || context.checks.left-- <= 0) continue;
+    const coerced = branchProblemsOf(entry, { at, branch, value }, context);
+    if (coerced !== undefined && read) read[branch] = coerced;
+  }
+}
+
+/**
+ * What a branch puts in place of its `Fn::If`, undefined when it is a function (CloudFormation's to resolve); in
+ * place of the whole `Properties` (`whole`), `!Ref AWS::NoValue` leaves the table no properties.
+ */
+function branchValue(written: unknown, whole: boolean): unknown {
+  if (!isIntrinsic(written)) return written ?? null;
+  return whole && isRecord(written) && written.Ref === 'AWS::NoValue' ? {} : undefined;
+}
+
+/**
+ * The problems of one branch (`value`) put in place of the `Fn::If` at `at` of `section`, at the branch's path;
+ * returns the branch read as CloudFormation reads scalars, or undefined when its check was stopped.
+ */
 function branchProblemsOf(
   section: Record<string, unknown>,
   { at, branch, value }: { at: readonly string[]; branch: number; value: unknown },
-  basePath: string,
-  problems: Problem[],
-): void {
+  context: BranchContext,
+): unknown {
+  const { basePath, problems } = context;
   const variant = JSON.parse(JSON.stringify(section)) as Record<string, unknown>;
-  const parent = dataAt(variant, toPointer(at.slice(0, -1)));
+  const parent = dataAt(variant, toPointer(at.slice(0, -1))) as Record<string, unknown> | unknown[];
   const last = at.at(-1) ?? '';
-  if (Array.isArray(parent)) parent[Number(last)] = JSON.parse(JSON.stringify(value ?? null));
-  else if (isRecord(parent)) put(parent, last, JSON.parse(JSON.stringify(value ?? null)));
-  const valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(variant));
-  if (valid !== false) return;
-  if (
-    readBooleanWords(variant, validate.errors ?? []) &&
-    runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(variant)) !== false
-  )
-    return;
-  const found: Problem[] = [];
-  schemaProblems(variant, variant, basePath, found);
+  const key = Array.isArray(parent) ? Number(last) : last;
+  if (Array.isArray(parent)) parent[Number(last)] = JSON.parse(JSON.stringify(value));
+  else put(parent, last, JSON.parse(JSON.stringify(value)));
   const place = templatePath(variant, toPointer(at), basePath);
   const branchPath = joinPath(joinPath(place, 'Fn::If'), branch);
-  for (const p of found)
-    if (isWithinPath(p.path, place)) problems.push({ ...p, path: branchPath + p.path.slice(place.length) });
+  const valid = validateTable(variant);
+  if (valid === undefined) {
+    const message = `the schema finds more than ${SCHEMA_ERRORS_PER_TABLE} errors in this branch; fix the first ones shown and check again`;
+    problems.push(problem('LIMIT_EXCEEDED', branchPath, message));
+    return undefined;
+  }
+  if (!valid) {
+    const found: Problem[] = [];
+    schemaProblems(variant, variant, basePath, found);
+    for (const p of found)
+      if (isWithinPath(p.path, place)) problems.push({ ...p, path: branchPath + p.path.slice(place.length) });
+  }
+  checkCoercions(value, parent, key, branchPath, problems, context.coercions);
+  return Array.isArray(parent) ? parent[Number(last)] : parent[last];
+}
+
+/**
+ * Validates a section of one table under the budget: undefined when stopped. "True" and "FALSE" are booleans to
+ * CloudFormation and cfn-lint, not to the validator: read, then validated again.
+ */
+function validateTable(section: Record<string, unknown>): boolean | undefined {
+  const valid = runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(section));
+  if (valid !== false || !readBooleanWords(section, validate.errors ?? [])) return valid;
+  return runWithSchemaBudget(SCHEMA_ERRORS_PER_TABLE, () => validate(section));
 }
 
 /** The places (as pointer segments) of each `Fn::If` in `node`, not inside another function. */
@@ -214,13 +264,21 @@ function saidByRules(error: ErrorObject): boolean {
 
 /** The validator's errors as problems, those inside intrinsics and those another error explains left out. */
 function schemaProblems(section: unknown, values: unknown, basePath: string, problems: Problem[]): void {
+  // Whether a node is a function, once per node: 50,000 unknown keys are 50,000 errors at one mapping of 50,000 keys.
+  const known = new Map<unknown, boolean>();
+  const intrinsic = (node: unknown) =>
+    known.get(node) ?? known.set(node, isIntrinsic(node)).get(node) === true;
   const errors = (validate.errors ?? []).filter(
-    (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(values, e.instancePath)),
+    (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(values, e.instancePath, intrinsic)),
   );
   const explained = explainedPlaces(errors);
+  // A value outside an enum that a `then` also wants to be one of its values ("HASHH" for the first KeyType): the
+  // enum's problem says it, with its did-you-mean.
+  const outsideEnum = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
   for (const error of errors) {
     if (saidByRules(error)) continue;
     if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && explained(error.instancePath)) continue;
+    if (error.keyword === 'const' && outsideEnum.has(error.instancePath)) continue;
     problems.push(toProblem(error, section, basePath));
   }
 }
@@ -315,7 +373,8 @@ function segments(pointer: string): string[] {
 function mayBeIntrinsic(pointer: string): boolean {
   const [, field, ...rest] = segments(pointer);
   if (field === 'Scaling') return SCALING_VALUES.has(rest.at(-1) ?? '');
-  return (field === 'Properties' || field === 'Lookup') && rest.length > 0;
+  // The whole Properties may be a function (Fn::If, Fn::Transform): the entry's parse says which may.
+  return field === 'Properties' || (field === 'Lookup' && rest.length > 0);
 }
 
 /** The numbers of `Scaling` that CloudFormation may resolve (`MinCapacity: !Ref ReadMin`): the rest is structure. */
@@ -327,15 +386,15 @@ const SCALING_VALUES = new Set([
   'ScaleOutCooldown',
 ]);
 
-function insideIntrinsic(root: unknown, pointer: string): boolean {
+function insideIntrinsic(root: unknown, pointer: string, intrinsic: (node: unknown) => boolean): boolean {
   let node: unknown = root;
   for (const segment of segments(pointer)) {
-    if (isIntrinsic(node)) return true;
+    if (intrinsic(node)) return true;
     if (Array.isArray(node)) node = node[Number(segment)];
     else if (isRecord(node)) node = node[segment];
     else return false;
   }
-  return isIntrinsic(node);
+  return intrinsic(node);
 }
 
 function templatePath(root: unknown, pointer: string, basePath: string): string {

@@ -318,7 +318,7 @@ function addGrant(
         problem(
           'ACCESS_NEEDS_STREAM',
           joinPath(grant.path, 'Access'),
-          `${access} reads the table's stream, and table ${table.key} has none`,
+          `${access} reads the table's stream, and table ${table.key} has none${table.noStreamBecause ? `: ${table.noStreamBecause}` : ''}`,
         ),
       );
       continue;

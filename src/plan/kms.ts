@@ -16,7 +16,7 @@ const SHAPES =
  * AWS-managed key, or a name the template does not define, reported where references are checked), undefined
  * when it cannot be resolved (the problem pushed).
  */
-type KmsResolution = KmsKey | 'none' | undefined;
+export type KmsResolution = KmsKey | 'none' | undefined;
 
 /** Where a key is resolved: the template, the request's parameter values, and the sink. */
 interface KmsContext {

@@ -8,10 +8,10 @@ import {
   type ResolvedTable,
   type TableSpec,
 } from '../model.js';
-import { joinPath, type Problem } from '../problems.js';
-import { isIntrinsic, isRecord } from '../template/json.js';
+import { joinPath, type Problem, problem } from '../problems.js';
+import { deepEqual, isIntrinsic, isRecord } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
-import { resolveKmsKey } from './kms.js';
+import { type KmsResolution, resolveKmsKey } from './kms.js';
 
 /**
  * Every table as the rest of the template sees it, by key: a new one by its intrinsics, a found one by what
@@ -28,12 +28,8 @@ export function resolveTables(
   const resolvedTables = new Map<string, ResolvedTable>();
   for (const spec of tables) {
     if (spec.kind === 'create') {
-      const kmsPath = joinPath(
-        joinPath(joinPath(spec.path, 'Properties'), 'SSESpecification'),
-        'KMSMasterKeyId',
-      );
       // A key that cannot be resolved is reported, and the table gets no key.
-      const kms = resolveKmsKey(kmsKeyOf(spec.values), kmsPath, view, parameterValues, problems);
+      const kms = newTableKey(spec, view, parameterValues, problems);
       resolvedTables.set(spec.key, resolveNewTable(spec, kms === 'none' ? undefined : kms));
       continue;
     }
@@ -66,14 +62,42 @@ function kmsKeyOf(properties: Readonly<Record<string, unknown>>): unknown {
   return sse.KMSMasterKeyId;
 }
 
+/**
+ * The KMS key of a new table, resolved: the one its property sets name, each the same (or none). Sets that name
+ * different keys, or a key in one and none in another, are refused: a grant follows the key the table has.
+ */
+function newTableKey(
+  spec: NewTableSpec,
+  view: TemplateView,
+  parameterValues: Readonly<Record<string, unknown>>,
+  problems: Problem[],
+): KmsResolution {
+  const [first, ...others] = spec.variants ?? [];
+  if (first === undefined) return 'none';
+  const key = kmsKeyOf(first.values);
+  if (others.some((variant) => !deepEqual(kmsKeyOf(variant.values), key))) {
+    const message =
+      "the branches of this Fn::If name different KMS keys, or a key in one branch only: the macro grants a table's key only when it is the same whatever the condition; write the same SSESpecification in both branches";
+    problems.push(problem('KMS_KEY_UNRESOLVED', joinPath(spec.path, 'Properties'), message));
+    return undefined;
+  }
+  const path = joinPath(joinPath(first.path, 'SSESpecification'), 'KMSMasterKeyId');
+  return resolveKmsKey(key, path, view, parameterValues, problems);
+}
+
+/** Why a table whose `Properties` is a function has no stream the macro can name. */
+function noStreamBecause(spec: NewTableSpec): string | undefined {
+  if (spec.variants === undefined)
+    return 'its Properties are a function the macro cannot read (CloudFormation includes an Fn::Transform before the macro runs, the command line never does; an Fn::If inside a branch is not followed)';
+  return spec.variants.length > 1 ? 'a branch of its Properties: !If has no StreamSpecification' : undefined;
+}
+
 function resolveNewTable(spec: NewTableSpec, kms: KmsKey | undefined): ResolvedTable {
   const id = spec.logicalId;
   const hasStream = hasStreamSpecification(spec);
-  const name = spec.values.TableName;
-  const nameLength =
-    typeof name === 'string'
-      ? name.length
-      : Math.min(TABLE_NAME_MAX, STACK_NAME_MAX + 1 + id.length + 1 + GENERATED_SUFFIX);
+  const generated = Math.min(TABLE_NAME_MAX, STACK_NAME_MAX + 1 + id.length + 1 + GENERATED_SUFFIX);
+  const names = spec.variants?.map((variant) => variant.values.TableName) ?? [undefined];
+  const nameLength = Math.max(...names.map((name) => (typeof name === 'string' ? name.length : generated)));
   return {
     key: spec.key,
     kind: 'create',
@@ -84,8 +108,13 @@ function resolveNewTable(spec: NewTableSpec, kms: KmsKey | undefined): ResolvedT
       StreamArn: hasStream ? { 'Fn::GetAtt': [id, 'StreamArn'] } : undefined,
     },
     hasStream,
+    noStreamBecause: hasStream ? undefined : noStreamBecause(spec),
+    // Properties only CloudFormation knows may have indexes: granted as a lookup's are.
     hasIndexes:
-      hasEntries(spec.values.GlobalSecondaryIndexes) || hasEntries(spec.values.LocalSecondaryIndexes),
+      spec.variants === undefined ||
+      spec.variants.some(
+        ({ values }) => hasEntries(values.GlobalSecondaryIndexes) || hasEntries(values.LocalSecondaryIndexes),
+      ),
     kms,
     condition: spec.condition,
     maxArnLength: ARN_PREFIX_MAX + nameLength,

@@ -1,16 +1,20 @@
 import type { NewTableSpec, ResolvedTable } from '../model.js';
 import { exportName, outputAttributes, outputName } from '../names.js';
 import type { TransformParameters } from '../parse/params.js';
-import { copyOf, isRecord } from '../template/json.js';
+import { joinPath } from '../problems.js';
+import { copyOf, isIntrinsic, isRecord } from '../template/json.js';
 
 /** The `AWS::DynamoDB::Table` resource of a new table; Retain unless the template or transform says otherwise. */
 export function tableResource(spec: NewTableSpec, parameters: TransformParameters): Record<string, unknown> {
   const properties = copyOf(spec.properties);
-  // Tags that are not a list (an intrinsic function) stay as they are: renderTemplate reports them.
-  if (parameters.tags.length > 0 && (properties.Tags === undefined || Array.isArray(properties.Tags))) {
-    const own = Array.isArray(properties.Tags) ? properties.Tags : [];
-    const ownKeys = new Set(own.map((t) => (isRecord(t) ? t.Key : undefined)));
-    properties.Tags = [...own, ...parameters.tags.filter((t) => !ownKeys.has(t.Key))];
+  for (const set of propertySets(properties, spec.path)) {
+    // Tags that are not a list (an intrinsic function) stay as they are: renderTemplate reports them.
+    const tags = set.properties.Tags;
+    if (parameters.tags.length > 0 && (tags === undefined || Array.isArray(tags))) {
+      const own = Array.isArray(tags) ? tags : [];
+      const ownKeys = new Set(own.map((t) => (isRecord(t) ? t.Key : undefined)));
+      set.properties.Tags = [...own, ...parameters.tags.filter((t) => !ownKeys.has(t.Key))];
+    }
   }
   const resource: Record<string, unknown> = { Type: 'AWS::DynamoDB::Table' };
   if (spec.condition !== undefined) resource.Condition = spec.condition;
@@ -19,6 +23,27 @@ export function tableResource(spec: NewTableSpec, parameters: TransformParameter
   resource.UpdateReplacePolicy = spec.updateReplacePolicy ?? parameters.updateReplacePolicy;
   resource.Properties = properties;
   return resource;
+}
+
+/**
+ * The property sets of a table's `Properties` (in the output, to be changed in place), each at its path under
+ * x-dynamodb: the properties, or each written-out branch of a whole `Properties: !If`; none in an `Fn::Transform`,
+ * whose properties CloudFormation writes.
+ */
+export function propertySets(
+  properties: Record<string, unknown>,
+  tablePath: string,
+): { properties: Record<string, unknown>; path: string }[] {
+  const path = joinPath(tablePath, 'Properties');
+  if (!isIntrinsic(properties)) return [{ properties, path }];
+  const args = properties['Fn::If'];
+  if (!Array.isArray(args)) return [];
+  return [1, 2].flatMap((branch) => {
+    const set: unknown = args[branch];
+    return isRecord(set) && !isIntrinsic(set)
+      ? [{ properties: set, path: joinPath(joinPath(path, 'Fn::If'), branch) }]
+      : [];
+  });
 }
 
 /** Outputs of a new table: its name, ARN and (with a stream) stream ARN, exported when a prefix is set. */

@@ -4,7 +4,7 @@ import type { TransformParameters } from '../parse/params.js';
 import { TAG_LIMITS } from '../parse/tags.js';
 import type { Plan } from '../plan/grants.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { copyOf, deepEqual, isRecord, own, put, record } from '../template/json.js';
+import { copyOf, deepEqual, isIntrinsic, isRecord, own, put, record } from '../template/json.js';
 import { QUOTAS } from '../template/limits.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
@@ -22,7 +22,7 @@ import {
 import { addResourcePolicies } from './resourcePolicy.js';
 import { type ReferenceCheck, type RewriteContext, rewriteDependsOn, rewriteReferences } from './rewrite.js';
 import { scalingResources } from './scaling.js';
-import { tableOutputs, tableResource } from './tables.js';
+import { propertySets, tableOutputs, tableResource } from './tables.js';
 
 /** What rendering reads, from the stages before it, and the sink. */
 interface Rendering {
@@ -96,11 +96,19 @@ function addTables(resources: Record<string, unknown>, rendering: Rendering): vo
     const table = tableResource(spec, parameters);
     resources[spec.logicalId] = table;
     const crossAccount = plan.resourceGrants.get(spec.key);
-    if (crossAccount && isRecord(table.Properties))
-      addResourcePolicies(table.Properties, joinPath(spec.path, 'Properties'), crossAccount, problems);
-    if (parameters.tags.length > 0) checkMergedTags(table, joinPath(spec.path, 'Properties'), problems);
+    const properties = isRecord(table.Properties) ? table.Properties : {};
+    const propertiesPath = joinPath(spec.path, 'Properties');
+    if (crossAccount && isIntrinsic(properties))
+      problems.push(problem('TARGET_NOT_EDITABLE', propertiesPath, WHOLE_FUNCTION));
+    else if (crossAccount) addResourcePolicies(properties, propertiesPath, crossAccount, problems);
+    if (parameters.tags.length > 0)
+      for (const set of propertySets(properties, spec.path))
+        checkMergedTags(set.properties, set.path, problems);
   }
 }
+
+const WHOLE_FUNCTION =
+  "is a function, so the macro cannot add the grants of roles of other accounts to the table's ResourcePolicy; write the properties out";
 
 /** The scaling resources of new tables. */
 function addScaling(
@@ -324,8 +332,12 @@ function attachedPolicies(view: TemplateView): Map<string, { inline: number; man
 }
 
 /** The tags of a new table once the transform's are added: a list DynamoDB takes. */
-function checkMergedTags(table: Record<string, unknown>, propertiesPath: string, problems: Problem[]): void {
-  const tags = isRecord(table.Properties) ? table.Properties.Tags : undefined;
+function checkMergedTags(
+  properties: Record<string, unknown>,
+  propertiesPath: string,
+  problems: Problem[],
+): void {
+  const tags = properties.Tags;
   const at = joinPath(propertiesPath, 'Tags');
   if (tags !== undefined && !Array.isArray(tags)) {
     problems.push(
