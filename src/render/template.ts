@@ -403,7 +403,8 @@ function addFunctionPolicy(
 /**
  * What must not start before its role has its permissions depends on the policies of that role: an ECS service (its
  * tasks would start without access), and a Lambda event source mapping that reads a table's stream (CloudFormation
- * creates it only if the function's role can already read the stream). `runsAs` is the plan's resolution of roles.
+ * creates it only if the function's role can already read the stream), written out or as a SAM function's `Events`.
+ * `runsAs` is the plan's resolution of roles.
  */
 function addGrantDependencies(
   resources: Record<string, unknown>,
@@ -434,7 +435,9 @@ function withDependencies(current: unknown, policies: readonly string[]): unknow
 
 /**
  * The resource whose role `resource` must wait for: an ECS service its own, an event source mapping on a table's
- * stream its function's.
+ * stream its function's, and a SAM function with an event of `Type: DynamoDB` on a table's stream its own (SAM
+ * makes the mapping `!Ref` the function, and gives the function the SAM function's `DependsOn`; without a `Role`,
+ * its grants are in its `Policies` and there is no policy to wait for).
  */
 function waitingRunner(
   id: string,
@@ -442,12 +445,26 @@ function waitingRunner(
   view: TemplateView,
   resolvedTables: ReadonlyMap<string, ResolvedTable>,
 ): string | undefined {
-  if (resource.Type === 'AWS::ECS::Service') return id;
-  if (resource.Type !== 'AWS::Lambda::EventSourceMapping') return undefined;
   const properties = isRecord(resource.Properties) ? resource.Properties : {};
-  return readsTableStream(properties.EventSourceArn, resolvedTables)
-    ? functionNamed(properties.FunctionName, view)
-    : undefined;
+  switch (resource.Type) {
+    case 'AWS::ECS::Service':
+      return id;
+    case 'AWS::Lambda::EventSourceMapping':
+      return readsTableStream(properties.EventSourceArn, resolvedTables)
+        ? functionNamed(properties.FunctionName, view)
+        : undefined;
+    case 'AWS::Serverless::Function': {
+      const events = isRecord(properties.Events) ? Object.values(properties.Events) : [];
+      const readsStream = (event: unknown) =>
+        isRecord(event) &&
+        event.Type === 'DynamoDB' &&
+        isRecord(event.Properties) &&
+        readsTableStream(event.Properties.Stream, resolvedTables);
+      return events.some(readsStream) ? id : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Whether an event source is the stream of an x-dynamodb table (references to the section already rewritten). */

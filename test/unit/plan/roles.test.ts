@@ -226,3 +226,104 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
     expect(same.Resources.Map.DependsOn).toEqual([policyId]);
   });
 });
+
+describe("a SAM function's Events of Type DynamoDB wait for the grant of the stream, as a mapping does", () => {
+  // SAM makes an AWS::Lambda::EventSourceMapping whose FunctionName is !Ref of the function, and gives the
+  // AWS::Lambda::Function it makes the SAM function's DependsOn: the function waiting for the policy, so does the
+  // mapping.
+  function event(stream: unknown, type = 'DynamoDB'): Json {
+    return { Type: type, Properties: { Stream: stream, StartingPosition: 'LATEST' } };
+  }
+  function samTemplate(events: unknown, fn: Json = {}, table: Json = { Properties: STREAM_TABLE }): Json {
+    return {
+      ...baseTemplate(
+        { orders: { ...table, Services: { Fn: { Access: 'StreamRead' } } } },
+        {
+          Fn: {
+            Type: 'AWS::Serverless::Function',
+            ...fn,
+            Properties: {
+              Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+              Runtime: 'nodejs22.x',
+              Handler: 'index.handler',
+              InlineCode: 'exports.handler = async () => {}',
+              Events: events,
+              ...fn.Properties,
+            },
+          },
+        },
+      ),
+      Transform: ['ComposeXDynamoDB', 'AWS::Serverless-2016-10-31'],
+    };
+  }
+  const streams: [string, unknown][] = [
+    ['!GetAtt orders.StreamArn', { 'Fn::GetAtt': ['orders', 'StreamArn'] }],
+    ['the string form', { 'Fn::GetAtt': 'orders.StreamArn' }],
+    ['the x-dynamodb placeholder', 'x-dynamodb::orders::StreamArn'],
+  ];
+  for (const [title, stream] of streams) {
+    it(`with a Role, an event on ${title} makes the function depend on the policy`, async () => {
+      const out: Json = await expandOk(samTemplate({ Http: { Type: 'Api' }, Orders: event(stream) }));
+      const found = policies(out);
+      expect(found).toHaveLength(1);
+      const [policyId, policy] = found[0] ?? ['', {}];
+      expect(policy.Properties.Roles).toEqual([{ Ref: 'Role' }]);
+      expect(out.Resources.Fn.DependsOn).toEqual([policyId]);
+      // No cycle: the policy names the role and the table, never the function.
+      expect(JSON.stringify(policy)).not.toMatch(/"Fn"|"Fn\./);
+    });
+  }
+
+  it("keeps the function's own DependsOn", async () => {
+    const out: Json = await expandOk(
+      samTemplate({ Orders: event({ 'Fn::GetAtt': ['orders', 'StreamArn'] }) }, { DependsOn: 'TaskDef' }),
+    );
+    const [policyId] = policies(out)[0] ?? [];
+    expect(out.Resources.Fn.DependsOn).toEqual(['TaskDef', policyId]);
+  });
+
+  it('without a Role, the grants go into its Policies: no policy to wait for, no DependsOn', async () => {
+    const t = samTemplate({ Orders: event({ 'Fn::GetAtt': ['orders', 'StreamArn'] }) });
+    delete t.Resources.Fn.Properties.Role;
+    const out: Json = await expandOk(t);
+    expect(policies(out)).toEqual([]);
+    expect(out.Resources.Fn.DependsOn).toBeUndefined();
+    expect(JSON.stringify(out.Resources.Fn.Properties.Policies)).toContain('dynamodb:GetRecords');
+  });
+
+  it('events of another type, on another stream, or not read as events, do not wait', async () => {
+    const stream = { 'Fn::GetAtt': ['orders', 'StreamArn'] };
+    for (const events of [
+      { Orders: event(stream, 'Kinesis') },
+      { Orders: event('arn:aws:dynamodb:us-east-1:111122223333:table/other/stream/2026-01-01T00:00:00.000') },
+      { Orders: { Type: 'DynamoDB' } },
+      { Orders: 'DynamoDB' },
+      { 'Fn::If': ['Prod', { Orders: event(stream) }, {}] },
+      undefined,
+    ]) {
+      const out: Json = await expandOk(samTemplate(events));
+      expect(policies(out), JSON.stringify(events)).toHaveLength(1);
+      expect(out.Resources.Fn.DependsOn, JSON.stringify(events)).toBeUndefined();
+    }
+  });
+
+  it('waits only for the policies of its own condition, as a service does', async () => {
+    const t = samTemplate(
+      { Orders: event({ 'Fn::GetAtt': ['orders', 'StreamArn'] }) },
+      { Condition: 'Other' },
+      { Properties: STREAM_TABLE, Condition: 'Prod' },
+    );
+    t.Conditions = {
+      Prod: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
+      Other: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] },
+    };
+    const out: Json = await expandOk(t);
+    expect(policies(out)).toHaveLength(1);
+    const [policyId, policy] = policies(out)[0] ?? ['', {}];
+    expect(policy.Condition).toBe('Prod');
+    expect(out.Resources.Fn.DependsOn).toBeUndefined();
+    t.Resources.Fn.Condition = 'Prod';
+    const same: Json = await expandOk(t);
+    expect(same.Resources.Fn.DependsOn).toEqual([policyId]);
+  });
+});
