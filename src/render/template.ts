@@ -9,6 +9,7 @@ import { QUOTAS } from '../template/limits.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { cloudMapResources } from './cloudMap.js';
+import { Dependencies } from './dependencies.js';
 import { addVariables } from './environment.js';
 import { GeneratedIds } from './ids.js';
 import {
@@ -78,7 +79,7 @@ export function renderTemplate(
     addVariables(outResources, sink, variables, problems, globals);
   const conditions = new GeneratedConditions();
   const policiesOf = addPolicies(outResources, conditions, rendering);
-  addGrantDependencies(outResources, view, plan.runsAs, resolvedTables, policiesOf);
+  addGrantDependencies(outResources, view, plan.runsAs, resolvedTables, policiesOf, problems);
   addConditions(out, conditions, rendering);
   addOutputs(out, rendering);
   const text = JSON.stringify(out);
@@ -404,7 +405,8 @@ function addFunctionPolicy(
  * What must not start before its role has its permissions depends on the policies of that role: an ECS service (its
  * tasks would start without access), and a Lambda event source mapping that reads a table's stream (CloudFormation
  * creates it only if the function's role can already read the stream), written out or as a SAM function's `Events`.
- * `runsAs` is the plan's resolution of roles.
+ * `runsAs` is the plan's resolution of roles. A wait that would close a cycle (the policy already depends on what
+ * waits, as when a table's `DependsOn` names it) is refused: CloudFormation would refuse the template.
  */
 function addGrantDependencies(
   resources: Record<string, unknown>,
@@ -412,7 +414,9 @@ function addGrantDependencies(
   runsAs: ReadonlyMap<string, string>,
   resolvedTables: ReadonlyMap<string, ResolvedTable>,
   policiesOf: ReadonlyMap<string, readonly { id: string; condition: string | undefined }[]>,
+  problems: Problem[],
 ): void {
+  const dependencies = new Dependencies(resources);
   for (const [id, resource] of Object.entries(resources)) {
     if (!isRecord(resource)) continue;
     const runner = waitingRunner(id, resource, view, resolvedTables);
@@ -421,9 +425,29 @@ function addGrantDependencies(
     const policies = (role === undefined ? [] : (policiesOf.get(role) ?? []))
       .filter((policy) => policy.condition === undefined || policy.condition === resource.Condition)
       .map((policy) => policy.id);
-    if (policies.length > 0)
-      put(resources, id, { ...resource, DependsOn: withDependencies(resource.DependsOn, policies) });
+    if (policies.length === 0) continue;
+    const cycles = policies.flatMap((policy) => {
+      const chain = dependencies.chain(policy, id);
+      return chain === undefined ? [] : [{ policy, chain }];
+    });
+    if (cycles[0] !== undefined) {
+      problems.push(waitCycle(id, cycles[0].policy, cycles[0].chain));
+      continue;
+    }
+    put(resources, id, { ...resource, DependsOn: withDependencies(resource.DependsOn, policies) });
+    dependencies.add(id, policies);
   }
+}
+
+/** The problem of `id`, which must wait for `policy`, which already depends on it through `chain`. */
+function waitCycle(id: string, policy: string, chain: readonly string[]): Problem {
+  return problem(
+    'DEPENDENCY_CYCLE',
+    `Resources.${id}`,
+    `must wait for ${policy}, the policy that grants its role access, but that policy already depends on it ` +
+      `(${chain.join(' -> ')}), and CloudFormation refuses a circular dependency: remove one of these ` +
+      'dependencies (a DependsOn, or a reference)',
+  );
 }
 
 /** A `DependsOn` (one name or a list) with `policies` added, each once. */

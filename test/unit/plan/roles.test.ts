@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseTemplate, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
+import { baseTemplate, expand, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
 
 /**
  * One resolution of the role a resource runs as, used by planning (who gets the grant) and rendering (who waits for
@@ -325,5 +325,99 @@ describe("a SAM function's Events of Type DynamoDB wait for the grant of the str
     t.Resources.Fn.Condition = 'Prod';
     const same: Json = await expandOk(t);
     expect(same.Resources.Fn.DependsOn).toEqual([policyId]);
+  });
+});
+
+describe('a wait that would close a dependency cycle is refused, never written', () => {
+  // The policy names the table; a table that depends on what waits would make CloudFormation refuse the stack.
+  const readerTable = (dependsOn: unknown, extra: Json = {}): Json => ({
+    Properties: STREAM_TABLE,
+    DependsOn: dependsOn,
+    Services: { Fn: { Access: 'StreamRead' } },
+    ...extra,
+  });
+  const fn = (type: string, extra: Json = {}): Json => ({
+    Type: type,
+    Properties: {
+      Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      ...(type === 'AWS::Serverless::Function'
+        ? {
+            InlineCode: 'exports.handler = async () => {}',
+            Events: {
+              Orders: {
+                Type: 'DynamoDB',
+                Properties: { Stream: { 'Fn::GetAtt': ['orders', 'StreamArn'] }, StartingPosition: 'LATEST' },
+              },
+            },
+          }
+        : { Code: { ZipFile: 'exports.handler = async () => {}' } }),
+      ...extra,
+    },
+  });
+  const map = {
+    Type: 'AWS::Lambda::EventSourceMapping',
+    Properties: {
+      FunctionName: { Ref: 'Fn' },
+      EventSourceArn: { 'Fn::GetAtt': ['orders', 'StreamArn'] },
+      StartingPosition: 'LATEST',
+    },
+  };
+
+  it('a SAM function that a table depends on', async () => {
+    const t = baseTemplate({ orders: readerTable('Fn') }, { Fn: fn('AWS::Serverless::Function') });
+    const result = await expand(t);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.problems).toEqual([
+      {
+        code: 'DEPENDENCY_CYCLE',
+        path: 'Resources.Fn',
+        message: expect.stringContaining('(RoleDynamoDBPolicy -> orders -> Fn)'),
+      },
+    ]);
+  });
+
+  it('an event source mapping, through a table that refers to it, or a table that depends on another that does', async () => {
+    const referring = baseTemplate(
+      {
+        orders: {
+          ...readerTable(undefined),
+          Properties: { ...STREAM_TABLE, Tags: [{ Key: 'm', Value: { Ref: 'Map' } }] },
+        },
+      },
+      { Fn: fn('AWS::Lambda::Function'), Map: map },
+    );
+    expect(await expandProblems(referring)).toEqual([{ code: 'DEPENDENCY_CYCLE', path: 'Resources.Map' }]);
+    const further = baseTemplate(
+      { orders: readerTable('other'), other: { Properties: SIMPLE_TABLE, DependsOn: 'Map' } },
+      { Fn: fn('AWS::Lambda::Function'), Map: map },
+    );
+    expect(await expandProblems(further)).toEqual([{ code: 'DEPENDENCY_CYCLE', path: 'Resources.Map' }]);
+  });
+
+  it('an ECS service that a table depends on', async () => {
+    const t = baseTemplate(
+      { t: { Properties: SIMPLE_TABLE, DependsOn: 'Service', Services: { TaskDef: { Access: 'RO' } } } },
+      {
+        Service: {
+          Type: 'AWS::ECS::Service',
+          Properties: { TaskDefinition: { Ref: 'TaskDef' }, Cluster: 'c' },
+        },
+      },
+    );
+    expect(await expandProblems(t)).toEqual([{ code: 'DEPENDENCY_CYCLE', path: 'Resources.Service' }]);
+  });
+
+  it('a table that depends on something else, or on the function of a mapping that waits, is no cycle', async () => {
+    // The mapping waits, not the function: the table may be made after the function.
+    const t = baseTemplate({ orders: readerTable('Fn') }, { Fn: fn('AWS::Lambda::Function'), Map: map });
+    const out: Json = await expandOk(t);
+    const [policyId] = policies(out)[0] ?? [];
+    expect(out.Resources.Map.DependsOn).toEqual([policyId]);
+    const other: Json = await expandOk(
+      baseTemplate({ orders: readerTable('TaskDef') }, { Fn: fn('AWS::Serverless::Function') }),
+    );
+    expect(other.Resources.Fn.DependsOn).toEqual([policyId]);
   });
 });
