@@ -174,6 +174,8 @@ describe.skipIf(!available || !lintAvailable)('ComposeXDynamoDB and SAM side by 
     expect(out.Resources.PutOrder.Properties.Environment.Variables).toEqual({
       ORDERS_TABLE: { Ref: 'orders' },
     });
+    // The mapping SAM made for ShipOrder's Events waits for the policy on the role SAM made.
+    expect(out.Resources.ShipOrderOrders.DependsOn).toContain('ShipOrderRoleDynamoDBPolicy');
   });
 
   it('macro first, a SAM function with a Role: the function SAM makes waits for the policy that grants the stream', () => {
