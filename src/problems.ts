@@ -55,6 +55,8 @@ export const PROBLEM_CODES = {
   CONTAINER_NOT_FOUND:
     'Containers names a container the target does not have, or the target has no containers',
   IAM_LIMIT_EXCEEDED: 'the grants for one role exceed what IAM allows',
+  DEPENDENCY_CYCLE:
+    "what must wait for its role's policy (an ECS service, what reads a stream) is already a dependency of that policy",
   QUOTA_EXCEEDED: 'the output exceeds a CloudFormation template quota',
   LOOKUP_NO_MATCH: 'no table matches a Lookup',
   LOOKUP_MULTIPLE_MATCHES: 'more than one table matches a Lookup',

@@ -9,6 +9,7 @@ import { QUOTAS } from '../template/limits.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { cloudMapResources } from './cloudMap.js';
+import { Dependencies } from './dependencies.js';
 import { addVariables } from './environment.js';
 import { GeneratedIds } from './ids.js';
 import {
@@ -78,7 +79,7 @@ export function renderTemplate(
     addVariables(outResources, sink, variables, problems, globals);
   const conditions = new GeneratedConditions();
   const policiesOf = addPolicies(outResources, conditions, rendering);
-  addGrantDependencies(outResources, view, plan.runsAs, resolvedTables, policiesOf);
+  addGrantDependencies(outResources, view, plan.runsAs, resolvedTables, policiesOf, problems);
   addConditions(out, conditions, rendering);
   addOutputs(out, rendering);
   const text = JSON.stringify(out);
@@ -415,7 +416,9 @@ function addFunctionPolicy(
 /**
  * What must not start before its role has its permissions depends on the policies of that role: an ECS service (its
  * tasks would start without access), and a Lambda event source mapping that reads a table's stream (CloudFormation
- * creates it only if the function's role can already read the stream). `runsAs` is the plan's resolution of roles.
+ * creates it only if the function's role can already read the stream), written out or as a SAM function's `Events`.
+ * `runsAs` is the plan's resolution of roles. A wait that would close a cycle (the policy already depends on what
+ * waits, as when a table's `DependsOn` names it) is refused: CloudFormation would refuse the template.
  */
 function addGrantDependencies(
   resources: Record<string, unknown>,
@@ -423,7 +426,9 @@ function addGrantDependencies(
   runsAs: ReadonlyMap<string, string>,
   resolvedTables: ReadonlyMap<string, ResolvedTable>,
   policiesOf: ReadonlyMap<string, readonly { id: string; condition: string | undefined }[]>,
+  problems: Problem[],
 ): void {
+  const dependencies = new Dependencies(resources);
   for (const [id, resource] of Object.entries(resources)) {
     if (!isRecord(resource)) continue;
     const runner = waitingRunner(id, resource, view, resolvedTables);
@@ -432,9 +437,29 @@ function addGrantDependencies(
     const policies = (role === undefined ? [] : (policiesOf.get(role) ?? []))
       .filter((policy) => policy.condition === undefined || policy.condition === resource.Condition)
       .map((policy) => policy.id);
-    if (policies.length > 0)
-      put(resources, id, { ...resource, DependsOn: withDependencies(resource.DependsOn, policies) });
+    if (policies.length === 0) continue;
+    const cycles = policies.flatMap((policy) => {
+      const chain = dependencies.chain(policy, id);
+      return chain === undefined ? [] : [{ policy, chain }];
+    });
+    if (cycles[0] !== undefined) {
+      problems.push(waitCycle(id, cycles[0].policy, cycles[0].chain));
+      continue;
+    }
+    put(resources, id, { ...resource, DependsOn: withDependencies(resource.DependsOn, policies) });
+    dependencies.add(id, policies);
   }
+}
+
+/** The problem of `id`, which must wait for `policy`, which already depends on it through `chain`. */
+function waitCycle(id: string, policy: string, chain: readonly string[]): Problem {
+  return problem(
+    'DEPENDENCY_CYCLE',
+    `Resources.${id}`,
+    `must wait for ${policy}, the policy that grants its role access, but that policy already depends on it ` +
+      `(${chain.join(' -> ')}), and CloudFormation refuses a circular dependency: remove one of these ` +
+      'dependencies (a DependsOn, or a reference)',
+  );
 }
 
 /** A `DependsOn` (one name or a list) with `policies` added, each once. */
@@ -446,7 +471,9 @@ function withDependencies(current: unknown, policies: readonly string[]): unknow
 
 /**
  * The resource whose role `resource` must wait for: an ECS service its own, an event source mapping on a table's
- * stream its function's.
+ * stream its function's, and a SAM function with an event of `Type: DynamoDB` on a table's stream its own (SAM
+ * makes the mapping `!Ref` the function, and gives the function the SAM function's `DependsOn`; without a `Role`,
+ * its grants are in its `Policies` and there is no policy to wait for).
  */
 function waitingRunner(
   id: string,
@@ -454,12 +481,26 @@ function waitingRunner(
   view: TemplateView,
   resolvedTables: ReadonlyMap<string, ResolvedTable>,
 ): string | undefined {
-  if (resource.Type === 'AWS::ECS::Service') return id;
-  if (resource.Type !== 'AWS::Lambda::EventSourceMapping') return undefined;
   const properties = isRecord(resource.Properties) ? resource.Properties : {};
-  return readsTableStream(properties.EventSourceArn, resolvedTables)
-    ? functionNamed(properties.FunctionName, view)
-    : undefined;
+  switch (resource.Type) {
+    case 'AWS::ECS::Service':
+      return id;
+    case 'AWS::Lambda::EventSourceMapping':
+      return readsTableStream(properties.EventSourceArn, resolvedTables)
+        ? functionNamed(properties.FunctionName, view)
+        : undefined;
+    case 'AWS::Serverless::Function': {
+      const events = isRecord(properties.Events) ? Object.values(properties.Events) : [];
+      const readsStream = (event: unknown) =>
+        isRecord(event) &&
+        event.Type === 'DynamoDB' &&
+        isRecord(event.Properties) &&
+        readsTableStream(event.Properties.Stream, resolvedTables);
+      return events.some(readsStream) ? id : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Whether an event source is the stream of an x-dynamodb table (references to the section already rewritten). */

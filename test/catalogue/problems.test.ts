@@ -571,6 +571,19 @@ const CASES: Case[] = [
     expected: ['IAM_LIMIT_EXCEEDED', 'x-dynamodb.t0.Services.Role'],
   },
   {
+    title: 'a table that depends on the ECS service that must wait for its grant',
+    fragment: x(
+      { t: { Properties: T, DependsOn: 'Service', Services: { TaskDef: { Access: 'RO' } } } },
+      {
+        Service: {
+          Type: 'AWS::ECS::Service',
+          Properties: { TaskDefinition: { Ref: 'TaskDef' }, Cluster: 'c' },
+        },
+      },
+    ),
+    expected: ['DEPENDENCY_CYCLE', 'Resources.Service'],
+  },
+  {
     title: 'more outputs than CloudFormation allows',
     fragment: x(Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`t${i}`, { Properties: STREAM }]))),
     expected: ['QUOTA_EXCEEDED', 'Outputs'],

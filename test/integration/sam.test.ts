@@ -75,6 +75,54 @@ describe.skipIf(!available)('template.yaml through aws-sam-translator', () => {
   });
 });
 
+/** A SAM function with its own Role (a policy of the macro's to wait for), reading a table's stream in `Events`. */
+const STREAM_READER: Json = {
+  AWSTemplateFormatVersion: '2010-09-09',
+  Transform: ['ComposeXDynamoDB', 'AWS::Serverless-2016-10-31'],
+  'x-dynamodb': {
+    orders: {
+      Properties: {
+        AttributeDefinitions: [{ AttributeName: 'orderId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      },
+      Services: { Reader: { Access: 'StreamRead' } },
+    },
+  },
+  Resources: {
+    ReaderRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        },
+        ManagedPolicyArns: [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' },
+        ],
+      },
+    },
+    Reader: {
+      Type: 'AWS::Serverless::Function',
+      Properties: {
+        Role: { 'Fn::GetAtt': ['ReaderRole', 'Arn'] },
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        InlineCode: 'exports.handler = async (event) => console.log(event.Records.length);',
+        Events: {
+          Orders: {
+            Type: 'DynamoDB',
+            Properties: { Stream: { 'Fn::GetAtt': ['orders', 'StreamArn'] }, StartingPosition: 'LATEST' },
+          },
+        },
+      },
+    },
+  },
+};
+
 describe.skipIf(!available || !lintAvailable)('ComposeXDynamoDB and SAM side by side', () => {
   const dir = scratchDir('cxddb-sam-');
   const outputs: Record<string, Json> = {};
@@ -90,7 +138,8 @@ describe.skipIf(!available || !lintAvailable)('ComposeXDynamoDB and SAM side by 
     input.Transform = 'AWS::Serverless-2016-10-31';
     outputs.translated = translate(input);
     outputs.samFirst = await expandOk(outputs.translated);
-    const files = ['macroFirst', 'samFirst'].map((name) => {
+    outputs.streamReader = translate(await expandOk(STREAM_READER));
+    const files = ['macroFirst', 'samFirst', 'streamReader'].map((name) => {
       const file = join(dir(), `${name}.json`);
       writeFileSync(file, JSON.stringify(outputs[name]));
       return file;
@@ -125,9 +174,27 @@ describe.skipIf(!available || !lintAvailable)('ComposeXDynamoDB and SAM side by 
     expect(out.Resources.PutOrder.Properties.Environment.Variables).toEqual({
       ORDERS_TABLE: { Ref: 'orders' },
     });
+    // The mapping SAM made for ShipOrder's Events waits for the policy on the role SAM made.
+    expect(out.Resources.ShipOrderOrders.DependsOn).toContain('ShipOrderRoleDynamoDBPolicy');
   });
 
-  it('both orders lint clean (one cfn-lint run)', () => {
+  it('macro first, a SAM function with a Role: the function SAM makes waits for the policy that grants the stream', () => {
+    const resources: Json = outputs.streamReader?.Resources ?? {};
+    const policies = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Policy');
+    expect(policies).toHaveLength(1);
+    const [policyId, policy] = policies[0] ?? ['', {}];
+    expect(policy.Properties.Roles).toEqual([{ Ref: 'ReaderRole' }]);
+    expect(resources.Reader.Type).toBe('AWS::Lambda::Function');
+    expect(resources.Reader.DependsOn).toEqual([policyId]);
+    // The mapping SAM makes runs the function, so it is created after it, hence after the policy.
+    expect(resources.ReaderOrders.Type).toBe('AWS::Lambda::EventSourceMapping');
+    expect(resources.ReaderOrders.Properties.FunctionName).toEqual({ Ref: 'Reader' });
+    expect(resources.ReaderOrders.Properties.EventSourceArn).toEqual({
+      'Fn::GetAtt': ['orders', 'StreamArn'],
+    });
+  });
+
+  it('both orders, and the function with a Role, lint clean (one cfn-lint run; a cycle would be E3004)', () => {
     expect(matches).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseTemplate, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
+import { baseTemplate, expand, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
 
 /**
  * One resolution of the role a resource runs as, used by planning (who gets the grant) and rendering (who waits for
@@ -224,5 +224,200 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
     t.Resources.Map.Condition = 'Prod';
     const same: Json = await expandOk(t);
     expect(same.Resources.Map.DependsOn).toEqual([policyId]);
+  });
+});
+
+describe("a SAM function's Events of Type DynamoDB wait for the grant of the stream, as a mapping does", () => {
+  // SAM makes an AWS::Lambda::EventSourceMapping whose FunctionName is !Ref of the function, and gives the
+  // AWS::Lambda::Function it makes the SAM function's DependsOn: the function waiting for the policy, so does the
+  // mapping.
+  function event(stream: unknown, type = 'DynamoDB'): Json {
+    return { Type: type, Properties: { Stream: stream, StartingPosition: 'LATEST' } };
+  }
+  function samTemplate(events: unknown, fn: Json = {}, table: Json = { Properties: STREAM_TABLE }): Json {
+    return {
+      ...baseTemplate(
+        { orders: { ...table, Services: { Fn: { Access: 'StreamRead' } } } },
+        {
+          Fn: {
+            Type: 'AWS::Serverless::Function',
+            ...fn,
+            Properties: {
+              Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+              Runtime: 'nodejs22.x',
+              Handler: 'index.handler',
+              InlineCode: 'exports.handler = async () => {}',
+              Events: events,
+              ...fn.Properties,
+            },
+          },
+        },
+      ),
+      Transform: ['ComposeXDynamoDB', 'AWS::Serverless-2016-10-31'],
+    };
+  }
+  const streams: [string, unknown][] = [
+    ['!GetAtt orders.StreamArn', { 'Fn::GetAtt': ['orders', 'StreamArn'] }],
+    ['the string form', { 'Fn::GetAtt': 'orders.StreamArn' }],
+    ['the x-dynamodb placeholder', 'x-dynamodb::orders::StreamArn'],
+  ];
+  for (const [title, stream] of streams) {
+    it(`with a Role, an event on ${title} makes the function depend on the policy`, async () => {
+      const out: Json = await expandOk(samTemplate({ Http: { Type: 'Api' }, Orders: event(stream) }));
+      const found = policies(out);
+      expect(found).toHaveLength(1);
+      const [policyId, policy] = found[0] ?? ['', {}];
+      expect(policy.Properties.Roles).toEqual([{ Ref: 'Role' }]);
+      expect(out.Resources.Fn.DependsOn).toEqual([policyId]);
+      // No cycle: the policy names the role and the table, never the function.
+      expect(JSON.stringify(policy)).not.toMatch(/"Fn"|"Fn\./);
+    });
+  }
+
+  it("keeps the function's own DependsOn", async () => {
+    const out: Json = await expandOk(
+      samTemplate({ Orders: event({ 'Fn::GetAtt': ['orders', 'StreamArn'] }) }, { DependsOn: 'TaskDef' }),
+    );
+    const [policyId] = policies(out)[0] ?? [];
+    expect(out.Resources.Fn.DependsOn).toEqual(['TaskDef', policyId]);
+  });
+
+  it('without a Role, the grants go into its Policies: no policy to wait for, no DependsOn', async () => {
+    const t = samTemplate({ Orders: event({ 'Fn::GetAtt': ['orders', 'StreamArn'] }) });
+    delete t.Resources.Fn.Properties.Role;
+    const out: Json = await expandOk(t);
+    expect(policies(out)).toEqual([]);
+    expect(out.Resources.Fn.DependsOn).toBeUndefined();
+    expect(JSON.stringify(out.Resources.Fn.Properties.Policies)).toContain('dynamodb:GetRecords');
+  });
+
+  it('events of another type, on another stream, or not read as events, do not wait', async () => {
+    const stream = { 'Fn::GetAtt': ['orders', 'StreamArn'] };
+    for (const events of [
+      { Orders: event(stream, 'Kinesis') },
+      { Orders: event('arn:aws:dynamodb:us-east-1:111122223333:table/other/stream/2026-01-01T00:00:00.000') },
+      { Orders: { Type: 'DynamoDB' } },
+      { Orders: 'DynamoDB' },
+      { 'Fn::If': ['Prod', { Orders: event(stream) }, {}] },
+      undefined,
+    ]) {
+      const out: Json = await expandOk(samTemplate(events));
+      expect(policies(out), JSON.stringify(events)).toHaveLength(1);
+      expect(out.Resources.Fn.DependsOn, JSON.stringify(events)).toBeUndefined();
+    }
+  });
+
+  it('waits only for the policies of its own condition, as a service does', async () => {
+    const t = samTemplate(
+      { Orders: event({ 'Fn::GetAtt': ['orders', 'StreamArn'] }) },
+      { Condition: 'Other' },
+      { Properties: STREAM_TABLE, Condition: 'Prod' },
+    );
+    t.Conditions = {
+      Prod: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
+      Other: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] },
+    };
+    const out: Json = await expandOk(t);
+    expect(policies(out)).toHaveLength(1);
+    const [policyId, policy] = policies(out)[0] ?? ['', {}];
+    expect(policy.Condition).toBe('Prod');
+    expect(out.Resources.Fn.DependsOn).toBeUndefined();
+    t.Resources.Fn.Condition = 'Prod';
+    const same: Json = await expandOk(t);
+    expect(same.Resources.Fn.DependsOn).toEqual([policyId]);
+  });
+});
+
+describe('a wait that would close a dependency cycle is refused, never written', () => {
+  // The policy names the table; a table that depends on what waits would make CloudFormation refuse the stack.
+  const readerTable = (dependsOn: unknown, extra: Json = {}): Json => ({
+    Properties: STREAM_TABLE,
+    DependsOn: dependsOn,
+    Services: { Fn: { Access: 'StreamRead' } },
+    ...extra,
+  });
+  const fn = (type: string, extra: Json = {}): Json => ({
+    Type: type,
+    Properties: {
+      Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      ...(type === 'AWS::Serverless::Function'
+        ? {
+            InlineCode: 'exports.handler = async () => {}',
+            Events: {
+              Orders: {
+                Type: 'DynamoDB',
+                Properties: { Stream: { 'Fn::GetAtt': ['orders', 'StreamArn'] }, StartingPosition: 'LATEST' },
+              },
+            },
+          }
+        : { Code: { ZipFile: 'exports.handler = async () => {}' } }),
+      ...extra,
+    },
+  });
+  const map = {
+    Type: 'AWS::Lambda::EventSourceMapping',
+    Properties: {
+      FunctionName: { Ref: 'Fn' },
+      EventSourceArn: { 'Fn::GetAtt': ['orders', 'StreamArn'] },
+      StartingPosition: 'LATEST',
+    },
+  };
+
+  it('a SAM function that a table depends on', async () => {
+    const t = baseTemplate({ orders: readerTable('Fn') }, { Fn: fn('AWS::Serverless::Function') });
+    const result = await expand(t);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.problems).toEqual([
+      {
+        code: 'DEPENDENCY_CYCLE',
+        path: 'Resources.Fn',
+        message: expect.stringContaining('(RoleDynamoDBPolicy -> orders -> Fn)'),
+      },
+    ]);
+  });
+
+  it('an event source mapping, through a table that refers to it, or a table that depends on another that does', async () => {
+    const referring = baseTemplate(
+      {
+        orders: {
+          ...readerTable(undefined),
+          Properties: { ...STREAM_TABLE, Tags: [{ Key: 'm', Value: { Ref: 'Map' } }] },
+        },
+      },
+      { Fn: fn('AWS::Lambda::Function'), Map: map },
+    );
+    expect(await expandProblems(referring)).toEqual([{ code: 'DEPENDENCY_CYCLE', path: 'Resources.Map' }]);
+    const further = baseTemplate(
+      { orders: readerTable('other'), other: { Properties: SIMPLE_TABLE, DependsOn: 'Map' } },
+      { Fn: fn('AWS::Lambda::Function'), Map: map },
+    );
+    expect(await expandProblems(further)).toEqual([{ code: 'DEPENDENCY_CYCLE', path: 'Resources.Map' }]);
+  });
+
+  it('an ECS service that a table depends on', async () => {
+    const t = baseTemplate(
+      { t: { Properties: SIMPLE_TABLE, DependsOn: 'Service', Services: { TaskDef: { Access: 'RO' } } } },
+      {
+        Service: {
+          Type: 'AWS::ECS::Service',
+          Properties: { TaskDefinition: { Ref: 'TaskDef' }, Cluster: 'c' },
+        },
+      },
+    );
+    expect(await expandProblems(t)).toEqual([{ code: 'DEPENDENCY_CYCLE', path: 'Resources.Service' }]);
+  });
+
+  it('a table that depends on something else, or on the function of a mapping that waits, is no cycle', async () => {
+    // The mapping waits, not the function: the table may be made after the function.
+    const t = baseTemplate({ orders: readerTable('Fn') }, { Fn: fn('AWS::Lambda::Function'), Map: map });
+    const out: Json = await expandOk(t);
+    const [policyId] = policies(out)[0] ?? [];
+    expect(out.Resources.Map.DependsOn).toEqual([policyId]);
+    const other: Json = await expandOk(
+      baseTemplate({ orders: readerTable('TaskDef') }, { Fn: fn('AWS::Serverless::Function') }),
+    );
+    expect(other.Resources.Fn.DependsOn).toEqual([policyId]);
   });
 });
