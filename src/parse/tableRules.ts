@@ -281,6 +281,9 @@ function checkThroughput(
   problems: Problem[],
 ): void {
   const onDemand = billing.mode === 'PAY_PER_REQUEST';
+  // A throughput given by a function (`!If [IsProvisioned, {...}, !Ref AWS::NoValue]`) may be there or not: the
+  // rule cannot tell, CloudFormation will.
+  if (isIntrinsic(owner.ProvisionedThroughput)) return;
   const has = owner.ProvisionedThroughput !== undefined;
   const throughputPath = joinPath(ownerPath, 'ProvisionedThroughput');
   const mismatch = (at: string, message: string): void => {
@@ -294,7 +297,7 @@ function checkThroughput(
       throughputPath,
       `is required when BillingMode is ${mode} (${what}); or set BillingMode: PAY_PER_REQUEST`,
     );
-  if (!onDemand && owner.OnDemandThroughput !== undefined)
+  if (!onDemand && owner.OnDemandThroughput !== undefined && !isIntrinsic(owner.OnDemandThroughput))
     mismatch(
       joinPath(ownerPath, 'OnDemandThroughput'),
       `is only valid when BillingMode is PAY_PER_REQUEST, not ${mode}`,

@@ -53,6 +53,17 @@ describe('billing mode and throughput', () => {
     expect(await problems(properties, { Mode: 'PROVISIONED' })).toEqual([]);
   });
 
+  it('leaves a throughput given by a function to CloudFormation: the usual switch of billing mode by parameter', async () => {
+    const conditional = { 'Fn::If': ['IsProd', THROUGHPUT, { Ref: 'AWS::NoValue' }] };
+    const properties = {
+      BillingMode: { Ref: 'Mode' },
+      ProvisionedThroughput: conditional,
+      GlobalSecondaryIndexes: [{ ...INDEX, ProvisionedThroughput: conditional }],
+    };
+    expect(await problems(properties, { Mode: 'PAY_PER_REQUEST' })).toEqual([]);
+    expect(await problems(properties, { Mode: 'PROVISIONED' })).toEqual([]);
+  });
+
   it("never shows a NoEcho parameter's value", async () => {
     const result = await problems(
       { BillingMode: { Ref: 'Secret' } },
