@@ -1,5 +1,6 @@
 import type { AccessType } from './access.js';
 import type { TableAttribute } from './names.js';
+import { isIntrinsic, isNoValue, isRecord } from './template/json.js';
 
 /** One target named under a table's `Services`, with what it asked for. */
 export interface ServiceGrant {
@@ -83,15 +84,32 @@ export interface PropertyVariant {
 }
 
 /**
- * Whether a new table has a stream (so a StreamArn, and an output for it): it has a StreamSpecification in every
- * property set it may have. Properties only CloudFormation knows have none the macro can name.
+ * Whether a new table always has a stream, so that the macro may write its StreamArn (grants, outputs, variables):
+ * a StreamSpecification written out in every property set it may have, or an `Fn::If` of two written out.
+ * Properties only CloudFormation knows have none the macro can name.
  */
 export function hasStreamSpecification(spec: NewTableSpec): boolean {
-  const has = (variant: PropertyVariant) => {
-    const stream = variant.values.StreamSpecification;
-    return stream !== undefined && stream !== null;
+  const always = (stream: unknown): boolean => {
+    if (!isRecord(stream)) return false;
+    const branches = stream['Fn::If'];
+    if (!isIntrinsic(stream)) return true;
+    return Array.isArray(branches) && branches.length === 3 && always(branches[1]) && always(branches[2]);
   };
-  return spec.variants !== undefined && spec.variants.length > 0 && spec.variants.every(has);
+  const variants = spec.variants ?? [];
+  return variants.length > 0 && variants.every((variant) => always(variant.values.StreamSpecification));
+}
+
+/**
+ * Whether a new table may have a stream: a StreamSpecification in some property set, or properties only
+ * CloudFormation knows. The author may refer to its StreamArn (CloudFormation judges that); the macro writes it
+ * only when the table always has one.
+ */
+export function mayHaveStream(spec: NewTableSpec): boolean {
+  const some = (variant: PropertyVariant) => {
+    const stream = variant.values.StreamSpecification;
+    return stream !== undefined && stream !== null && !isNoValue(stream);
+  };
+  return spec.variants === undefined || spec.variants.some(some);
 }
 
 export interface LookupQuery {
@@ -133,8 +151,9 @@ export interface ResolvedTable {
   /** The logical ID of a new table; undefined for a lookup, which is not part of the stack. */
   readonly logicalId: string | undefined;
   readonly values: Readonly<Record<TableAttribute, unknown>>;
+  /** The table always has a stream: the macro may write its StreamArn. */
   readonly hasStream: boolean;
-  /** Why a new table whose properties are a function has no stream the macro can name, for messages. */
+  /** Why a new table has no stream the macro can name, for messages, when it may have one. */
   readonly noStreamBecause?: string | undefined;
   readonly hasIndexes: boolean;
   /** The customer-managed KMS key the table is encrypted with, resolved for policies. */

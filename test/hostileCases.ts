@@ -568,6 +568,53 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     expected: 'TARGET_NOT_EDITABLE',
     says: 'Resources.T.Properties.ContainerDefinitions[0].Environment[0].Name',
   },
+  {
+    title:
+      'a role whose DependsOn names one resource 125,000 times, its function waiting on a stream (a stack overflow)',
+    event: () =>
+      event({
+        'x-dynamodb': {
+          orders: {
+            Properties: { ...TABLE, StreamSpecification: { StreamViewType: 'NEW_IMAGE' } },
+            Services: { Fn: { Access: ['RO', 'StreamRead'] } },
+          },
+        },
+        Resources: {
+          A: { Type: 'AWS::CloudFormation::WaitConditionHandle' },
+          Reader: { ...ROLE, DependsOn: Array.from({ length: 125_000 }, () => 'A') },
+          Fn: {
+            Type: 'AWS::Lambda::Function',
+            Properties: { Role: { 'Fn::GetAtt': ['Reader', 'Arn'] }, Code: { ZipFile: 'x' } },
+          },
+          Mapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: {
+              FunctionName: { Ref: 'Fn' },
+              EventSourceArn: { 'Fn::GetAtt': ['orders', 'StreamArn'] },
+            },
+          },
+        },
+      }),
+    expected: 'success',
+  },
+  {
+    title:
+      '50 tables whose Properties: !If branches hold 6 indexes of 490 empty key items (8.7 s and 465 MB)',
+    event: () => {
+      const branch = () => ({
+        ...TABLE,
+        GlobalSecondaryIndexes: Array.from({ length: 6 }, (_, g) => ({
+          IndexName: `g${g}`,
+          Projection: { ProjectionType: 'ALL' },
+          KeySchema: Array.from({ length: 490 }, () => ({})),
+        })),
+      });
+      const section: Record<string, unknown> = {};
+      for (let i = 0; i < 50; i++) section[`t${i}`] = { Properties: { 'Fn::If': ['C', branch(), branch()] } };
+      return event({ Conditions: { C: { 'Fn::Equals': ['a', 'b'] } }, 'x-dynamodb': section, Resources: {} });
+    },
+    expected: 'LIMIT_EXCEEDED',
+  },
 ];
 
 /** A hostile file for the command line: what an author (or a repository's hook) may hand `composex-dynamodb`. */

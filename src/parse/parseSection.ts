@@ -14,6 +14,7 @@ import { isIntrinsic, isRecord, own } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { resolveBillingMode } from './billing.js';
+import { propertySetsOf, setPath } from './propertySets.js';
 import { parseScaling } from './scaling.js';
 import { readSection } from './schema.js';
 import { checkTableProperties } from './tableRules.js';
@@ -180,11 +181,8 @@ function newTableEntry(
   if (!isRecord(properties) || !isRecord(propertyValues)) return undefined;
   const { problems, parameterValues, view } = context;
   const propertiesPath = joinPath(path, 'Properties');
-  const variants = propertyVariants(propertyValues, propertiesPath);
-  if (variants === 'invalid') {
-    problems.push(problem('INVALID_VALUE', propertiesPath, WHOLE_PROPERTIES));
-    return undefined;
-  }
+  const variants = propertyVariants(propertyValues, propertiesPath, problems);
+  if (variants === 'invalid') return undefined;
   for (const variant of variants ?? []) {
     const billing = resolveBillingMode(variant.values.BillingMode, parameterValues, view);
     checkTableProperties(variant.values, variant.path, billing, problems);
@@ -205,33 +203,26 @@ function newTableEntry(
   };
 }
 
-const WHOLE_PROPERTIES =
-  'a function in place of the whole Properties must be Fn::If (a condition choosing between property sets) or Fn::Transform (AWS::Include); no other gives a mapping';
-
 /**
- * The property sets a new table may have (see NewTableSpec.variants), or 'invalid' when the whole `Properties` is
- * a function that cannot give a mapping. `!Ref AWS::NoValue` as a branch is a table with no properties.
+ * The property sets a new table may have (see NewTableSpec.variants), read: undefined when one is included by an
+ * `Fn::Transform`, 'invalid' when `Properties` cannot give any (the problem pushed).
  */
 function propertyVariants(
   values: Record<string, unknown>,
   path: string,
+  problems: Problem[],
 ): PropertyVariant[] | undefined | 'invalid' {
-  if (!isIntrinsic(values)) return [{ values, path }];
-  if (own(values, 'Fn::Transform') !== undefined) return undefined;
-  const args = own(values, 'Fn::If');
-  if (!Array.isArray(args) || args.length !== 3 || typeof args[0] !== 'string') return 'invalid';
-  const variants: PropertyVariant[] = [];
-  for (const branch of [1, 2]) {
-    const value: unknown = args[branch];
-    const at = joinPath(joinPath(path, 'Fn::If'), branch);
-    if (isRecord(value) && value.Ref === 'AWS::NoValue' && isIntrinsic(value))
-      variants.push({ values: {}, path: at });
-    else if (isRecord(value) && !isIntrinsic(value)) variants.push({ values: value, path: at });
-    // An Fn::If inside a branch (or another function): the sets are CloudFormation's to choose.
-    else if (isIntrinsic(value)) return undefined;
-    else return 'invalid';
+  const read = propertySetsOf(values);
+  if ('invalid' in read) {
+    const { branches, code, message } = read.invalid;
+    problems.push(problem(code, setPath(path, branches), message));
+    return 'invalid';
   }
-  return variants;
+  // A set that is no mapping is the schema's to report: no rule reads it.
+  const variants = read.sets.flatMap((set) =>
+    isRecord(set.value) && !set.included ? [{ values: set.value, path: setPath(path, set.branches) }] : [],
+  );
+  return read.sets.some((set) => set.included) ? undefined : variants;
 }
 
 /** `Scaling` of a new table: only with written-out properties, whose billing mode the macro can read. */

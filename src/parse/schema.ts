@@ -1,19 +1,12 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import { SECTION_KEY } from '../names.js';
-import {
-  isWithinPath,
-  joinPath,
-  listOf,
-  type Problem,
-  type ProblemCode,
-  problem,
-  show,
-} from '../problems.js';
+import { joinPath, listOf, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
-import { isIntrinsic, isRecord, put } from '../template/json.js';
+import { isIntrinsic, isRecord, own, put } from '../template/json.js';
 import { count } from '../words.js';
 import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
+import { propertySetsOf, setPath, setSegments } from './propertySets.js';
 import { runWithSchemaBudget } from './schemaBudget.js';
 
 /**
@@ -88,15 +81,19 @@ const SCHEMA_PROBLEMS = 1_000;
 /** Errors the validator may make for one table before it is stopped. */
 const SCHEMA_ERRORS_PER_TABLE = 100_000;
 
-/** At most this many `Fn::If` branches of a section are checked: each is one more validation of its entry. */
-const BRANCH_CHECKS = 100;
+/**
+ * Bytes of table entries the `Fn::If` branch checks of a section may validate: each branch is one more validation of
+ * its table's entry, copied with the branch in place. Hundreds of real conditional tables take a few hundred KB.
+ */
+const BRANCH_BYTES = 2_000_000;
 
 /**
  * The literal branches of each `Fn::If` in a new table's `Properties` (the whole `Properties` too), checked against
  * the schema as if written in its place, each problem at its branch (`...KeySchema.Fn::If[2][0].KeyType`), and read
  * as CloudFormation reads scalars into `values`, the section's copy, for the rules. A `Ref` to AWS::NoValue, or
  * another function, is CloudFormation's, except in place of the whole `Properties`, where AWS::NoValue leaves the
- * table with none. An `Fn::If` inside another function is not followed.
+ * table with none. An `Fn::If` inside another function is not followed. The checks share the section's problem cap
+ * and a budget of bytes: past either, the tables whose branches were not checked are named, and refused.
  */
 function branchProblems(
   section: unknown,
@@ -106,54 +103,94 @@ function branchProblems(
   coercions: { left: number },
 ): void {
   if (!isRecord(section)) return;
-  const context: BranchContext = { values, basePath, problems, coercions, checks: { left: BRANCH_CHECKS } };
+  const context: BranchContext = { values, basePath, problems, coercions, bytes: { left: BRANCH_BYTES } };
+  const unchecked: string[] = [];
   for (const [key, entry] of Object.entries(section)) {
     if (!isRecord(entry) || !isRecord(entry.Properties)) continue;
-    for (const at of conditionals(entry.Properties, [key, 'Properties']))
-      checkBranches({ [key]: entry }, at, context);
+    const at = [key, 'Properties'];
+    const branches = isIntrinsic(entry.Properties)
+      ? wholeBranches(entry.Properties, at)
+      : propertyBranches({ [key]: entry }, entry.Properties, at);
+    if (branches.length > 0 && !checkBranches({ [key]: entry }, branches, context)) unchecked.push(key);
   }
+  if (unchecked.length > 0) {
+    const message = `the Fn::If branches of ${listOf(unchecked)} are not checked: more than ${SCHEMA_PROBLEMS} problems, or more than ${BRANCH_BYTES / 1_000_000} MB of tables to validate once per branch`;
+    problems.push(problem('LIMIT_EXCEEDED', basePath, message));
+  }
+}
+
+/** The property sets of a whole `Properties` given by a function, nested `Fn::If` followed. */
+function wholeBranches(properties: unknown, at: readonly string[]): Branch[] {
+  // Properties that give no sets are reported by the entry's parse.
+  const read = propertySetsOf(properties);
+  if (!('sets' in read)) return [];
+  return read.sets.flatMap(({ value, branches, included }) => (included ? [] : [{ at, branches, value }]));
+}
+
+/** The written-out branches of each `Fn::If` in written-out properties. */
+function propertyBranches(
+  root: Record<string, unknown>,
+  properties: unknown,
+  at: readonly string[],
+): Branch[] {
+  return conditionals(properties, [...at]).flatMap((found) => {
+    const written = (dataAt(root, toPointer(found)) as { 'Fn::If': unknown[] })['Fn::If'];
+    // A function in a branch (AWS::NoValue too) is CloudFormation's to resolve.
+    return [1, 2].flatMap((branch) =>
+      isIntrinsic(written[branch]) ? [] : [{ at: found, branches: [branch], value: written[branch] ?? null }],
+    );
+  });
 }
 
 interface BranchContext {
   /** The section's copy, read as CloudFormation reads scalars: each branch checked is put there as read. */
   readonly values: unknown;
   readonly basePath: string;
+  /** Every problem of the schema check so far, within SCHEMA_PROBLEMS. */
   readonly problems: Problem[];
   readonly coercions: { left: number };
-  /** Branches that may still be checked. */
-  readonly checks: { left: number };
-}
-
-/** Both branches of the `Fn::If` at `at` of `entry` (a section of one table), each checked and read. */
-function checkBranches(entry: Record<string, unknown>, at: readonly string[], context: BranchContext): void {
-  const pointer = toPointer(at);
-  const written = (dataAt(entry, pointer) as { 'Fn::If': unknown[] })['Fn::If'];
-  const node = dataAt(context.values, pointer);
-  const read = isRecord(node) && Array.isArray(node['Fn::If']) ? node['Fn::If'] : undefined;
-  for (const branch of [1, 2]) {
-    const value = branchValue(written[branch], at.length === 2);
-    if (value === undefined || context.checks.left-- <= 0) continue;
-    const coerced = branchProblemsOf(entry, { at, branch, value }, context);
-    if (coerced !== undefined && read) read[branch] = coerced;
-  }
+  /** Bytes of entries that may still be validated. */
+  readonly bytes: { left: number };
 }
 
 /**
- * What a branch puts in place of its `Fn::If`, undefined when it is a function (CloudFormation's to resolve); in
- * place of the whole `Properties` (`whole`), `!Ref AWS::NoValue` leaves the table no properties.
+ * A branch to check: `value` in place of the `Fn::If` at `at` (pointer segments), reached through `branches` (one
+ * for an `Fn::If` in the properties; in place of the whole `Properties`, one per nested `Fn::If`).
  */
-function branchValue(written: unknown, whole: boolean): unknown {
-  if (!isIntrinsic(written)) return written ?? null;
-  return whole && isRecord(written) && written.Ref === 'AWS::NoValue' ? {} : undefined;
+interface Branch {
+  readonly at: readonly string[];
+  readonly branches: readonly number[];
+  readonly value: unknown;
 }
 
 /**
- * The problems of one branch (`value`) put in place of the `Fn::If` at `at` of `section`, at the branch's path;
- * returns the branch read as CloudFormation reads scalars, or undefined when its check was stopped.
+ * Checks the branches of `entry` (a section of one table), each put, read, in the section's copy: false when the
+ * budget or the problem cap stopped the checks.
+ */
+function checkBranches(
+  entry: Record<string, unknown>,
+  branches: readonly Branch[],
+  context: BranchContext,
+): boolean {
+  const size = JSON.stringify(entry).length;
+  for (const branch of branches) {
+    context.bytes.left -= size;
+    if (context.bytes.left < 0 || context.problems.length >= SCHEMA_PROBLEMS) return false;
+    const read = branchProblemsOf(entry, branch, context);
+    const place = setSegments(branch.at, branch.branches);
+    const parent = dataAt(context.values, toPointer(place.slice(0, -1)));
+    if (read !== undefined && Array.isArray(parent)) parent[Number(place.at(-1))] = read;
+  }
+  return true;
+}
+
+/**
+ * The problems of one branch put in place of its `Fn::If` in a copy of `section`, at the branch's path; returns the
+ * branch read as CloudFormation reads scalars, or undefined when its check was stopped.
  */
 function branchProblemsOf(
   section: Record<string, unknown>,
-  { at, branch, value }: { at: readonly string[]; branch: number; value: unknown },
+  { at, branches, value }: Branch,
   context: BranchContext,
 ): unknown {
   const { basePath, problems } = context;
@@ -164,7 +201,7 @@ function branchProblemsOf(
   if (Array.isArray(parent)) parent[Number(last)] = JSON.parse(JSON.stringify(value));
   else put(parent, last, JSON.parse(JSON.stringify(value)));
   const place = templatePath(variant, toPointer(at), basePath);
-  const branchPath = joinPath(joinPath(place, 'Fn::If'), branch);
+  const branchPath = setPath(place, branches);
   const valid = validateTable(variant);
   if (valid === undefined) {
     const message = `the schema finds more than ${SCHEMA_ERRORS_PER_TABLE} errors in this branch; fix the first ones shown and check again`;
@@ -172,10 +209,13 @@ function branchProblemsOf(
     return undefined;
   }
   if (!valid) {
+    // Only the branch's own errors: the rest of the entry was checked (and reported) as written.
     const found: Problem[] = [];
-    schemaProblems(variant, variant, basePath, found);
-    for (const p of found)
-      if (isWithinPath(p.path, place)) problems.push({ ...p, path: branchPath + p.path.slice(place.length) });
+    schemaProblems(variant, variant, basePath, found, {
+      within: toPointer(at),
+      room: SCHEMA_PROBLEMS - problems.length,
+    });
+    for (const p of found) problems.push({ ...p, path: branchPath + p.path.slice(place.length) });
   }
   checkCoercions(value, parent, key, branchPath, problems, context.coercions);
   return Array.isArray(parent) ? parent[Number(last)] : parent[last];
@@ -263,13 +303,22 @@ function saidByRules(error: ErrorObject): boolean {
 }
 
 /** The validator's errors as problems, those inside intrinsics and those another error explains left out. */
-function schemaProblems(section: unknown, values: unknown, basePath: string, problems: Problem[]): void {
+function schemaProblems(
+  section: unknown,
+  values: unknown,
+  basePath: string,
+  problems: Problem[],
+  only: { readonly within?: string; readonly room?: number } = {},
+): void {
   // Whether a node is a function, once per node: 50,000 unknown keys are 50,000 errors at one mapping of 50,000 keys.
   const known = new Map<unknown, boolean>();
   const intrinsic = (node: unknown) =>
     known.get(node) ?? known.set(node, isIntrinsic(node)).get(node) === true;
+  const { within, room = Number.POSITIVE_INFINITY } = only;
   const errors = (validate.errors ?? []).filter(
-    (e) => !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(values, e.instancePath, intrinsic)),
+    (e) =>
+      (within === undefined || e.instancePath === within || e.instancePath.startsWith(`${within}/`)) &&
+      !(mayBeIntrinsic(e.instancePath) && insideIntrinsic(values, e.instancePath, intrinsic)),
   );
   const explained = explainedPlaces(errors);
   // A value outside an enum that a `then` also wants to be one of its values ("HASHH" for the first KeyType): the
@@ -279,6 +328,7 @@ function schemaProblems(section: unknown, values: unknown, basePath: string, pro
     if (saidByRules(error)) continue;
     if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && explained(error.instancePath)) continue;
     if (error.keyword === 'const' && outsideEnum.has(error.instancePath)) continue;
+    if (problems.length >= room) return;
     problems.push(toProblem(error, section, basePath));
   }
 }
@@ -386,9 +436,15 @@ const SCALING_VALUES = new Set([
   'ScaleOutCooldown',
 ]);
 
+/**
+ * Whether the value at `pointer` (`/<key>/<field>/...`) is, or is inside, a function: looked for from the entry's
+ * field down, never above it (a table key `Condition` or `Ref` makes the section look like a function).
+ */
 function insideIntrinsic(root: unknown, pointer: string, intrinsic: (node: unknown) => boolean): boolean {
-  let node: unknown = root;
-  for (const segment of segments(pointer)) {
+  const [key = '', field = '', ...rest] = segments(pointer);
+  const entry = isRecord(root) ? own(root, key) : undefined;
+  let node: unknown = isRecord(entry) ? own(entry, field) : undefined;
+  for (const segment of rest) {
     if (intrinsic(node)) return true;
     if (Array.isArray(node)) node = node[Number(segment)];
     else if (isRecord(node)) node = node[segment];

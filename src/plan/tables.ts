@@ -4,12 +4,13 @@ import {
   hasStreamSpecification,
   type KmsKey,
   type LookupTableSpec,
+  mayHaveStream,
   type NewTableSpec,
   type ResolvedTable,
   type TableSpec,
 } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { deepEqual, isIntrinsic, isRecord } from '../template/json.js';
+import { deepEqual, isIntrinsic, isNoValue, isRecord } from '../template/json.js';
 import type { TemplateView } from '../template/view.js';
 import { type KmsResolution, resolveKmsKey } from './kms.js';
 
@@ -55,16 +56,34 @@ function hasEntries(value: unknown): boolean {
   return (Array.isArray(value) && value.length > 0) || isIntrinsic(value);
 }
 
-/** The KMS key a new table's properties name, when encryption with a customer-managed key is on. */
-function kmsKeyOf(properties: Readonly<Record<string, unknown>>): unknown {
-  const sse = properties.SSESpecification;
-  if (!isRecord(sse) || sse.SSEEnabled === false) return undefined;
-  return sse.KMSMasterKeyId;
+/** A KMS key a new table may be encrypted with, as written, at its path. */
+interface KeyCandidate {
+  readonly value: unknown;
+  readonly path: string;
 }
 
 /**
- * The KMS key of a new table, resolved: the one its property sets name, each the same (or none). Sets that name
- * different keys, or a key in one and none in another, are refused: a grant follows the key the table has.
+ * The KMS keys one property set may name (none when encryption is off or uses the AWS-owned key): its
+ * `SSESpecification`'s, or each branch's of an `SSESpecification: !If`; 'unknown' when another function gives it.
+ */
+function keyCandidates(sse: unknown, path: string): KeyCandidate[] | 'unknown' {
+  if (isNoValue(sse) || !isRecord(sse)) return [];
+  if (!isIntrinsic(sse)) {
+    const key = sse.SSEEnabled === false ? undefined : sse.KMSMasterKeyId;
+    return key === undefined ? [] : [{ value: key, path: joinPath(path, 'KMSMasterKeyId') }];
+  }
+  const args = sse['Fn::If'];
+  if (!Array.isArray(args) || args.length !== 3) return 'unknown';
+  const branches = [1, 2].map((b) => keyCandidates(args[b], joinPath(joinPath(path, 'Fn::If'), b)));
+  return branches.some((b) => b === 'unknown')
+    ? 'unknown'
+    : branches.flatMap((b) => (b === 'unknown' ? [] : b));
+}
+
+/**
+ * The KMS key of a new table, resolved: the customer-managed key its property sets (and `SSESpecification: !If`
+ * branches) name, or none. A key in some sets only is granted (the template names it for this table); two
+ * different keys, or an `SSESpecification` given by another function, are refused when a grant would need the key.
  */
 function newTableKey(
   spec: NewTableSpec,
@@ -72,24 +91,34 @@ function newTableKey(
   parameterValues: Readonly<Record<string, unknown>>,
   problems: Problem[],
 ): KmsResolution {
-  const [first, ...others] = spec.variants ?? [];
-  if (first === undefined) return 'none';
-  const key = kmsKeyOf(first.values);
-  if (others.some((variant) => !deepEqual(kmsKeyOf(variant.values), key))) {
-    const message =
-      "the branches of this Fn::If name different KMS keys, or a key in one branch only: the macro grants a table's key only when it is the same whatever the condition; write the same SSESpecification in both branches";
+  const candidates = (spec.variants ?? []).map((variant) =>
+    keyCandidates(variant.values.SSESpecification, joinPath(variant.path, 'SSESpecification')),
+  );
+  const needsKey = spec.services.some((service) => service.access.length > 0 && !service.variablesOnly);
+  const refuse = (why: string): KmsResolution => {
+    if (!needsKey) return 'none';
+    const message = `${why}: the macro grants a table's key only when it knows which one it is; write one key, or grant it yourself`;
     problems.push(problem('KMS_KEY_UNRESOLVED', joinPath(spec.path, 'Properties'), message));
     return undefined;
+  };
+  if (candidates.some((c) => c === 'unknown')) return refuse('SSESpecification is given by a function');
+  const keys: KmsKey[] = [];
+  for (const candidate of candidates.flatMap((c) => (c === 'unknown' ? [] : c))) {
+    const key = resolveKmsKey(candidate.value, candidate.path, view, parameterValues, problems);
+    if (key === undefined) return undefined;
+    if (key !== 'none' && !keys.some((k) => deepEqual(k.resource, key.resource) && k.alias === key.alias))
+      keys.push(key);
   }
-  const path = joinPath(joinPath(first.path, 'SSESpecification'), 'KMSMasterKeyId');
-  return resolveKmsKey(key, path, view, parameterValues, problems);
+  if (keys.length > 1) return refuse('the branches name different KMS keys');
+  return keys[0] ?? 'none';
 }
 
-/** Why a table whose `Properties` is a function has no stream the macro can name. */
+/** Why the macro names no stream of a table that may have one (undefined when it has one, or has none at all). */
 function noStreamBecause(spec: NewTableSpec): string | undefined {
+  if (hasStreamSpecification(spec) || !mayHaveStream(spec)) return undefined;
   if (spec.variants === undefined)
-    return 'its Properties are a function the macro cannot read (CloudFormation includes an Fn::Transform before the macro runs, the command line never does; an Fn::If inside a branch is not followed)';
-  return spec.variants.length > 1 ? 'a branch of its Properties: !If has no StreamSpecification' : undefined;
+    return 'its Properties are a function the macro cannot read (CloudFormation includes an Fn::Transform before the macro runs, the command line never does)';
+  return "its StreamSpecification depends on a condition (an Fn::If, or a branch of Properties: !If without one), and the macro writes a stream's ARN only for a table that always has one: refer to it yourself, under the same condition (!GetAtt <key>.StreamArn)";
 }
 
 function resolveNewTable(spec: NewTableSpec, kms: KmsKey | undefined): ResolvedTable {
@@ -108,7 +137,7 @@ function resolveNewTable(spec: NewTableSpec, kms: KmsKey | undefined): ResolvedT
       StreamArn: hasStream ? { 'Fn::GetAtt': [id, 'StreamArn'] } : undefined,
     },
     hasStream,
-    noStreamBecause: hasStream ? undefined : noStreamBecause(spec),
+    noStreamBecause: noStreamBecause(spec),
     // Properties only CloudFormation knows may have indexes: granted as a lookup's are.
     hasIndexes:
       spec.variants === undefined ||

@@ -1,7 +1,7 @@
 import { parseRoleArn } from '../arns.js';
 import { cut, listOf, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
-import { isIntrinsic, isRecord, own } from '../template/json.js';
+import { isIntrinsic, isNoValue, isRecord, own } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { withArticle } from '../words.js';
@@ -365,7 +365,7 @@ export function containerNames(view: TemplateView, taskDefinition: string): stri
     if (isRecord(container) && Array.isArray(container['Fn::If']) && container['Fn::If'].length === 3) {
       return walk(container['Fn::If'][1]) && walk(container['Fn::If'][2]);
     }
-    if (isRecord(container) && container.Ref === 'AWS::NoValue') return true;
+    if (isNoValue(container)) return true;
     if (!isRecord(container) || isIntrinsic(container) || typeof container.Name !== 'string') return false;
     names.push(container.Name);
     return true;

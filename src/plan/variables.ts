@@ -46,7 +46,7 @@ export function variablesFor(
         problem(
           'ATTRIBUTE_NOT_AVAILABLE',
           at,
-          `table ${table.key} has no ${attribute}; the table has no stream`,
+          `table ${table.key} has no ${attribute}; ${table.noStreamBecause ?? 'the table has no stream'}`,
         ),
       );
       continue;

@@ -95,7 +95,7 @@ function instanceAttributes(
         problem(
           'ATTRIBUTE_NOT_AVAILABLE',
           joinPath(joinPath(settings.path, 'ReturnValues'), attribute),
-          `table ${spec.key} has no ${attribute}; the table has no stream`,
+          `table ${spec.key} has no ${attribute}; ${table.noStreamBecause ?? 'the table has no stream'}`,
         ),
       );
       continue;

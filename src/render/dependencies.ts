@@ -54,7 +54,8 @@ function dependenciesOf(resources: Readonly<Record<string, unknown>>, id: string
   const names: unknown[] = [];
   if (isRecord(resource)) {
     const dependsOn = resource.DependsOn;
-    names.push(...(Array.isArray(dependsOn) ? dependsOn : [dependsOn]));
+    // One at a time: spreading a long list into push's arguments overflows the stack.
+    for (const name of Array.isArray(dependsOn) ? dependsOn : [dependsOn]) names.push(name);
     walkReferences(resource, `Resources.${id}`, (_, name) => names.push(name), 2);
   }
   return new Set(

@@ -1,7 +1,7 @@
 import type { EnvSink } from '../plan/targets.js';
 import type { EnvVariable } from '../plan/variables.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { copyOf, deepEqual, isIntrinsic, isRecord, own, put } from '../template/json.js';
+import { copyOf, deepEqual, isIntrinsic, isNoValue, isRecord, own, put } from '../template/json.js';
 import { mapSubVariables } from '../template/references.js';
 
 /** Lambda's own pattern for variable names, and the names its runtime keeps for itself. */
@@ -48,10 +48,6 @@ function conditionBranches(value: unknown): [unknown, unknown, unknown] | undefi
   return Array.isArray(branches) && branches.length === 3
     ? [branches[0], branches[1], branches[2]]
     : undefined;
-}
-
-function isNoValue(value: unknown): boolean {
-  return isRecord(value) && value.Ref === 'AWS::NoValue' && Object.keys(value).length === 1;
 }
 
 /** The names an environment entry under `Fn::If` may set, in either branch. */

@@ -107,6 +107,9 @@ function attributeValue(
   const known = allowed.find((a) => a === attribute);
   const resolved = known === undefined ? undefined : table.values[known];
   if (resolved !== undefined) return resolved;
+  // A stream the table may have: the author's own reference, CloudFormation's to judge (under its condition).
+  if (known === 'StreamArn' && table.noStreamBecause !== undefined && table.logicalId !== undefined)
+    return { 'Fn::GetAtt': [table.logicalId, 'StreamArn'] };
   const reason =
     known === 'StreamArn'
       ? 'the table has no stream (set StreamSpecification)'

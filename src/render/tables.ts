@@ -1,12 +1,17 @@
 import type { NewTableSpec, ResolvedTable } from '../model.js';
 import { exportName, outputAttributes, outputName } from '../names.js';
 import type { TransformParameters } from '../parse/params.js';
+import { propertySetsOf, setPath } from '../parse/propertySets.js';
 import { joinPath } from '../problems.js';
 import { copyOf, isIntrinsic, isRecord } from '../template/json.js';
 
 /** The `AWS::DynamoDB::Table` resource of a new table; Retain unless the template or transform says otherwise. */
 export function tableResource(spec: NewTableSpec, parameters: TransformParameters): Record<string, unknown> {
-  const properties = copyOf(spec.properties);
+  // The branches of a whole `Properties: !If` are changed in place: copied whole, so that the request (and a YAML
+  // alias of a branch elsewhere) is never changed.
+  const properties = isIntrinsic(spec.properties)
+    ? (JSON.parse(JSON.stringify(spec.properties)) as Record<string, unknown>)
+    : copyOf(spec.properties);
   for (const set of propertySets(properties, spec.path)) {
     // Tags that are not a list (an intrinsic function) stay as they are: renderTemplate reports them.
     const tags = set.properties.Tags;
@@ -27,23 +32,20 @@ export function tableResource(spec: NewTableSpec, parameters: TransformParameter
 
 /**
  * The property sets of a table's `Properties` (in the output, to be changed in place), each at its path under
- * x-dynamodb: the properties, or each written-out branch of a whole `Properties: !If`; none in an `Fn::Transform`,
- * whose properties CloudFormation writes.
+ * x-dynamodb: the properties, or each written-out branch of a whole `Properties: !If` (nested ones followed); none in
+ * an `Fn::Transform`, whose properties CloudFormation writes.
  */
 export function propertySets(
   properties: Record<string, unknown>,
   tablePath: string,
 ): { properties: Record<string, unknown>; path: string }[] {
   const path = joinPath(tablePath, 'Properties');
-  if (!isIntrinsic(properties)) return [{ properties, path }];
-  const args = properties['Fn::If'];
-  if (!Array.isArray(args)) return [];
-  return [1, 2].flatMap((branch) => {
-    const set: unknown = args[branch];
-    return isRecord(set) && !isIntrinsic(set)
-      ? [{ properties: set, path: joinPath(joinPath(path, 'Fn::If'), branch) }]
-      : [];
-  });
+  const read = propertySetsOf(properties);
+  if (!('sets' in read)) return [];
+  // A set of AWS::NoValue is a mapping of its own, not in the output: what is added to it goes nowhere.
+  return read.sets.flatMap(({ value, branches, included }) =>
+    isRecord(value) && !included ? [{ properties: value, path: setPath(path, branches) }] : [],
+  );
 }
 
 /** Outputs of a new table: its name, ARN and (with a stream) stream ARN, exported when a prefix is set. */

@@ -506,8 +506,11 @@ function waitingRunner(
 /** Whether an event source is the stream of an x-dynamodb table (references to the section already rewritten). */
 function readsTableStream(value: unknown, resolvedTables: ReadonlyMap<string, ResolvedTable>): boolean {
   const getAtt = isRecord(value) ? getAttParts(value['Fn::GetAtt']) : undefined;
+  // `!Sub ${Table.StreamArn}`, the same attribute as a Sub.
+  const sub = isRecord(value) && typeof value['Fn::Sub'] === 'string' ? value['Fn::Sub'] : undefined;
   const isStreamOf = (table: ResolvedTable): boolean =>
     (getAtt !== undefined && getAtt.name === table.logicalId && getAtt.attribute === 'StreamArn') ||
+    (sub !== undefined && sub === `\${${table.logicalId}.StreamArn}`) ||
     deepEqual(value, table.values.StreamArn);
   return [...resolvedTables.values()].some((table) => table.hasStream && isStreamOf(table));
 }

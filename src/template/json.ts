@@ -13,6 +13,11 @@ export function isIntrinsic(value: unknown): boolean {
   return key === 'Ref' || key === 'Condition' || key.startsWith('Fn::');
 }
 
+/** `!Ref AWS::NoValue`: the property (or list item, or branch) is left out. */
+export function isNoValue(value: unknown): boolean {
+  return isIntrinsic(value) && (value as Record<string, unknown>).Ref === 'AWS::NoValue';
+}
+
 /** An empty mapping for template data. */
 export function record<T>(): Record<string, T> {
   return {};

@@ -113,32 +113,51 @@ describe('Properties: !If', () => {
       expect.objectContaining({
         code: 'ACCESS_NEEDS_STREAM',
         path: 'x-dynamodb.t.Services.TaskDef.Access',
-        message: expect.stringContaining('a branch of its Properties: !If has no StreamSpecification'),
+        message: expect.stringContaining('a branch of Properties: !If without one'),
       }),
     ]);
   });
 
-  it('grants a KMS key both branches name, and refuses branches that name different keys', async () => {
+  it('grants the KMS key a branch names (in one branch, both, or an SSESpecification: !If); refuses two keys when a grant needs one', async () => {
     const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const other = 'arn:aws:kms:us-east-1:111122223333:key/0000abcd-12ab-34cd-56ef-1234567890ab';
     const sse = (id: string) => ({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: id });
-    const same: Json = await expandOk(
-      template(
-        ifProd({ ...SIMPLE_TABLE, SSESpecification: sse(key) }, { ...ON_DEMAND, SSESpecification: sse(key) }),
+    const withKey = (id: string) => ({ ...SIMPLE_TABLE, SSESpecification: sse(id) });
+    for (const properties of [
+      ifProd(withKey(key), withKey(key)),
+      ifProd(withKey(key), SIMPLE_TABLE),
+      { ...SIMPLE_TABLE, SSESpecification: ifProd(sse(key), { SSEEnabled: false }) },
+    ]) {
+      const out: Json = await expandOk(template(properties));
+      expect(resources(out.Resources.RoleDynamoDBPolicy)).toContain(key);
+    }
+    const twoKeys = ifProd(withKey(key), withKey(other));
+    expect(await expandProblems(template(twoKeys))).toEqual([
+      { code: 'KMS_KEY_UNRESOLVED', path: 'x-dynamodb.t.Properties' },
+    ]);
+    expect(
+      await expandProblems(
+        template(
+          ifProd(withKey(key), { ...SIMPLE_TABLE, SSESpecification: { 'Fn::GetAtt': ['Role', 'Arn'] } }),
+        ),
       ),
-    );
-    expect(resources(same.Resources.RoleDynamoDBPolicy)).toContain(key);
-    for (const second of [{ ...SIMPLE_TABLE, SSESpecification: sse(other) }, SIMPLE_TABLE])
-      expect(
-        await expandProblems(template(ifProd({ ...SIMPLE_TABLE, SSESpecification: sse(key) }, second))),
-      ).toEqual([{ code: 'KMS_KEY_UNRESOLVED', path: 'x-dynamodb.t.Properties' }]);
+    ).toEqual([{ code: 'KMS_KEY_UNRESOLVED', path: 'x-dynamodb.t.Properties' }]);
+    // Nothing to grant, nothing to refuse: no target reads or writes the table.
+    await expandOk(template(twoKeys, { Services: { TaskDef: { Access: 'VariablesOnly' } } }));
+    // An AWS-managed key in one branch needs no grant.
+    const managed: Json = await expandOk(template(ifProd(withKey('alias/aws/dynamodb'), SIMPLE_TABLE)));
+    expect(JSON.stringify(managed.Resources.RoleDynamoDBPolicy)).not.toContain('kms:');
   });
 
-  it("adds the transform's Tags to each branch", async () => {
+  it("adds the transform's Tags to each branch, never to the request's own values", async () => {
     const tagged = { ...SIMPLE_TABLE, Tags: [{ Key: 'team', Value: 'mine' }] };
-    const out: Json = await expandOk(template(ifProd(tagged, SIMPLE_TABLE)), {
+    const input = template(ifProd(tagged, SIMPLE_TABLE));
+    const before = JSON.stringify(input);
+    const out: Json = await expandOk(input, {
       parameters: { Tags: { team: 'platform', cost: 'x' } },
     });
+    // A branch is changed in the output only: in the request it may be a YAML alias of something else.
+    expect(JSON.stringify(input)).toBe(before);
     const [, first, second] = out.Resources.t.Properties['Fn::If'];
     expect(first.Tags).toEqual([
       { Key: 'team', Value: 'mine' },
@@ -175,15 +194,90 @@ describe('Properties: !If', () => {
     ]);
   });
 
-  it('refuses a function that cannot give a mapping, or an Fn::If that is not one', async () => {
-    for (const properties of [
-      { Ref: 'AWS::NoValue' },
-      { 'Fn::GetAtt': ['Role', 'Arn'] },
-      { 'Fn::If': 'Prod' },
-    ])
-      expect(await expandProblems(template(properties))).toEqual([
-        { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties' },
+  it('refuses a function that cannot give a mapping, a malformed Fn::If or Fn::Transform, at its place', async () => {
+    for (const [properties, path] of [
+      [{ Ref: 'AWS::NoValue' }, 'x-dynamodb.t.Properties'],
+      [{ 'Fn::GetAtt': ['Role', 'Arn'] }, 'x-dynamodb.t.Properties'],
+      [{ 'Fn::If': 'Prod' }, 'x-dynamodb.t.Properties'],
+      [{ 'Fn::If': [['Prod'], SIMPLE_TABLE, SIMPLE_TABLE] }, 'x-dynamodb.t.Properties'],
+      [ifProd(SIMPLE_TABLE, { 'Fn::Sub': 'x' }), 'x-dynamodb.t.Properties.Fn::If[2]'],
+      [
+        ifProd(SIMPLE_TABLE, ifProd(SIMPLE_TABLE, { 'Fn::If': ['Prod'] })),
+        'x-dynamodb.t.Properties.Fn::If[2].Fn::If[2]',
+      ],
+      [{ 'Fn::Transform': 'x' }, 'x-dynamodb.t.Properties'],
+      [{ 'Fn::Transform': { Name: 'AWS::Include' } }, 'x-dynamodb.t.Properties'],
+    ] as const)
+      expect(await expandProblems(template(properties)), JSON.stringify(properties)).toEqual([
+        { code: 'INVALID_VALUE', path },
       ]);
+    expect(await expandProblems(template(ifProd([], SIMPLE_TABLE)))).toEqual([
+      { code: 'WRONG_TYPE', path: 'x-dynamodb.t.Properties.Fn::If[1]' },
+    ]);
+  });
+
+  it('follows an Fn::If nested in a branch: each set checked at its place, tagged, its key granted', async () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const encrypted = {
+      ...SIMPLE_TABLE,
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: key },
+    };
+    const wrong = {
+      ...PROVISIONED,
+      ProvisionedThroughput: { ReadCapacityUnits: 'five', WriteCapacityUnits: 1 },
+    };
+    const nested = (third: unknown) => ifProd(SIMPLE_TABLE, { 'Fn::If': ['Prod', encrypted, third] });
+    const found = await expandProblems(template(nested({ ...wrong, Tagz: [] })));
+    expect(found.sort((a, b) => a.code.localeCompare(b.code))).toEqual([
+      { code: 'UNKNOWN_KEY', path: 'x-dynamodb.t.Properties.Fn::If[2].Fn::If[2].Tagz' },
+      {
+        code: 'WRONG_TYPE',
+        path: 'x-dynamodb.t.Properties.Fn::If[2].Fn::If[2].ProvisionedThroughput.ReadCapacityUnits',
+      },
+    ]);
+    const out: Json = await expandOk(template(nested(PROVISIONED)), {
+      parameters: { Tags: { team: 'billing' } },
+    });
+    const [, first, inner] = out.Resources.t.Properties['Fn::If'];
+    const [, second, third] = inner['Fn::If'];
+    for (const set of [first, second, third]) expect(set.Tags).toEqual([{ Key: 'team', Value: 'billing' }]);
+    expect(resources(out.Resources.RoleDynamoDBPolicy)).toContain(key);
+  });
+
+  it("shares the section's cap of problems, and a budget of bytes, naming the tables it did not check", async () => {
+    const broken = { ...SIMPLE_TABLE, AttributeDefinitions: Array.from({ length: 300 }, () => ({})) };
+    const section: Json = {};
+    for (let i = 0; i < 20; i++) section[`t${i}`] = { Properties: ifProd(broken, broken) };
+    const capped = await expandProblems({ ...template(SIMPLE_TABLE), 'x-dynamodb': section });
+    expect(capped.length).toBeLessThanOrEqual(1_002);
+    expect(capped).toContainEqual({ code: 'LIMIT_EXCEEDED', path: 'x-dynamodb' });
+    // 64 valid sets of 3 KB each, in one entry of 200 KB: validated once per set, past the 2 MB budget.
+    const tags = Array.from({ length: 40 }, (_, i) => ({ Key: `k${i}`, Value: 'v'.repeat(50) }));
+    let properties: unknown = { ...SIMPLE_TABLE, Tags: tags };
+    for (let i = 0; i < 6; i++) properties = ifProd(properties, properties);
+    const result = await expand(template(properties));
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.objectContaining({
+        code: 'LIMIT_EXCEEDED',
+        path: 'x-dynamodb',
+        message: expect.stringContaining('the Fn::If branches of t are not checked'),
+      }),
+    ]);
+  });
+
+  it('a table key Condition or Ref does not hide its entry from the schema', async () => {
+    for (const key of ['Condition', 'Ref'])
+      expect(
+        await expandProblems({ ...template(SIMPLE_TABLE), 'x-dynamodb': { [key]: { Properties: 'x' } } }),
+      ).toEqual([{ code: 'WRONG_TYPE', path: `x-dynamodb.${key}.Properties` }]);
+  });
+
+  it('refuses more than 64 property sets', async () => {
+    let properties: unknown = SIMPLE_TABLE;
+    for (let i = 0; i < 7; i++) properties = ifProd(properties, properties);
+    const found = await expandProblems(template(properties));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.code).toBe('LIMIT_EXCEEDED');
   });
 
   it('stops checking a branch past the budget of schema errors, with LIMIT_EXCEEDED at the branch', async () => {
@@ -198,6 +292,52 @@ describe('Properties: !If', () => {
     expect(found).toContainEqual({ code: 'LIMIT_EXCEEDED', path: 'x-dynamodb.t.Properties.Fn::If[1]' });
     // The rest is DynamoDB's rule on the branch as written: more than 20 global indexes.
     expect(found).toHaveLength(2);
+  });
+});
+
+describe('a stream that depends on a condition', () => {
+  const mapping = (condition: Json = {}) => ({
+    Mapping: {
+      Type: 'AWS::Lambda::EventSourceMapping',
+      ...condition,
+      Properties: { FunctionName: 'reader', EventSourceArn: { 'Fn::GetAtt': ['t', 'StreamArn'] } },
+    },
+  });
+  const conditionalStream = { ...SIMPLE_TABLE, StreamSpecification: ifProd(STREAM, { Ref: 'AWS::NoValue' }) };
+
+  for (const [name, properties] of [
+    ['StreamSpecification: !If [C, {...}, !Ref AWS::NoValue]', conditionalStream],
+    ['Properties: !If with a stream in one branch', ifProd(ON_DEMAND, SIMPLE_TABLE)],
+    [
+      'Properties: !If with a stream of AWS::NoValue in one branch',
+      ifProd(ON_DEMAND, { ...SIMPLE_TABLE, StreamSpecification: { Ref: 'AWS::NoValue' } }),
+    ],
+  ] as const) {
+    it(`${name}: the macro writes no StreamArn, and says why when asked for one`, async () => {
+      const out: Json = await expandOk(template(properties, {}, mapping({ Condition: 'Prod' })));
+      // RW would read the stream, if the table always had one; no output that fails where it has none.
+      expect(resources(out.Resources.RoleDynamoDBPolicy)).toEqual([{ 'Fn::GetAtt': ['t', 'Arn'] }]);
+      expect(Object.keys(out.Outputs)).toEqual(['tTableName', 'tArn']);
+      // The author's own reference, under the condition, is CloudFormation's to judge.
+      expect(out.Resources.Mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': ['t', 'StreamArn'] });
+      for (const services of [
+        { TaskDef: { Access: 'StreamRead' } },
+        { TaskDef: { Access: 'RO', ReturnValues: { StreamArn: 'STREAM' } } },
+      ]) {
+        const result = await expand(template(properties, { Services: services }));
+        expect(result.ok ? [] : result.problems).toEqual([
+          expect.objectContaining({
+            message: expect.stringContaining('its StreamSpecification depends on a condition'),
+          }),
+        ]);
+      }
+    });
+  }
+
+  it('a stream in both branches of StreamSpecification: !If is always there: granted', async () => {
+    const both = { ...SIMPLE_TABLE, StreamSpecification: ifProd(STREAM, { StreamViewType: 'KEYS_ONLY' }) };
+    const out: Json = await expandOk(template(both));
+    expect(resources(out.Resources.RoleDynamoDBPolicy)).toContainEqual({ 'Fn::GetAtt': ['t', 'StreamArn'] });
   });
 });
 

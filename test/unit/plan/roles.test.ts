@@ -156,6 +156,7 @@ describe('Lambda event source mappings wait for the grant of the stream they rea
     ['!GetAtt t.StreamArn', { 'Fn::GetAtt': ['orders', 'StreamArn'] }],
     ['the string form', { 'Fn::GetAtt': 'orders.StreamArn' }],
     ['the x-dynamodb placeholder', 'x-dynamodb::orders::StreamArn'],
+    ['!Sub ${orders.StreamArn}', { 'Fn::Sub': '${orders.StreamArn}' }],
   ];
   const functions: [string, unknown][] = [
     ['!Ref Fn', { Ref: 'Fn' }],
@@ -260,6 +261,7 @@ describe("a SAM function's Events of Type DynamoDB wait for the grant of the str
     ['!GetAtt orders.StreamArn', { 'Fn::GetAtt': ['orders', 'StreamArn'] }],
     ['the string form', { 'Fn::GetAtt': 'orders.StreamArn' }],
     ['the x-dynamodb placeholder', 'x-dynamodb::orders::StreamArn'],
+    ['!Sub ${orders.StreamArn}', { 'Fn::Sub': '${orders.StreamArn}' }],
   ];
   for (const [title, stream] of streams) {
     it(`with a Role, an event on ${title} makes the function depend on the policy`, async () => {
