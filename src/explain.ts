@@ -1,11 +1,28 @@
+import { propertySetsOf } from './parse/propertySets.js';
 import { show } from './problems.js';
 import type { TransformReport } from './render/report.js';
 import { isIntrinsic, isRecord } from './template/json.js';
 import { count } from './words.js';
 
 function describeNewTable(properties: Readonly<Record<string, unknown>>): string {
-  const [fn] = Object.keys(properties);
-  if (isIntrinsic(properties) && fn !== undefined) return `properties given by ${fn}`;
+  if (!isIntrinsic(properties)) return describeSet(properties);
+  const read = propertySetsOf(properties);
+  if (!('sets' in read)) return 'properties given by a function';
+  // Each property set of a whole Properties: !If, as `Fn::If[2].Fn::If[1]: ...`.
+  return read.sets
+    .map(({ value, branches, included }) => {
+      const at = branches.map((b) => `Fn::If[${b}]`).join('.');
+      const what = included
+        ? 'included by Fn::Transform'
+        : isRecord(value)
+          ? describeSet(value)
+          : show(value);
+      return at === '' ? what : `${at}: ${what}`;
+    })
+    .join(' | ');
+}
+
+function describeSet(properties: Readonly<Record<string, unknown>>): string {
   const parts: string[] = [
     typeof properties.BillingMode === 'string' ? properties.BillingMode : 'PROVISIONED',
   ];

@@ -241,7 +241,9 @@ function newTableScaling(
         problem(
           'SCALING_INVALID',
           scalingPath,
-          `Properties is a function (${Object.keys(propertyValues)[0] ?? ''}): the macro cannot tell that the table is PROVISIONED, nor name its indexes; write the properties out to scale the table`,
+          own(propertyValues, 'Fn::Transform') !== undefined
+            ? 'Properties is an Fn::Transform, which the command line cannot include: in a stack, CloudFormation includes it before the macro runs, and Scaling is checked against the properties included'
+            : 'Properties is an Fn::If: the macro cannot tell that the table is PROVISIONED whatever the condition, nor name its indexes; write the properties out to scale the table',
         ),
       );
     return undefined;

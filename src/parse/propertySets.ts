@@ -7,14 +7,14 @@ import { isIntrinsic, isNoValue, isRecord, own } from '../template/json.js';
  * is a set of no properties (`{}`). `included` marks an `Fn::Transform`, whose properties CloudFormation writes
  * before the macro runs: the command line alone sees it, and cannot read them.
  */
-export interface PropertySet {
+interface PropertySet {
   readonly value: unknown;
   readonly branches: readonly number[];
   readonly included: boolean;
 }
 
 /** The sets, or why the `Properties` cannot give any, at the `Fn::If` or function reached through `branches`. */
-export type PropertySets =
+type PropertySets =
   | { readonly sets: readonly PropertySet[] }
   | {
       readonly invalid: {
@@ -25,7 +25,7 @@ export type PropertySets =
     };
 
 /** Property sets a table may have at most: 64 are six conditions nested, far past any real template. */
-export const PROPERTY_SETS = 64;
+const PROPERTY_SETS = 64;
 
 /**
  * The property sets of a table's `Properties` (as written, or as read): the one place that says which functions may

@@ -260,15 +260,15 @@ function rewriteSubVariable(
 
 /** `DependsOn` on a table key: the new table's logical ID, or nothing for a looked-up table the stack does not create. */
 export function rewriteDependsOn(value: unknown, context: RewriteContext): unknown {
-  const one = (name: unknown): string | undefined => {
-    if (typeof name !== 'string' || context.isDefined(name))
-      return typeof name === 'string' ? name : undefined;
+  // What is not a name stays as written, for CloudFormation to refuse: never dropped.
+  const one = (name: unknown): unknown => {
+    if (typeof name !== 'string' || context.isDefined(name)) return name;
     const table = context.tables.get(name);
     if (!table) return name;
     return table.logicalId;
   };
   if (typeof value === 'string') return one(value);
   if (!Array.isArray(value)) return value;
-  const names = value.map(one).filter((n): n is string => n !== undefined);
+  const names = value.map(one).filter((n) => n !== undefined);
   return names.length > 0 ? names : undefined;
 }

@@ -466,6 +466,14 @@ describe('transform: references', () => {
       ),
     );
     expect(out.Resources.Topic.DependsOn).toEqual(['ordersv2', 'Role']);
+    // What is not a name is CloudFormation's to refuse, never dropped.
+    const odd: Json = await expandOk(
+      baseTemplate(
+        { t: { Properties: SIMPLE_TABLE } },
+        { Topic: { Type: 'AWS::SNS::Topic', DependsOn: ['t', 0] } },
+      ),
+    );
+    expect(odd.Resources.Topic.DependsOn).toEqual(['t', 0]);
     expect(out.Resources.Topic.Properties).toEqual({
       DisplayName: { Ref: 'ordersv2' },
       Tags: [

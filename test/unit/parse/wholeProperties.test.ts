@@ -169,6 +169,14 @@ describe('Properties: !If', () => {
     ]);
   });
 
+  it('explain describes each property set', async () => {
+    const result = await expand(template(ifProd(PROVISIONED, ON_DEMAND)));
+    if (!result.ok) throw new Error('expected success');
+    expect(explain(result.report)).toContain(
+      't -> t (Fn::If[1]: key id HASH; PROVISIONED; stream NEW_IMAGE; indexes by-sk | Fn::If[2]: key id HASH; PAY_PER_REQUEST; stream NEW_IMAGE;',
+    );
+  });
+
   it('refuses Scaling, which needs the billing mode and the index names written out', async () => {
     const scaling = {
       Table: { ReadCapacityUnits: { MinCapacity: 1, MaxCapacity: 5, TargetValue: 70 } },
@@ -363,6 +371,6 @@ describe('Properties: Fn::Transform (AWS::Include)', () => {
     ]);
     const described = await expand(template(INCLUDE));
     if (!described.ok) throw new Error('expected success');
-    expect(explain(described.report)).toContain('t -> t (properties given by Fn::Transform;');
+    expect(explain(described.report)).toContain('t -> t (included by Fn::Transform;');
   });
 });
