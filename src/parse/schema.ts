@@ -103,7 +103,13 @@ function branchProblems(
   coercions: { left: number },
 ): void {
   if (!isRecord(section)) return;
-  const context: BranchContext = { values, basePath, problems, coercions, bytes: { left: BRANCH_BYTES } };
+  const context: BranchContext = {
+    values,
+    basePath,
+    found: problems,
+    coercions,
+    bytes: { left: BRANCH_BYTES },
+  };
   const unchecked: string[] = [];
   for (const [key, entry] of Object.entries(section)) {
     if (!isRecord(entry) || !isRecord(entry.Properties)) continue;
@@ -147,7 +153,7 @@ interface BranchContext {
   readonly values: unknown;
   readonly basePath: string;
   /** Every problem of the schema check so far, within SCHEMA_PROBLEMS. */
-  readonly problems: Problem[];
+  readonly found: Problem[];
   readonly coercions: { left: number };
   /** Bytes of entries that may still be validated. */
   readonly bytes: { left: number };
@@ -175,7 +181,7 @@ function checkBranches(
   const size = JSON.stringify(entry).length;
   for (const branch of branches) {
     context.bytes.left -= size;
-    if (context.bytes.left < 0 || context.problems.length >= SCHEMA_PROBLEMS) return false;
+    if (context.bytes.left < 0 || context.found.length >= SCHEMA_PROBLEMS) return false;
     const read = branchProblemsOf(entry, branch, context);
     const place = setSegments(branch.at, branch.branches);
     const parent = dataAt(context.values, toPointer(place.slice(0, -1)));
@@ -193,7 +199,7 @@ function branchProblemsOf(
   { at, branches, value }: Branch,
   context: BranchContext,
 ): unknown {
-  const { basePath, problems } = context;
+  const { basePath, found } = context;
   const variant = JSON.parse(JSON.stringify(section)) as Record<string, unknown>;
   const parent = dataAt(variant, toPointer(at.slice(0, -1))) as Record<string, unknown> | unknown[];
   const last = at.at(-1) ?? '';
@@ -205,19 +211,19 @@ function branchProblemsOf(
   const valid = validateTable(variant);
   if (valid === undefined) {
     const message = `the schema finds more than ${SCHEMA_ERRORS_PER_TABLE} errors in this branch; fix the first ones shown and check again`;
-    problems.push(problem('LIMIT_EXCEEDED', branchPath, message));
+    found.push(problem('LIMIT_EXCEEDED', branchPath, message));
     return undefined;
   }
   if (!valid) {
     // Only the branch's own errors: the rest of the entry was checked (and reported) as written.
-    const found: Problem[] = [];
-    schemaProblems(variant, variant, basePath, found, {
+    const own: Problem[] = [];
+    schemaProblems(variant, variant, basePath, own, {
       within: toPointer(at),
-      room: SCHEMA_PROBLEMS - problems.length,
+      room: SCHEMA_PROBLEMS - found.length,
     });
-    for (const p of found) problems.push({ ...p, path: branchPath + p.path.slice(place.length) });
+    for (const p of own) found.push({ ...p, path: branchPath + p.path.slice(place.length) });
   }
-  checkCoercions(value, parent, key, branchPath, problems, context.coercions);
+  checkCoercions(value, parent, key, branchPath, found, context.coercions);
   return Array.isArray(parent) ? parent[Number(last)] : parent[last];
 }
 
@@ -324,11 +330,12 @@ function schemaProblems(
   // A value outside an enum that a `then` also wants to be one of its values ("HASHH" for the first KeyType): the
   // enum's problem says it, with its did-you-mean.
   const outsideEnum = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
+  let left = room;
   for (const error of errors) {
     if (saidByRules(error)) continue;
     if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && explained(error.instancePath)) continue;
     if (error.keyword === 'const' && outsideEnum.has(error.instancePath)) continue;
-    if (problems.length >= room) return;
+    if (left-- <= 0) return;
     problems.push(toProblem(error, section, basePath));
   }
 }

@@ -508,10 +508,10 @@ function readsTableStream(value: unknown, resolvedTables: ReadonlyMap<string, Re
   const getAtt = isRecord(value) ? getAttParts(value['Fn::GetAtt']) : undefined;
   // `!Sub ${Table.StreamArn}`, the same attribute as a Sub.
   const sub = isRecord(value) && typeof value['Fn::Sub'] === 'string' ? value['Fn::Sub'] : undefined;
-  const isStreamOf = (table: ResolvedTable): boolean =>
-    (getAtt !== undefined && getAtt.name === table.logicalId && getAtt.attribute === 'StreamArn') ||
-    (sub !== undefined && sub === `\${${table.logicalId}.StreamArn}`) ||
-    deepEqual(value, table.values.StreamArn);
+  const isStreamOf = ({ logicalId, values }: ResolvedTable): boolean =>
+    (getAtt !== undefined && getAtt.name === logicalId && getAtt.attribute === 'StreamArn') ||
+    (sub !== undefined && logicalId !== undefined && sub === `\${${logicalId}.StreamArn}`) ||
+    deepEqual(value, values.StreamArn);
   return [...resolvedTables.values()].some((table) => table.hasStream && isStreamOf(table));
 }
 

@@ -121,6 +121,24 @@ describe('roles of another account', () => {
     expect(actionsOf('arn:aws:iam::888888888888:role/app')).toContain('dynamodb:PutItem');
   });
 
+  it('grants no stream that depends on a condition, and leaves the StreamSpecification as written', async () => {
+    const conditional = { 'Fn::If': ['C', { StreamViewType: 'NEW_IMAGE' }, { Ref: 'AWS::NoValue' }] };
+    const out: Json = await expandOk(
+      withRole(
+        {
+          orders: {
+            Properties: { ...STREAMED, StreamSpecification: conditional },
+            Services: { TaskDef: { Access: 'RW' } },
+          },
+        },
+        VICTIM,
+      ),
+    );
+    const properties = out.Resources.orders.Properties;
+    expect(properties.StreamSpecification).toEqual(conditional);
+    expect(JSON.stringify(properties.ResourcePolicy)).not.toContain('GetRecords');
+  });
+
   it('refuses to write beside a StreamSpecification that is a function, rather than break it', async () => {
     const result = await expand(
       withRole(
@@ -129,7 +147,7 @@ describe('roles of another account', () => {
             Properties: {
               ...STREAMED,
               StreamSpecification: {
-                'Fn::If': ['C', { StreamViewType: 'NEW_IMAGE' }, { Ref: 'AWS::NoValue' }],
+                'Fn::If': ['C', { StreamViewType: 'NEW_IMAGE' }, { StreamViewType: 'KEYS_ONLY' }],
               },
             },
             Services: { TaskDef: { Access: 'RW' } },
