@@ -1322,6 +1322,7 @@ describe('problems at the author’s path', () => {
     for (const [value, said] of [
       [42, 'whose value is 42, not text'],
       [['a', 'b'], 'whose value is a list of 2 items, not text'],
+      [['a'], 'whose value is a list of 1 item, not text'],
       [undefined, 'a parameter without a value in the request'],
     ] as const) {
       const result = await expand(template, { templateParameterValues: { RoleArn: value } });
