@@ -135,14 +135,12 @@ function checkEntryReferences(
     ...collectReferences(entry[field], joinPath(path, field), 3),
     ...collectReferences(entry.Scaling, joinPath(path, 'Scaling'), 3),
   ];
-  // The whole Properties as a malformed Fn::If is reported by newTableEntry, as a whole Properties.
-  const wholeIf = joinPath(joinPath(path, 'Properties'), 'Fn::If');
-  const reported = kind === 'create' ? [wholeIf, joinPath(wholeIf, 0)] : [];
+  const propertiesPath = joinPath(path, 'Properties');
   for (const reference of referring) {
     if (reference.kind === 'Malformed') {
       context.problems.push(problem('INVALID_VALUE', reference.path, 'is not a valid Ref or Fn::GetAtt'));
     } else if (reference.kind === 'MalformedIf') {
-      if (!reported.includes(reference.path))
+      if (kind === 'lookup' || !isWholePropertiesIf(reference.path, propertiesPath))
         context.problems.push(problem('INVALID_VALUE', reference.path, MALFORMED_IF));
     } else if (reference.kind === 'Condition') {
       checkConditionName(reference.name, reference.path, context);
@@ -318,6 +316,16 @@ function claimLogicalId(key: string, path: string, context: SectionContext): str
   }
   return logicalId;
 }
+
+/**
+ * Whether an `Fn::If` at `at` stands for the whole Properties (at `propertiesPath`), itself or in a branch of one
+ * that does (`Properties.Fn::If[1].Fn::If`): the reading of property sets reports such a one (propertySetsOf).
+ */
+function isWholePropertiesIf(at: string, propertiesPath: string): boolean {
+  return at.startsWith(propertiesPath) && WHOLE_IF.test(at.slice(propertiesPath.length));
+}
+
+const WHOLE_IF = /^(?:\.Fn::If\[[12]\])*\.Fn::If(?:\[0\])?$/;
 
 const MALFORMED_IF =
   'is not a valid Fn::If: it takes [condition name, value if true, value if false], the name one of the Conditions section';

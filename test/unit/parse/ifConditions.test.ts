@@ -110,10 +110,14 @@ describe('conditions named by Fn::If inside an entry', () => {
       { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.BillingMode.Fn::If[0]' },
       { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.SSESpecification.Fn::If' },
     ]);
-    // A whole Properties as a malformed Fn::If is one problem, at Properties.
+    // A whole Properties as a malformed Fn::If is one problem, at Properties (or at the branch it is).
     const whole = { t: { Properties: { 'Fn::If': [['IsProd'], KEYS, KEYS] } } };
     expect(await expandProblems(template(whole))).toEqual([
       { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties' },
+    ]);
+    const nested = { 'Fn::If': ['IsProd', KEYS, { 'Fn::If': ['IsProd', KEYS, { 'Fn::If': 'x' }] }] };
+    expect(await expandProblems(template({ t: { Properties: nested } }))).toEqual([
+      { code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.Fn::If[2].Fn::If[2]' },
     ]);
   });
 
