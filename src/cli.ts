@@ -254,7 +254,7 @@ interface Source {
   readonly template: Record<string, unknown>;
   readonly format: 'json' | 'yaml';
   readonly parameters: unknown;
-  readonly parameterValues: Record<string, string>;
+  readonly parameterValues: Record<string, ParameterValue>;
   readonly locate: Locate;
 }
 
@@ -295,31 +295,65 @@ function load(file: string, options: Options, io: CliIo, skip: boolean): Loaded 
   return { kind: 'source', source: { template, format: read.format, parameters, parameterValues, locate } };
 }
 
+/** A parameter's value as CloudFormation sends it to a macro: text, or a list of text for a list type. */
+type ParameterValue = string | string[];
+
 /**
  * The values CloudFormation would send the macro for the template's parameters: those given with `--parameter`
  * (each a parameter the template declares, as CloudFormation refuses any other), and a Default where none is given.
+ * A `CommaDelimitedList` or `List<...>` parameter's value is a list, as CloudFormation sends it (see listValue).
  */
 function parameterValuesOf(
   declaredParameters: unknown,
   given: readonly (readonly [string, string])[],
   file: string,
-): Record<string, string> {
+): Record<string, ParameterValue> {
   const declared = isRecord(declaredParameters) ? declaredParameters : {};
-  const parameterValues: Record<string, string> = {};
+  const parameterValues: Record<string, ParameterValue> = {};
+  for (const [key, text] of Object.entries(parameterTexts(declared, given, file))) {
+    const parameter = declared[key];
+    const isList = isRecord(parameter) && isListParameterType(parameter.Type);
+    put(parameterValues, key, isList ? listValue(text) : text);
+  }
+  return parameterValues;
+}
+
+/** Each parameter's value as text: given with `--parameter`, else its Default. */
+function parameterTexts(
+  declared: Record<string, unknown>,
+  given: readonly (readonly [string, string])[],
+  file: string,
+): Record<string, string> {
+  const texts: Record<string, string> = {};
   for (const [key, value] of given) {
     if (!Object.hasOwn(declared, key))
       throw new UsageError(`--parameter ${key}: ${file} declares no parameter ${key}`);
-    parameterValues[key] = value;
+    put(texts, key, value);
   }
   for (const [key, parameter] of Object.entries(declared)) {
-    if (Object.hasOwn(parameterValues, key)) continue;
+    if (Object.hasOwn(texts, key) || !isRecord(parameter)) continue;
     // An SSM parameter type's Default is the name of an SSM parameter, not its value (which CloudFormation reads
     // from Systems Manager): no value, rather than the name taken for it.
-    if (isRecord(parameter) && isSsmParameterType(parameter.Type)) continue;
-    const value = defaultText(isRecord(parameter) ? parameter.Default : undefined);
-    if (value !== undefined) put(parameterValues, key, value);
+    if (isSsmParameterType(parameter.Type)) continue;
+    const value = defaultText(parameter.Default);
+    if (value !== undefined) put(texts, key, value);
   }
-  return parameterValues;
+  return texts;
+}
+
+/**
+ * A list parameter's value as CloudFormation gives it (to `Ref`, and to a macro in `templateParameterValues`): the
+ * text split at each comma, each member trimmed of spaces; one more member than commas, so "" is [""].
+ */
+function listValue(text: string): string[] {
+  return text.split(',').map((member) => member.trim());
+}
+
+/** `CommaDelimitedList`, `List<Number>`, `List<AWS::EC2::Subnet::Id>`, ...: the types whose value is a list. */
+function isListParameterType(type: unknown): boolean {
+  if (typeof type !== 'string') return false;
+  const name = type.trim();
+  return name === 'CommaDelimitedList' || name.startsWith('List<');
 }
 
 /**

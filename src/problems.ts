@@ -126,7 +126,7 @@ export function show(value: unknown): string {
       return 'nothing';
     default:
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `a list of ${value.length} items`;
+      if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
       return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
   }
 }

@@ -10,6 +10,7 @@ import type {
 } from '../model.js';
 import { NAME_MAX, SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
 import { cut, isWithinPath, joinPath, type Problem, problem } from '../problems.js';
+import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord, own } from '../template/json.js';
 import { collectReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
@@ -27,6 +28,8 @@ interface SectionContext {
   readonly tableKeys: ReadonlySet<string>;
   /** Paths the schema refused. */
   readonly refused: readonly string[];
+  /** The template's conditions, one list for the did-you-means of all entries. */
+  readonly conditionNames: readonly string[];
   /** The table key each logical ID was made from, so far. */
   readonly idOwners: Map<string, string>;
   readonly problems: Problem[];
@@ -58,6 +61,7 @@ export function parseSection(
     parameterValues,
     tableKeys: new Set(keys),
     refused: read.refused,
+    conditionNames: [...view.conditions],
     idOwners: new Map(),
     problems,
   };
@@ -131,9 +135,15 @@ function checkEntryReferences(
     ...collectReferences(entry[field], joinPath(path, field), 3),
     ...collectReferences(entry.Scaling, joinPath(path, 'Scaling'), 3),
   ];
+  const propertiesPath = joinPath(path, 'Properties');
   for (const reference of referring) {
     if (reference.kind === 'Malformed') {
       context.problems.push(problem('INVALID_VALUE', reference.path, 'is not a valid Ref or Fn::GetAtt'));
+    } else if (reference.kind === 'MalformedIf') {
+      if (kind === 'lookup' || !isWholePropertiesIf(reference.path, propertiesPath))
+        context.problems.push(problem('INVALID_VALUE', reference.path, MALFORMED_IF));
+    } else if (reference.kind === 'Condition') {
+      checkConditionName(reference.name, reference.path, context);
     } else if (!context.view.isDefined(reference.name) && !context.tableKeys.has(reference.name)) {
       context.problems.push(
         problem(
@@ -307,15 +317,34 @@ function claimLogicalId(key: string, path: string, context: SectionContext): str
   return logicalId;
 }
 
+/**
+ * Whether an `Fn::If` at `at` stands for the whole Properties (at `propertiesPath`), itself or in a branch of one
+ * that does (`Properties.Fn::If[1].Fn::If`): the reading of property sets reports such a one (propertySetsOf).
+ */
+function isWholePropertiesIf(at: string, propertiesPath: string): boolean {
+  return at.startsWith(propertiesPath) && WHOLE_IF.test(at.slice(propertiesPath.length));
+}
+
+const WHOLE_IF = /^(?:\.Fn::If\[[12]\])*\.Fn::If(?:\[0\])?$/;
+
+const MALFORMED_IF =
+  'is not a valid Fn::If: it takes [condition name, value if true, value if false], the name one of the Conditions section';
+
 /** The table's `Condition`, which must be a condition of the template. */
 function parseCondition(value: unknown, path: string, context: SectionContext): string | undefined {
   const condition = typeof value === 'string' ? value : undefined;
-  if (condition !== undefined && !context.view.conditions.has(condition)) {
-    context.problems.push(
-      problem('REFERENCE_NOT_FOUND', path, `"${condition}" is not a condition of this template`),
-    );
-  }
+  if (condition !== undefined) checkConditionName(condition, path, context);
   return condition;
+}
+
+/** A condition an entry names (its `Condition`, an `Fn::If` inside it): one of the template's Conditions. */
+function checkConditionName(name: string, path: string, context: SectionContext): void {
+  if (context.view.conditions.has(name)) return;
+  const names = context.conditionNames;
+  const known = names.length === 0 ? '; the template has no Conditions section' : didYouMean(name, names);
+  context.problems.push(
+    problem('REFERENCE_NOT_FOUND', path, `"${name}" is not a condition of this template${known}`),
+  );
 }
 
 /** The table's `DependsOn`, one name or a list: resources of the template or other table keys. */

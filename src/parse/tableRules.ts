@@ -263,6 +263,15 @@ function checkBilling(
   problems: Problem[],
 ): void {
   const { mode } = billing;
+  // A list parameter's value is a list (CloudFormation sends it so): never the one string BillingMode is.
+  if (billing.source === 'parameter' && typeof mode !== 'string')
+    problems.push(
+      problem(
+        'INVALID_VALUE',
+        joinPath(path, 'BillingMode'),
+        `is ${billing.words}: not one string, and BillingMode is PROVISIONED or PAY_PER_REQUEST`,
+      ),
+    );
   // Another value is refused by the schema (or by CloudFormation, from a parameter), and what throughput it
   // needs cannot be known.
   if (mode !== 'PROVISIONED' && mode !== 'PAY_PER_REQUEST') return;

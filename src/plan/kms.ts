@@ -173,5 +173,11 @@ function keyFromRef(ref: string, path: string, context: KmsContext, depth: numbe
   const given = own(parameterValues, ref);
   if (view.parameters.has(ref) && typeof given === 'string' && given !== '')
     return keyFromText(given, path, problems, view.noEcho.has(ref) ? ref : undefined);
+  if (view.parameters.has(ref) && Array.isArray(given))
+    return unresolvedKey(
+      path,
+      problems,
+      `!Ref ${ref} is a list parameter (its value in the request is a list), and a KMS key is one key ARN, key ID or alias`,
+    );
   return unresolvedKey(path, problems, UNRESOLVED);
 }

@@ -3,7 +3,7 @@ import { exportName, outputAttributes, outputName } from '../names.js';
 import type { TransformParameters } from '../parse/params.js';
 import { propertySetsOf, setPath } from '../parse/propertySets.js';
 import { joinPath } from '../problems.js';
-import { copyOf, isIntrinsic, isRecord } from '../template/json.js';
+import { copyOf, isIntrinsic, isNoValue, isRecord } from '../template/json.js';
 
 /** The `AWS::DynamoDB::Table` resource of a new table; Retain unless the template or transform says otherwise. */
 export function tableResource(spec: NewTableSpec, parameters: TransformParameters): Record<string, unknown> {
@@ -13,11 +13,12 @@ export function tableResource(spec: NewTableSpec, parameters: TransformParameter
     ? (JSON.parse(JSON.stringify(spec.properties)) as Record<string, unknown>)
     : copyOf(spec.properties);
   for (const set of propertySets(properties, spec.path)) {
-    // Tags that are not a list (an intrinsic function) stay as they are: renderTemplate reports them.
+    // Tags that are not a list (an intrinsic function) stay as they are: renderTemplate reports them. `!Ref
+    // AWS::NoValue` is no tags, as CloudFormation reads it: the transform's take its place.
     const tags = set.properties.Tags;
-    if (parameters.tags.length > 0 && (tags === undefined || Array.isArray(tags))) {
+    if (parameters.tags.length > 0 && (tags === undefined || isNoValue(tags) || Array.isArray(tags))) {
       const own = Array.isArray(tags) ? tags : [];
-      const ownKeys = new Set(own.map((t) => (isRecord(t) ? t.Key : undefined)));
+      const ownKeys = new Set(own.flatMap(ownTagKeys));
       set.properties.Tags = [...own, ...parameters.tags.filter((t) => !ownKeys.has(t.Key))];
     }
   }
@@ -28,6 +29,18 @@ export function tableResource(spec: NewTableSpec, parameters: TransformParameter
   resource.UpdateReplacePolicy = spec.updateReplacePolicy ?? parameters.updateReplacePolicy;
   resource.Properties = properties;
   return resource;
+}
+
+/**
+ * The keys a table's tag item may give, each of which wins over the transform's tag of that key: its `Key`, or the
+ * keys of the literal branches of an `Fn::If` (`!If [HasCostCenter, {Key: CostCenter, ...}, !Ref AWS::NoValue]`),
+ * since the condition may pick either and DynamoDB takes one tag per key.
+ */
+function ownTagKeys(item: unknown): unknown[] {
+  if (!isRecord(item)) return [];
+  if (!isIntrinsic(item)) return [item.Key];
+  const args = item['Fn::If'];
+  return Array.isArray(args) ? args.slice(1, 3).flatMap(ownTagKeys) : [];
 }
 
 /**

@@ -1,10 +1,16 @@
 import { isRecord } from './json.js';
 import { WALK_INTO, type WalkPosition, walkTemplate } from './walk.js';
 
-/** A name that a template value refers to: a `Ref`, the resource of a `Fn::GetAtt`, or a `${...}` in `Fn::Sub`. */
+/**
+ * A name that a template value refers to: a `Ref`, the resource of a `Fn::GetAtt`, or a `${...}` in `Fn::Sub`;
+ * with `conditions`, also the condition an `Fn::If` names (its first argument).
+ */
 interface Reference {
-  /** `Malformed`: a `Ref` or `Fn::GetAtt` whose value is not of a form CloudFormation accepts. */
-  readonly kind: 'Ref' | 'GetAtt' | 'Sub' | 'Malformed';
+  /**
+   * `Malformed`: a `Ref` or `Fn::GetAtt` whose value is not of a form CloudFormation accepts. `Condition`: the
+   * condition of an `Fn::If`; `MalformedIf`: an `Fn::If` that is not `[condition name, value, value]`.
+   */
+  readonly kind: 'Ref' | 'GetAtt' | 'Sub' | 'Malformed' | 'Condition' | 'MalformedIf';
   readonly name: string;
   readonly attribute: string | undefined;
   readonly path: string;
@@ -82,13 +88,31 @@ type Visitor = (
 /**
  * Walks every reference inside `value` (at `path`, `depth` levels below the template's top), depth first, with
  * the one template walk. The path of a reference is a function, valid during the callback, so that a caller that
- * only reports a few of many references builds only those paths.
+ * only reports a few of many references builds only those paths. `conditions` adds the conditions of `Fn::If`
+ * (names of the Conditions section, not of resources: a caller after resources leaves them out).
  */
-export function walkReferences(value: unknown, path: string, onReference: Visitor, depth = 0): void {
-  walkTemplate(value, path, { entry: (key, child, at) => visitEntry(key, child, at, onReference) }, depth);
+export function walkReferences(
+  value: unknown,
+  path: string,
+  onReference: Visitor,
+  depth = 0,
+  conditions = false,
+): void {
+  walkTemplate(
+    value,
+    path,
+    { entry: (key, child, at) => visitEntry(key, child, at, onReference, conditions) },
+    depth,
+  );
 }
 
-function visitEntry(key: string, child: unknown, at: WalkPosition, onReference: Visitor): unknown {
+function visitEntry(
+  key: string,
+  child: unknown,
+  at: WalkPosition,
+  onReference: Visitor,
+  conditions: boolean,
+): unknown {
   switch (key) {
     case 'Ref': {
       const here = (): string => at.path(key);
@@ -102,6 +126,9 @@ function visitEntry(key: string, child: unknown, at: WalkPosition, onReference: 
     case 'Fn::Sub':
       visitSub(child, () => at.path(key), at, onReference);
       return child;
+    case 'Fn::If':
+      if (conditions) visitIf(child, at, onReference);
+      return WALK_INTO;
     default:
       return WALK_INTO;
   }
@@ -128,7 +155,19 @@ function visitSub(child: unknown, here: () => string, at: WalkPosition, onRefere
   }
 }
 
-/** Every reference inside `value` (`depth` levels below the template's top), depth first, with its path. */
+/** The condition an `Fn::If` names; its values are walked as any others. */
+function visitIf(child: unknown, at: WalkPosition, onReference: Visitor): void {
+  if (!Array.isArray(child) || child.length !== 3)
+    onReference('MalformedIf', '', undefined, () => at.path('Fn::If'));
+  else if (typeof child[0] !== 'string')
+    onReference('MalformedIf', '', undefined, () => at.path('Fn::If', 0));
+  else onReference('Condition', child[0], undefined, () => at.path('Fn::If', 0));
+}
+
+/**
+ * Every reference inside `value` (`depth` levels below the template's top), depth first, with its path; the
+ * conditions of `Fn::If` too.
+ */
 export function collectReferences(value: unknown, path: string, depth = 0): Reference[] {
   const out: Reference[] = [];
   walkReferences(
@@ -138,6 +177,7 @@ export function collectReferences(value: unknown, path: string, depth = 0): Refe
       out.push({ kind, name, attribute, path: at() });
     },
     depth,
+    true,
   );
   return out;
 }

@@ -308,6 +308,56 @@ describe('parameters take their Default where no --parameter gives one, as Cloud
   });
 });
 
+const WITH_LISTS = `
+Transform: ComposeXDynamoDB
+Parameters:
+  Names: {Type: CommaDelimitedList, Default: 'a, b ,c'}
+  Subnets: {Type: 'List<AWS::EC2::Subnet::Id>', Default: 'subnet-1,subnet-2'}
+  Ports: {Type: 'List<Number>', Default: '80,443'}
+  Empty: {Type: CommaDelimitedList, Default: ''}
+  Plain: {Type: String, Default: 'x,y'}
+  Mode: {Type: CommaDelimitedList, Default: PAY_PER_REQUEST}
+  Table: {Type: CommaDelimitedList, Default: orders}
+x-dynamodb:
+  t:
+    Properties:
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: !Ref Mode
+  l:
+    Lookup: {TableName: !Ref Table}
+Resources:
+  Q: {Type: AWS::SQS::Queue}
+`;
+
+describe('list parameters are lists in the request, as CloudFormation sends them to a macro', () => {
+  it('event writes a CommaDelimitedList or List<...> value as a list, each member trimmed', async () => {
+    const { cli, out } = io({ 'p.yaml': WITH_LISTS });
+    expect(await runCli(['event', 'p.yaml', '--parameter', 'Subnets=subnet-9 , subnet-8'], cli)).toBe(0);
+    expect(JSON.parse(out.join('')).templateParameterValues).toEqual({
+      Subnets: ['subnet-9', 'subnet-8'],
+      Names: ['a', 'b', 'c'],
+      Ports: ['80', '443'],
+      Empty: [''],
+      Plain: 'x,y',
+      Mode: ['PAY_PER_REQUEST'],
+      Table: ['orders'],
+    });
+  });
+
+  it('validate reports a list where the macro reads one string, at the place that reads it', async () => {
+    const { cli, out } = io({ 'p.yaml': WITH_LISTS });
+    expect(await runCli(['validate', 'p.yaml'], cli)).toBe(1);
+    const text = out.join('');
+    expect(text).toContain(
+      'x-dynamodb.t.Properties.BillingMode: is parameter Mode, a list of 1 item in this request: not one string, and BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
+    );
+    expect(text).toContain(
+      'x-dynamodb.l.Lookup.TableName: parameter Table is a list (a List or CommaDelimitedList parameter), and a Lookup value is one string',
+    );
+  });
+});
+
 describe("an SSM parameter type's Default is a parameter name, never taken for its value", () => {
   const ssm = WITH_PARAMETERS.replace(
     /RoleParam:.*\n(\s+Default: .*\n)?/,

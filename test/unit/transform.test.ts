@@ -1169,6 +1169,46 @@ describe('transform: parameters', () => {
     ).toEqual([{ code: 'INVALID_VALUE', path: 'x-dynamodb.t.Properties.Tags' }]);
   });
 
+  it('counts the keys of the literal branches of a tag under Fn::If as the table own: a key once', async () => {
+    const costCenter = {
+      'Fn::If': [
+        'HasCostCenter',
+        { Key: 'CostCenter', Value: { Ref: 'CostCenter' } },
+        { 'Fn::If': ['IsProd', { Key: 'Tier', Value: 'prod' }, { Ref: 'AWS::NoValue' }] },
+      ],
+    };
+    const template = {
+      ...baseTemplate({
+        t: { Properties: { ...SIMPLE_TABLE, Tags: [{ Key: 'app', Value: 'shop' }, costCenter] } },
+      }),
+      Parameters: { CostCenter: { Type: 'String', Default: '' } },
+      Conditions: {
+        HasCostCenter: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CostCenter' }, ''] }] },
+        IsProd: { 'Fn::Equals': ['a', 'b'] },
+      },
+    };
+    const out: Json = await expandOk(template, {
+      parameters: { Tags: { CostCenter: 'shared', Tier: 'dev', team: 'core' } },
+    });
+    expect(out.Resources.t.Properties.Tags).toEqual([
+      { Key: 'app', Value: 'shop' },
+      costCenter,
+      { Key: 'team', Value: 'core' },
+    ]);
+  });
+
+  it("gives a table whose Tags are !Ref AWS::NoValue (no tags, to CloudFormation) the transform's", async () => {
+    const template = baseTemplate({ t: { Properties: { ...SIMPLE_TABLE, Tags: { Ref: 'AWS::NoValue' } } } });
+    const out: Json = await expandOk(template, { parameters: { Tags: { team: 'core', cost: 42 } } });
+    expect(out.Resources.t.Properties.Tags).toEqual([
+      { Key: 'cost', Value: 42 },
+      { Key: 'team', Value: 'core' },
+    ]);
+    // Without the transform's Tags it stays as written.
+    const plain: Json = await expandOk(template);
+    expect(plain.Resources.t.Properties.Tags).toEqual({ Ref: 'AWS::NoValue' });
+  });
+
   it('leaves a template without x-dynamodb as it was', async () => {
     const template = baseTemplate(undefined);
     delete template['x-dynamodb'];
@@ -1282,6 +1322,7 @@ describe('problems at the author’s path', () => {
     for (const [value, said] of [
       [42, 'whose value is 42, not text'],
       [['a', 'b'], 'whose value is a list of 2 items, not text'],
+      [['a'], 'whose value is a list of 1 item, not text'],
       [undefined, 'a parameter without a value in the request'],
     ] as const) {
       const result = await expand(template, { templateParameterValues: { RoleArn: value } });

@@ -28,7 +28,7 @@ function template(properties: Record<string, unknown>, parameters: Record<string
 
 async function problems(
   properties: Record<string, unknown>,
-  values: Record<string, string> = {},
+  values: Record<string, string | string[]> = {},
   parameters: Record<string, unknown> = {},
 ) {
   const result = await expand(template(properties, parameters), { templateParameterValues: values });
@@ -74,6 +74,15 @@ describe('billing mode and throughput', () => {
       'x-dynamodb.t.Properties.ProvisionedThroughput: is required when BillingMode is parameter Secret, (NoEcho) in this request (the table); or set BillingMode: PAY_PER_REQUEST [BILLING_THROUGHPUT_MISMATCH]',
     ]);
     expect(result.join()).not.toContain('"PROVISIONED"');
+  });
+
+  it('reports a list parameter (CloudFormation sends its value as a list): BillingMode is one string', async () => {
+    const parameters = { Modes: { Type: 'CommaDelimitedList' } };
+    expect(
+      await problems({ BillingMode: { Ref: 'Modes' } }, { Modes: ['PAY_PER_REQUEST'] }, parameters),
+    ).toEqual([
+      'x-dynamodb.t.Properties.BillingMode: is parameter Modes, a list of 1 item in this request: not one string, and BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
+    ]);
   });
 
   it('skips the rule when only CloudFormation knows the mode: !If, or a parameter without a value', async () => {

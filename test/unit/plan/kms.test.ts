@@ -63,6 +63,12 @@ describe('resolveKmsKey', () => {
     expect(resolve({ Ref: 'Topic' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED', path: 'P' });
     expect(resolve({ 'Fn::ImportValue': 'shared-key' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED' });
     expect(resolve({ Ref: 'KeyParam' })).toMatchObject({ code: 'KMS_KEY_UNRESOLVED' });
+    // A list parameter's value (CloudFormation sends a list for CommaDelimitedList and List<...>) is said to be one.
+    expect(resolve({ Ref: 'KeyParam' }, { KeyParam: ['alias/a', 'alias/b'] })).toMatchObject({
+      code: 'KMS_KEY_UNRESOLVED',
+      message:
+        '!Ref KeyParam is a list parameter (its value in the request is a list), and a KMS key is one key ARN, key ID or alias',
+    });
   });
 
   it('accepts keys only in the shapes KMS makes: no wildcard, no path trick', () => {
