@@ -1,4 +1,4 @@
-import { isRecord } from './json.js';
+import { isIntrinsic, isRecord } from './json.js';
 import { WALK_INTO, type WalkPosition, walkTemplate } from './walk.js';
 
 /**
@@ -101,18 +101,20 @@ export function walkReferences(
   walkTemplate(
     value,
     path,
-    { entry: (key, child, at) => visitEntry(key, child, at, onReference, conditions) },
+    {
+      // An Fn::If is a function only alone in its mapping: a key `Fn::If` beside others is the schema's to refuse.
+      mapping: (node, at) => {
+        if (conditions && isIntrinsic(node) && Object.hasOwn(node, 'Fn::If'))
+          visitIf(node['Fn::If'], at, onReference);
+        return WALK_INTO;
+      },
+      entry: (key, child, at) => visitEntry(key, child, at, onReference),
+    },
     depth,
   );
 }
 
-function visitEntry(
-  key: string,
-  child: unknown,
-  at: WalkPosition,
-  onReference: Visitor,
-  conditions: boolean,
-): unknown {
+function visitEntry(key: string, child: unknown, at: WalkPosition, onReference: Visitor): unknown {
   switch (key) {
     case 'Ref': {
       const here = (): string => at.path(key);
@@ -126,9 +128,6 @@ function visitEntry(
     case 'Fn::Sub':
       visitSub(child, () => at.path(key), at, onReference);
       return child;
-    case 'Fn::If':
-      if (conditions) visitIf(child, at, onReference);
-      return WALK_INTO;
     default:
       return WALK_INTO;
   }

@@ -6,6 +6,7 @@ function withRole(section: Json, role: unknown, parameters: Json = {}): Json {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Parameters: parameters,
+    Conditions: { C: { 'Fn::Equals': ['a', 'b'] } },
     'x-dynamodb': section,
     Resources: {
       TaskDef: {
