@@ -55,9 +55,11 @@ const SHORT_FORMS: Record<string, string> = {
 const BOOL = 'tag:yaml.org,2002:bool';
 const FLOAT = 'tag:yaml.org,2002:float';
 
-function withDigit(test: RegExp): RegExp {
-  return new RegExp(`(?=.*[0-9])${test.source}`, test.flags);
-}
+/**
+ * PyYAML's float, which CloudFormation's parser and cfn-lint follow: a dot, and an exponent only after one and with
+ * its sign (`1.5e+3`); `1e5`, `E3` and `.` are text.
+ */
+const PYYAML_FLOAT = /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?)$/;
 
 /**
  * YAML 1.1 scalars as CloudFormation and cfn-lint (PyYAML) read them: `yes`/`on` are booleans but `Y`/`N` are
@@ -67,9 +69,8 @@ function cloudFormationScalars(tags: Tags): Tags {
   // Only the plain types: binary, omap, pairs, set, timestamp and merge keys are left unresolved, then refused.
   const kept = tags.flatMap((t) => {
     if (typeof t !== 'object' || t.tag === BOOL || !PLAIN_TYPES.has(t.tag)) return [];
-    // YAML 1.1's float pattern takes `.` (SAM's `CodeUri: .`) and `-.` as numbers; PyYAML wants a digit.
-    if (t.tag === FLOAT && 'test' in t && t.test && !t.test.test('.inf'))
-      return [{ ...t, test: withDigit(t.test) }];
+    // YAML 1.1's float pattern takes `.` (SAM's `CodeUri: .`), `-.`, `E3` and `1e5` as numbers; PyYAML does not.
+    if (t.tag === FLOAT && 'test' in t && t.test && !t.test.test('.inf')) return [{ ...t, test: PYYAML_FLOAT }];
     return [t];
   });
   const bool = (value: boolean, test: RegExp): ScalarTag => ({
@@ -216,7 +217,7 @@ interface Anchored {
  * short-form tags into their long form. YAML 1.1 as CloudFormation reads it, except that dates stay strings
  * (`AWSTemplateFormatVersion: 2010-09-09`). Refused, with the line and column: merge keys (`<<`), aliases to no
  * anchor or to a value that holds them, types CloudFormation does not read (`!!binary`, `!!omap`, `!!set`...),
- * numbers without a JSON form (`.inf`, `.nan`, `1e400`), a key twice in one mapping, more than LIMITS.yamlItems
+ * numbers without a JSON form (`.inf`, `.nan`, `1.0e+400`; `1e400`, without a dot, is text to PyYAML), a key twice in one mapping, more than LIMITS.yamlItems
  * items, nesting deeper than LIMITS.depth and aliases that expand to more than LIMITS.values values. An alias
  * shares its anchor's value: a template of a few aliases nested ten deep is refused as it is read, not expanded
  * into a billion values. With the value, where each of its keys and list items is written.

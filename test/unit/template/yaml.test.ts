@@ -51,6 +51,17 @@ I: !ImportValue shared-table
     });
   });
 
+  it('reads an exponent without a dot, or a letter and digits, as text, as PyYAML does (a resource E3, e5)', () => {
+    expect(parseTemplate('E3: e5\nb: -e1\nc: 1e5\nd: 1.5e+3\ne: 1.5\n')).toEqual({
+      E3: 'e5',
+      b: '-e1',
+      c: '1e5',
+      // A number whose text is not its JSON form keeps its text.
+      d: '1.5e+3',
+      e: 1.5,
+    });
+  });
+
   it('rejects an unknown tag and a duplicate key', () => {
     expect(() => parseTemplate('A: !Bogus x')).toThrow(/unknown tag !Bogus/);
     expect(() => parseTemplate('A: 1\nA: 2\n')).toThrow();
@@ -116,7 +127,7 @@ describe('parseTemplate refuses what CloudFormation would not read, with the lin
   });
 
   it('numbers without a JSON form', () => {
-    for (const text of ['.inf', '-.inf', '.nan', '1e400', '-1e400']) {
+    for (const text of ['.inf', '-.inf', '.nan', '1.0e+400', '-1.0e+400']) {
       expect(refusal(`A: 1\nB: ${text}\n`), text).toMatchObject({
         message: /^is a number without a JSON form/,
         line: 2,
@@ -125,7 +136,7 @@ describe('parseTemplate refuses what CloudFormation would not read, with the lin
     }
     // A number JSON can write is read, and kept as written.
     expect(parseTemplate('A: 1e300\nB: 1.5e3\n')).toEqual({ A: '1e300', B: '1.5e3' });
-    expect(parseTemplate('A: !!float 1e300\n')).toEqual({ A: 1e300 });
+    expect(parseTemplate('A: !!float 1.0e+300\n')).toEqual({ A: 1e300 });
   });
 
   it('a mapping key that is not a plain value', () => {
