@@ -187,6 +187,26 @@ function indexScaling(
 }
 
 /**
+ * Whether `Scaling` names indexes (or copies to them) of a table whose indexes are given by a function: the
+ * problem pushed. Scalable targets of an index that may not exist fail the stack.
+ */
+function scalesUnknownIndexes(value: Record<string, unknown>, path: string, problems: Problem[]): boolean {
+  const asked = [
+    ...(isRecord(value.Indexes) && Object.keys(value.Indexes).length > 0 ? ['Indexes'] : []),
+    ...(value.CopyToIndexes === true ? ['CopyToIndexes'] : []),
+  ];
+  for (const key of asked)
+    problems.push(
+      problem(
+        'SCALING_INVALID',
+        joinPath(path, key),
+        "the table's global secondary indexes (or their names) are given by a function: the macro cannot tell which exist; write them out to scale them",
+      ),
+    );
+  return asked.length > 0;
+}
+
+/**
  * Reads `Scaling` (already checked against the schema) for a new table: only a PROVISIONED table scales, only
  * its global secondary indexes have their own capacity, and `CopyToIndexes` gives every index the table's settings.
  */
@@ -208,6 +228,7 @@ export function parseScaling(
     write: undefined,
   };
   const known = globalIndexNames(properties);
+  if (known === undefined && scalesUnknownIndexes(value, path, problems)) return undefined;
   const indexes = indexScaling(written.Indexes, value.Indexes, known, joinPath(path, 'Indexes'), context);
   if (value.CopyToIndexes === true && known) {
     for (const name of known) if (!indexes.has(name)) indexes.set(name, table);

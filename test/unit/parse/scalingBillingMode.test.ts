@@ -74,3 +74,41 @@ describe('Scaling on a table whose BillingMode is a function', () => {
     ]);
   });
 });
+
+describe('Scaling of indexes given by a function', () => {
+  const index = {
+    IndexName: 'gsi',
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    Projection: { ProjectionType: 'ALL' },
+    ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+  };
+  function withIndexes(indexes: unknown, scalingOf: Json): Json {
+    const t: Json = template('PROVISIONED');
+    t['x-dynamodb'].t.Properties.GlobalSecondaryIndexes = indexes;
+    t['x-dynamodb'].t.Scaling = { ...scaling, ...scalingOf };
+    return t;
+  }
+  const named = { Indexes: { gsi: scaling.Table } };
+
+  it('refuses Indexes and CopyToIndexes when the indexes may not exist: their targets would fail the stack', async () => {
+    const conditional = { 'Fn::If': ['IsProd', [index], { Ref: 'AWS::NoValue' }] };
+    for (const [indexes, scalingOf, key] of [
+      [conditional, named, 'Indexes'],
+      [conditional, { CopyToIndexes: true }, 'CopyToIndexes'],
+      [
+        [index, { 'Fn::If': ['IsProd', { ...index, IndexName: 'other' }, { Ref: 'AWS::NoValue' }] }],
+        named,
+        'Indexes',
+      ],
+    ] as const)
+      expect(await expandProblems(withIndexes(indexes, scalingOf))).toEqual([
+        { code: 'SCALING_INVALID', path: `x-dynamodb.t.Scaling.${key}` },
+      ]);
+  });
+
+  it('still scales the table itself, and the indexes written out', async () => {
+    const conditional = { 'Fn::If': ['IsProd', [index], { Ref: 'AWS::NoValue' }] };
+    expect(scalableTargets(await expandOk(withIndexes(conditional, {})))).toHaveLength(1);
+    expect(scalableTargets(await expandOk(withIndexes([index], named)))).toHaveLength(2);
+  });
+});
