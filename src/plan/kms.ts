@@ -171,7 +171,10 @@ function keyFromRef(ref: string, path: string, context: KmsContext, depth: numbe
     return resolveKmsKey(target, targetPath, view, parameterValues, problems, depth + 1);
   }
   const given = own(parameterValues, ref);
-  if (view.parameters.has(ref) && typeof given === 'string' && given !== '')
+  // An empty value names no key (the usual "optional key" parameter): nothing to grant. DynamoDB refuses an empty
+  // key ID, so a table that uses it does not deploy.
+  if (view.parameters.has(ref) && given === '') return 'none';
+  if (view.parameters.has(ref) && typeof given === 'string')
     return keyFromText(given, path, problems, view.noEcho.has(ref) ? ref : undefined);
   if (view.parameters.has(ref) && Array.isArray(given))
     return unresolvedKey(

@@ -11,6 +11,7 @@ import {
 } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
 import { deepEqual, isIntrinsic, isNoValue, isRecord } from '../template/json.js';
+import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { type KmsResolution, resolveKmsKey } from './kms.js';
 
@@ -110,7 +111,25 @@ function newTableKey(
       keys.push(key);
   }
   if (keys.length > 1) return refuse('the branches name different KMS keys');
-  return keys[0] ?? 'none';
+  const [key] = keys;
+  const condition = key === undefined ? undefined : keyCondition(key, view);
+  if (condition !== undefined && condition !== spec.condition) {
+    if (!needsKey) return 'none';
+    const message = `the KMS key is a resource of Condition ${condition}, and the grants on it would not be: give the table the same Condition, or grant the key yourself`;
+    problems.push(problem('KMS_KEY_UNRESOLVED', joinPath(spec.path, 'Properties'), message));
+    return undefined;
+  }
+  return key ?? 'none';
+}
+
+/** The Condition of the AWS::KMS::Key of the template a resolved key names (`!GetAtt Key.Arn`, `${Key}` in a Sub). */
+function keyCondition(key: KmsKey, view: TemplateView): string | undefined {
+  const { resource } = key;
+  const getAtt = isRecord(resource) ? getAttParts(resource['Fn::GetAtt']) : undefined;
+  const sub = isRecord(resource) && typeof resource['Fn::Sub'] === 'string' ? resource['Fn::Sub'] : '';
+  const name = getAtt?.name ?? /\$\{([A-Za-z0-9]+)(?:\.KeyId)?\}$/.exec(sub)?.[1];
+  const condition = name === undefined ? undefined : view.resources.get(name)?.Condition;
+  return typeof condition === 'string' ? condition : undefined;
 }
 
 /** Why the macro names no stream of a table that may have one (undefined when it has one, or has none at all). */

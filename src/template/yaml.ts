@@ -70,7 +70,8 @@ function cloudFormationScalars(tags: Tags): Tags {
   const kept = tags.flatMap((t) => {
     if (typeof t !== 'object' || t.tag === BOOL || !PLAIN_TYPES.has(t.tag)) return [];
     // YAML 1.1's float pattern takes `.` (SAM's `CodeUri: .`), `-.`, `E3` and `1e5` as numbers; PyYAML does not.
-    if (t.tag === FLOAT && 'test' in t && t.test && !t.test.test('.inf')) return [{ ...t, test: PYYAML_FLOAT }];
+    if (t.tag === FLOAT && 'test' in t && t.test && !t.test.test('.inf'))
+      return [{ ...t, test: PYYAML_FLOAT }];
     return [t];
   });
   const bool = (value: boolean, test: RegExp): ScalarTag => ({

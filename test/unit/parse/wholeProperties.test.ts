@@ -149,6 +149,30 @@ describe('Properties: !If', () => {
     expect(JSON.stringify(managed.Resources.RoleDynamoDBPolicy)).not.toContain('kms:');
   });
 
+  it('reads the usual optional key: a parameter of empty value names no key, and one of a value names it', async () => {
+    const sse = { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { Ref: 'KeyArn' } };
+    const input: Json = {
+      ...template({ ...SIMPLE_TABLE, SSESpecification: ifProd(sse, { Ref: 'AWS::NoValue' }) }),
+      Parameters: { KeyArn: { Type: 'String', Default: '' } },
+    };
+    const none: Json = await expandOk(input, { templateParameterValues: { KeyArn: '' } });
+    expect(JSON.stringify(none.Resources.RoleDynamoDBPolicy)).not.toContain('kms:');
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const given: Json = await expandOk(input, { templateParameterValues: { KeyArn: key } });
+    expect(JSON.stringify(given.Resources.RoleDynamoDBPolicy)).toContain('kms:');
+  });
+
+  it("refuses a key of the template that exists under a Condition the table's grants do not have", async () => {
+    const keyResource = { Key: { Type: 'AWS::KMS::Key', Condition: 'Prod', Properties: { KeyPolicy: {} } } };
+    const sse = { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } };
+    const properties = { ...SIMPLE_TABLE, SSESpecification: ifProd(sse, { Ref: 'AWS::NoValue' }) };
+    expect(await expandProblems(template(properties, {}, keyResource))).toEqual([
+      { code: 'KMS_KEY_UNRESOLVED', path: 'x-dynamodb.t.Properties' },
+    ]);
+    const same: Json = await expandOk(template(properties, { Condition: 'Prod' }, keyResource));
+    expect(JSON.stringify(same.Resources)).toContain('kms:Decrypt');
+  });
+
   it("adds the transform's Tags to each branch, never to the request's own values", async () => {
     const tagged = { ...SIMPLE_TABLE, Tags: [{ Key: 'team', Value: 'mine' }] };
     const input = template(ifProd(tagged, SIMPLE_TABLE));
