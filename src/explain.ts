@@ -1,7 +1,7 @@
 import { propertySetsOf } from './parse/propertySets.js';
 import { show } from './problems.js';
 import type { TransformReport } from './render/report.js';
-import { isIntrinsic, isRecord } from './template/json.js';
+import { isIntrinsic, isNoValue, isRecord } from './template/json.js';
 import { count } from './words.js';
 
 function describeNewTable(properties: Readonly<Record<string, unknown>>): string {
@@ -35,7 +35,9 @@ function describeSet(properties: Readonly<Record<string, unknown>>): string {
     : [];
   if (keys.length > 0) parts.unshift(`key ${keys.join(', ')}`);
   const stream = properties.StreamSpecification;
-  if (isRecord(stream))
+  if (isIntrinsic(stream) && !isNoValue(stream))
+    parts.push('stream under a condition (not granted by the macro)');
+  else if (isRecord(stream))
     parts.push(typeof stream.StreamViewType === 'string' ? `stream ${stream.StreamViewType}` : 'stream');
   const indexes = ['GlobalSecondaryIndexes', 'LocalSecondaryIndexes'].flatMap((list) => {
     const value = properties[list];

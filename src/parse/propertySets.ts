@@ -84,7 +84,7 @@ function transformFault(value: unknown): string | undefined {
   if (value.Parameters !== undefined && !isRecord(value.Parameters))
     return 'the Parameters of Fn::Transform must be a mapping';
   const location = isRecord(value.Parameters) ? value.Parameters.Location : undefined;
-  if (value.Name === 'AWS::Include' && location === undefined)
+  if (value.Name === 'AWS::Include' && typeof location !== 'string' && !isIntrinsic(location))
     return 'AWS::Include needs Parameters.Location, the s3:// URI of the file to include';
   return undefined;
 }

@@ -154,8 +154,9 @@ function mayScale(billing: BillingMode, path: string, context: Context): boolean
   if (source === 'written')
     // Another text written out is not a billing mode: the schema says so at BillingMode itself.
     return mode === 'PAY_PER_REQUEST' ? refuse(PAY_PER_REQUEST_SCALES) : true;
-  const why = mode === 'PAY_PER_REQUEST' ? PAY_PER_REQUEST_SCALES : 'only a PROVISIONED table scales';
-  return refuse(`BillingMode is ${words}: ${why}`);
+  // A parameter's value that is no billing mode is reported at BillingMode.
+  if (mode !== 'PAY_PER_REQUEST') return false;
+  return refuse(`BillingMode is ${words}: ${PAY_PER_REQUEST_SCALES}`);
 }
 
 /** `Scaling.Indexes`: each a global secondary index of the table (`known`, when its names are written out). */

@@ -263,18 +263,18 @@ function checkBilling(
   problems: Problem[],
 ): void {
   const { mode } = billing;
-  // A list parameter's value is a list (CloudFormation sends it so): never the one string BillingMode is.
-  if (billing.source === 'parameter' && typeof mode !== 'string')
+  const known = mode === 'PROVISIONED' || mode === 'PAY_PER_REQUEST';
+  // A parameter's value the request carries is read as if written: another text, or a list (CloudFormation sends a
+  // list parameter's value so), is no billing mode. Written out, the schema says so.
+  if (billing.source === 'parameter' && !known)
     problems.push(
       problem(
         'INVALID_VALUE',
         joinPath(path, 'BillingMode'),
-        `is ${billing.words}: not one string, and BillingMode is PROVISIONED or PAY_PER_REQUEST`,
+        `is ${billing.words}: BillingMode is PROVISIONED or PAY_PER_REQUEST`,
       ),
     );
-  // Another value is refused by the schema (or by CloudFormation, from a parameter), and what throughput it
-  // needs cannot be known.
-  if (mode !== 'PROVISIONED' && mode !== 'PAY_PER_REQUEST') return;
+  if (!known) return;
   checkThroughput(owners.table, path, 'the table', billing, problems);
   for (const { index, path: indexPath, kind } of owners.indexes) {
     if (kind === 'global') checkThroughput(index, indexPath, 'a global secondary index', billing, problems);

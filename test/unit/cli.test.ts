@@ -350,7 +350,7 @@ describe('list parameters are lists in the request, as CloudFormation sends them
     expect(await runCli(['validate', 'p.yaml'], cli)).toBe(1);
     const text = out.join('');
     expect(text).toContain(
-      'x-dynamodb.t.Properties.BillingMode: is parameter Mode, a list of 1 item in this request: not one string, and BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
+      'x-dynamodb.t.Properties.BillingMode: is parameter Mode, a list of 1 item in this request: BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
     );
     expect(text).toContain(
       'x-dynamodb.l.Lookup.TableName: parameter Table is a list (a List or CommaDelimitedList parameter), and a Lookup value is one string',

@@ -81,7 +81,18 @@ describe('billing mode and throughput', () => {
     expect(
       await problems({ BillingMode: { Ref: 'Modes' } }, { Modes: ['PAY_PER_REQUEST'] }, parameters),
     ).toEqual([
-      'x-dynamodb.t.Properties.BillingMode: is parameter Modes, a list of 1 item in this request: not one string, and BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
+      'x-dynamodb.t.Properties.BillingMode: is parameter Modes, a list of 1 item in this request: BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
+    ]);
+  });
+
+  it('reports a parameter whose value is no billing mode, never showing a NoEcho value', async () => {
+    expect(await problems({ BillingMode: { Ref: 'Mode' } }, { Mode: 'ONDEMAND' })).toEqual([
+      'x-dynamodb.t.Properties.BillingMode: is parameter Mode, "ONDEMAND" in this request: BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
+    ]);
+    const secret = { Secret: { Type: 'String', NoEcho: true } };
+    const hidden = await problems({ BillingMode: { Ref: 'Secret' } }, { Secret: 'SECRETVALUE' }, secret);
+    expect(hidden).toEqual([
+      'x-dynamodb.t.Properties.BillingMode: is parameter Secret, (NoEcho) in this request: BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
     ]);
   });
 

@@ -70,7 +70,8 @@ describe('Scaling on a table whose BillingMode is a function', () => {
       { Secret: { Type: 'String', NoEcho: true } },
     );
     expect(problems).toEqual([
-      'x-dynamodb.t.Scaling: BillingMode is parameter Secret, (NoEcho) in this request: only a PROVISIONED table scales [SCALING_INVALID]',
+      // A value that is no billing mode is reported there, and Scaling says nothing more.
+      'x-dynamodb.t.Properties.BillingMode: is parameter Secret, (NoEcho) in this request: BillingMode is PROVISIONED or PAY_PER_REQUEST [INVALID_VALUE]',
     ]);
   });
 });

@@ -239,6 +239,7 @@ describe('Properties: !If', () => {
       ],
       [{ 'Fn::Transform': 'x' }, 'x-dynamodb.t.Properties'],
       [{ 'Fn::Transform': { Name: 'AWS::Include' } }, 'x-dynamodb.t.Properties'],
+      [{ 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 3 } } }, 'x-dynamodb.t.Properties'],
     ] as const)
       expect(await expandProblems(template(properties)), JSON.stringify(properties)).toEqual([
         { code: 'INVALID_VALUE', path },
@@ -365,6 +366,12 @@ describe('a stream that depends on a condition', () => {
       }
     });
   }
+
+  it('explain says the stream is under a condition, and not granted', async () => {
+    const result = await expand(template(conditionalStream));
+    if (!result.ok) throw new Error('expected success');
+    expect(explain(result.report)).toContain('stream under a condition (not granted by the macro)');
+  });
 
   it('a stream in both branches of StreamSpecification: !If is always there: granted', async () => {
     const both = { ...SIMPLE_TABLE, StreamSpecification: ifProd(STREAM, { StreamViewType: 'KEYS_ONLY' }) };
