@@ -12,7 +12,7 @@ import { NAME_MAX, SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogi
 import { cut, isWithinPath, joinPath, type Problem, problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord, own } from '../template/json.js';
-import { collectReferences } from '../template/references.js';
+import { walkReferences } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { resolveBillingMode } from './billing.js';
 import { propertySetsOf, setPath } from './propertySets.js';
@@ -32,6 +32,8 @@ interface SectionContext {
   readonly conditionNames: readonly string[];
   /** The table key each logical ID was made from, so far. */
   readonly idOwners: Map<string, string>;
+  /** Wrong references that may still be reported. */
+  readonly referenceProblems: { left: number };
   readonly problems: Problem[];
 }
 
@@ -63,6 +65,7 @@ export function parseSection(
     refused: read.refused,
     conditionNames: [...view.conditions],
     idOwners: new Map(),
+    referenceProblems: { left: REFERENCE_PROBLEMS },
     problems,
   };
   const tables: TableSpec[] = [];
@@ -130,31 +133,44 @@ function checkEntryReferences(
   context: SectionContext,
 ): void {
   const field = kind === 'create' ? 'Properties' : 'Lookup';
-  const referring = [
-    // x-dynamodb.<key>.<field>: three levels below the template's top.
-    ...collectReferences(entry[field], joinPath(path, field), 3),
-    ...collectReferences(entry.Scaling, joinPath(path, 'Scaling'), 3),
-  ];
   const propertiesPath = joinPath(path, 'Properties');
-  for (const reference of referring) {
-    if (reference.kind === 'Malformed') {
-      context.problems.push(problem('INVALID_VALUE', reference.path, 'is not a valid Ref or Fn::GetAtt'));
-    } else if (reference.kind === 'MalformedIf') {
-      if (kind === 'lookup' || !isWholePropertiesIf(reference.path, propertiesPath))
-        context.problems.push(problem('INVALID_VALUE', reference.path, MALFORMED_IF));
-    } else if (reference.kind === 'Condition') {
-      checkConditionName(reference.name, reference.path, context);
-    } else if (!context.view.isDefined(reference.name) && !context.tableKeys.has(reference.name)) {
-      context.problems.push(
+  // One problem per reference, at most REFERENCE_PROBLEMS in a section; a path is made only for a problem.
+  const report = (made: () => Problem | undefined): void => {
+    if (context.referenceProblems.left <= 0) return;
+    const found = made();
+    if (found === undefined) return;
+    context.problems.push(found);
+    if (--context.referenceProblems.left === 0) {
+      const message = `more than ${REFERENCE_PROBLEMS} references are wrong; the rest are not reported`;
+      context.problems.push(problem('LIMIT_EXCEEDED', SECTION_KEY, message));
+    }
+  };
+  const onReference = (refKind: string, name: string, _: unknown, at: () => string): void => {
+    if (refKind === 'Malformed')
+      report(() => problem('INVALID_VALUE', at(), 'is not a valid Ref or Fn::GetAtt'));
+    else if (refKind === 'MalformedIf')
+      report(() =>
+        kind === 'lookup' || !isWholePropertiesIf(at(), propertiesPath)
+          ? problem('INVALID_VALUE', at(), MALFORMED_IF)
+          : undefined,
+      );
+    else if (refKind === 'Condition') report(() => conditionProblem(name, at(), context));
+    else if (!context.view.isDefined(name) && !context.tableKeys.has(name))
+      report(() =>
         problem(
           'REFERENCE_NOT_FOUND',
-          reference.path,
-          `"${reference.name}" is not a resource, parameter or pseudo parameter of this template`,
+          at(),
+          `"${name}" is not a resource, parameter or pseudo parameter of this template`,
         ),
       );
-    }
-  }
+  };
+  // x-dynamodb.<key>.<field>: three levels below the template's top.
+  walkReferences(entry[field], joinPath(path, field), onReference, 3, true);
+  walkReferences(entry.Scaling, joinPath(path, 'Scaling'), onReference, 3, true);
 }
+
+/** Wrong references a section reports at most: past them, one LIMIT_EXCEEDED. */
+const REFERENCE_PROBLEMS = 1_000;
 
 function lookupEntry(
   entry: Record<string, unknown>,
@@ -339,12 +355,16 @@ function parseCondition(value: unknown, path: string, context: SectionContext): 
 
 /** A condition an entry names (its `Condition`, an `Fn::If` inside it): one of the template's Conditions. */
 function checkConditionName(name: string, path: string, context: SectionContext): void {
-  if (context.view.conditions.has(name)) return;
+  const found = conditionProblem(name, path, context);
+  if (found) context.problems.push(found);
+}
+
+/** The problem of a condition name the template does not have, with a did-you-mean among its Conditions. */
+function conditionProblem(name: string, path: string, context: SectionContext): Problem | undefined {
+  if (context.view.conditions.has(name)) return undefined;
   const names = context.conditionNames;
   const known = names.length === 0 ? '; the template has no Conditions section' : didYouMean(name, names);
-  context.problems.push(
-    problem('REFERENCE_NOT_FOUND', path, `"${name}" is not a condition of this template${known}`),
-  );
+  return problem('REFERENCE_NOT_FOUND', path, `"${name}" is not a condition of this template${known}`);
 }
 
 /** The table's `DependsOn`, one name or a list: resources of the template or other table keys. */

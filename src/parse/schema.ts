@@ -178,11 +178,11 @@ function checkBranches(
   branches: readonly Branch[],
   context: BranchContext,
 ): boolean {
-  const size = JSON.stringify(entry).length;
   for (const branch of branches) {
-    context.bytes.left -= size;
+    const text = JSON.stringify(branchContext(entry, branch.at));
+    context.bytes.left -= text.length;
     if (context.bytes.left < 0 || context.found.length >= SCHEMA_PROBLEMS) return false;
-    const read = branchProblemsOf(entry, branch, context);
+    const read = branchProblemsOf(JSON.parse(text) as Record<string, unknown>, branch, context);
     const place = setSegments(branch.at, branch.branches);
     const parent = dataAt(context.values, toPointer(place.slice(0, -1)));
     if (read !== undefined && Array.isArray(parent)) parent[Number(place.at(-1))] = read;
@@ -191,16 +191,37 @@ function checkBranches(
 }
 
 /**
- * The problems of one branch put in place of its `Fn::If` in a copy of `section`, at the branch's path; returns the
- * branch read as CloudFormation reads scalars, or undefined when its check was stopped.
+ * What a branch at `at` is validated in: a section of its table alone, whose `Properties` hold only the property the
+ * branch is in, and `LocalSecondaryIndexes` (the one property the table schema reads beside another); none for a
+ * set. The branch's own errors do not depend on the rest, and the work stays about the branch's size.
+ */
+function branchContext(section: Record<string, unknown>, at: readonly string[]): Record<string, unknown> {
+  const [key = '', , property] = at;
+  const entry = own(section, key);
+  const properties = isRecord(entry) ? entry.Properties : undefined;
+  const kept: Record<string, unknown> = {};
+  if (property !== undefined && isRecord(properties)) {
+    put(kept, property, own(properties, property));
+    if (properties.LocalSecondaryIndexes !== undefined)
+      kept.LocalSecondaryIndexes = properties.LocalSecondaryIndexes;
+  }
+  const out: Record<string, unknown> = {};
+  // A set takes the place of the whole Properties: nothing else of them is needed.
+  put(out, key, { Properties: property === undefined ? {} : kept });
+  return out;
+}
+
+/**
+ * The problems of one branch put in place of its `Fn::If` in `variant` (a copy of its table's section, see
+ * branchContext), at the branch's path; returns the branch read as CloudFormation reads scalars, or undefined
+ * when its check was stopped.
  */
 function branchProblemsOf(
-  section: Record<string, unknown>,
+  variant: Record<string, unknown>,
   { at, branches, value }: Branch,
   context: BranchContext,
 ): unknown {
   const { basePath, found } = context;
-  const variant = JSON.parse(JSON.stringify(section)) as Record<string, unknown>;
   const parent = dataAt(variant, toPointer(at.slice(0, -1))) as Record<string, unknown> | unknown[];
   const last = at.at(-1) ?? '';
   const key = Array.isArray(parent) ? Number(last) : last;

@@ -162,21 +162,3 @@ function visitIf(child: unknown, at: WalkPosition, onReference: Visitor): void {
     onReference('MalformedIf', '', undefined, () => at.path('Fn::If', 0));
   else onReference('Condition', child[0], undefined, () => at.path('Fn::If', 0));
 }
-
-/**
- * Every reference inside `value` (`depth` levels below the template's top), depth first, with its path; the
- * conditions of `Fn::If` too.
- */
-export function collectReferences(value: unknown, path: string, depth = 0): Reference[] {
-  const out: Reference[] = [];
-  walkReferences(
-    value,
-    path,
-    (kind, name, attribute, at) => {
-      out.push({ kind, name, attribute, path: at() });
-    },
-    depth,
-    true,
-  );
-  return out;
-}

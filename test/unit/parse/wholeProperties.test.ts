@@ -284,11 +284,17 @@ describe('Properties: !If', () => {
     const capped = await expandProblems({ ...template(SIMPLE_TABLE), 'x-dynamodb': section });
     expect(capped.length).toBeLessThanOrEqual(1_002);
     expect(capped).toContainEqual({ code: 'LIMIT_EXCEEDED', path: 'x-dynamodb' });
-    // 64 valid sets of 3 KB each, in one entry of 200 KB: validated once per set, past the 2 MB budget.
+    // 64 valid sets of 3 KB each, in one entry of 200 KB: each set is validated alone, well within the budget.
     const tags = Array.from({ length: 40 }, (_, i) => ({ Key: `k${i}`, Value: 'v'.repeat(50) }));
     let properties: unknown = { ...SIMPLE_TABLE, Tags: tags };
     for (let i = 0; i < 6; i++) properties = ifProd(properties, properties);
-    const result = await expand(template(properties));
+    await expandOk(template(properties));
+    // A branch is validated in the property it is in: 100 branches in a 26 KB list of tags are 2.6 MB.
+    const conditional = Array.from({ length: 50 }, (_, i) => ({
+      Key: `k${i}`,
+      Value: ifProd('v'.repeat(250), 'w'.repeat(250)),
+    }));
+    const result = await expand(template({ ...SIMPLE_TABLE, Tags: conditional }));
     expect(result.ok ? [] : result.problems).toEqual([
       expect.objectContaining({
         code: 'LIMIT_EXCEEDED',
@@ -296,6 +302,17 @@ describe('Properties: !If', () => {
         message: expect.stringContaining('the Fn::If branches of t are not checked'),
       }),
     ]);
+  });
+
+  it('reports at most 1,000 wrong references of a section, then one LIMIT_EXCEEDED', async () => {
+    const attributes = Array.from({ length: 600 }, () => ({
+      AttributeName: { Ref: 'Nope' },
+      AttributeType: 'S',
+    }));
+    const entry = { Properties: { ...SIMPLE_TABLE, AttributeDefinitions: attributes } };
+    const found = await expandProblems({ ...template(SIMPLE_TABLE), 'x-dynamodb': { a: entry, b: entry } });
+    expect(found.filter((p) => p.code === 'REFERENCE_NOT_FOUND')).toHaveLength(1_000);
+    expect(found).toContainEqual({ code: 'LIMIT_EXCEEDED', path: 'x-dynamodb' });
   });
 
   it('a table key Condition or Ref does not hide its entry from the schema', async () => {

@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../src/template/limits.js';
-import { collectReferences } from '../../../src/template/references.js';
+import { walkReferences } from '../../../src/template/references.js';
+
+/** Every reference inside `value`, with its path, as the walk reports them (conditions of Fn::If too). */
+function collectReferences(value: unknown, path: string, depth = 0) {
+  const out: { kind: string; name: string; attribute: string | undefined; path: string }[] = [];
+  walkReferences(
+    value,
+    path,
+    (kind, name, attribute, at) => out.push({ kind, name, attribute, path: at() }),
+    depth,
+    true,
+  );
+  return out;
+}
+
 import { WALK_INTO, walkTemplate } from '../../../src/template/walk.js';
 
 function deepFreeze<T>(value: T): T {
