@@ -81,20 +81,23 @@ function resourceFor(table: ResolvedTable, scope: ResourceScope): Sized | undefi
 
 /** Resources in order, each once; a resource that any unconditional table needs stays unconditional. */
 class ResourceList {
-  readonly items: Sized[] = [];
-  private readonly index = new Map<string, number>();
+  /** By identity, in the order first added: the resource once, unconditional, or once per condition it is under. */
+  private readonly byId = new Map<string, Sized[]>();
+
+  get items(): Sized[] {
+    return [...this.byId.values()].flat();
+  }
 
   add(resource: Sized): void {
-    const id = resource.id;
-    const at = this.index.get(id);
-    if (at === undefined) {
-      this.index.set(id, this.items.length);
-      this.items.push(resource);
+    const same = this.byId.get(resource.id);
+    if (same === undefined || resource.condition === undefined) {
+      // Unconditional, it replaces the same resource under conditions (Map.set keeps its place).
+      if (same === undefined || same.some((r) => r.condition !== undefined))
+        this.byId.set(resource.id, [resource]);
       return;
     }
-    const existing = this.items[at];
-    if (existing && existing.condition !== undefined && resource.condition === undefined)
-      this.items[at] = resource;
+    if (same.every((r) => r.condition !== undefined && r.condition !== resource.condition))
+      same.push(resource);
   }
 }
 
@@ -160,15 +163,16 @@ function kmsUses(grants: readonly Grant[]): Map<string, KmsUse> {
   for (const { table, access } of [...grants].sort((a, b) => byKey(a.table, b.table))) {
     const level = ACCESS_TYPES[access].kms;
     if (level === 'none' || !table.kms) continue;
-    const id = JSON.stringify([table.kms.resource, table.kms.alias]);
+    // Per key and per condition of its tables: a write of a conditional table is no write of another's.
+    const key = JSON.stringify([table.kms.resource, table.kms.alias]);
+    const id = JSON.stringify([key, table.condition ?? null]);
     const current = uses.get(id);
-    const resource = sized(table, table.kms.resource, table.kms.size, `kms\u0000${id}`);
+    const resource = sized(table, table.kms.resource, table.kms.size, `kms\u0000${key}`);
     const merged = current?.level === 'write' || level === 'write' ? 'write' : 'read';
-    if (!current || (current.resource.condition !== undefined && resource.condition === undefined)) {
-      uses.set(id, { level: merged, table, resource, alias: table.kms.alias });
-    } else {
-      uses.set(id, { ...current, level: merged });
-    }
+    uses.set(
+      id,
+      current ? { ...current, level: merged } : { level: merged, table, resource, alias: table.kms.alias },
+    );
   }
   return uses;
 }
@@ -183,7 +187,7 @@ function kmsLevelSpecs(level: 'read' | 'write', uses: ReadonlyMap<string, KmsUse
       direct.add(entry.resource);
       continue;
     }
-    const id = JSON.stringify(entry.resource.unconditional);
+    const id = JSON.stringify([entry.resource.unconditional, entry.resource.condition ?? null]);
     const group = aliased.get(id) ?? { resource: entry.resource, aliases: [] };
     group.aliases.push(entry.alias);
     aliased.set(id, group);

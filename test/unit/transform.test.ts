@@ -406,6 +406,58 @@ describe('transform: KMS', () => {
     ]);
   });
 
+  it("keeps each table's Condition on its key's grant: a conditional table's write is no write of another's", async () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/11111111-1111-1111-1111-111111111111';
+    const template = (section: Json) => ({
+      ...baseTemplate(section),
+      Conditions: { IsProd: { 'Fn::Equals': ['a', 'b'] }, IsDev: { 'Fn::Equals': ['a', 'c'] } },
+    });
+    // Each KMS statement as [its condition or none, Sid, Resource]: a statement of conditional tables only is itself
+    // under a condition.
+    const kmsOf = (out: Json) =>
+      (out.Resources.RoleDynamoDBPolicy.Properties.PolicyDocument.Statement as Json[])
+        .map((s) => (s['Fn::If'] ? [s['Fn::If'][0], s['Fn::If'][1]] : [undefined, s]))
+        .filter(([, s]) => String(s.Sid).startsWith('Kms'))
+        .map(([condition, s]) => [condition, s.Sid, s.Resource]);
+    const levels: Json = await expandOk(
+      template({
+        xa: { Condition: 'IsProd', Properties: encrypted(key), Services: { Role: { Access: 'RW' } } },
+        xb: { Properties: encrypted(key), Services: { Role: { Access: 'RO' } } },
+      }),
+    );
+    expect(kmsOf(levels)).toEqual([
+      [undefined, 'KmsRead', [key]],
+      ['IsProd', 'KmsWrite', [key]],
+    ]);
+    const twoConditions: Json = await expandOk(
+      template({
+        xa: { Condition: 'IsProd', Properties: encrypted(key), Services: { Role: { Access: 'RO' } } },
+        xb: { Condition: 'IsDev', Properties: encrypted(key), Services: { Role: { Access: 'RO' } } },
+      }),
+    );
+    // An alias of tables of two conditions: a statement each, under its table's condition.
+    const aliases: Json = await expandOk(
+      template({
+        xa: { Condition: 'IsProd', Properties: encrypted('alias/app'), Services: { Role: { Access: 'RO' } } },
+        xb: { Properties: encrypted('alias/app'), Services: { Role: { Access: 'RW' } } },
+      }),
+    );
+    expect(kmsOf(aliases).map(([condition, sid]) => [condition, sid])).toEqual([
+      ['IsProd', 'KmsReadByAlias1'],
+      [undefined, 'KmsWriteByAlias1'],
+    ]);
+    // One read, on the key under either condition: each table's own (an unconditional one was missing for IsDev).
+    expect(kmsOf(twoConditions).map(([, sid, resources]) => [sid, resources])).toEqual([
+      [
+        'KmsRead',
+        [
+          { 'Fn::If': ['IsProd', key, { Ref: 'AWS::NoValue' }] },
+          { 'Fn::If': ['IsDev', key, { Ref: 'AWS::NoValue' }] },
+        ],
+      ],
+    ]);
+  });
+
   it('grants an alias by condition and a looked-up key by its ARN', async () => {
     const out: Json = await expandOk(
       baseTemplate({ a: { Properties: encrypted('alias/orders'), Services: { Role: { Access: 'RO' } } } }),
