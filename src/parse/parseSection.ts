@@ -9,7 +9,7 @@ import type {
   TableSpec,
 } from '../model.js';
 import { NAME_MAX, SECTION_KEY, TABLE_ATTRIBUTES, type TableAttribute, tableLogicalId } from '../names.js';
-import { cut, isWithinPath, joinPath, type Problem, problem } from '../problems.js';
+import { cut, isWithinPath, joinPath, type Problem, type ProblemCode, problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import { isIntrinsic, isRecord, own } from '../template/json.js';
 import { walkReferences } from '../template/references.js';
@@ -134,35 +134,37 @@ function checkEntryReferences(
 ): void {
   const field = kind === 'create' ? 'Properties' : 'Lookup';
   const propertiesPath = joinPath(path, 'Properties');
-  // One problem per reference, at most REFERENCE_PROBLEMS in a section; a path is made only for a problem.
-  const report = (made: () => Problem | undefined): void => {
+  // One problem per reference, at most REFERENCE_PROBLEMS in a section; a path and a message are made only for one.
+  const report = (code: ProblemCode, at: () => string, message: () => string): void => {
     if (context.referenceProblems.left <= 0) return;
-    const found = made();
-    if (found === undefined) return;
-    context.problems.push(found);
+    context.problems.push(problem(code, at(), message()));
     if (--context.referenceProblems.left === 0) {
-      const message = `more than ${REFERENCE_PROBLEMS} references are wrong; the rest are not reported`;
-      context.problems.push(problem('LIMIT_EXCEEDED', SECTION_KEY, message));
+      const limit = `more than ${REFERENCE_PROBLEMS} references are wrong; the rest are not reported`;
+      context.problems.push(problem('LIMIT_EXCEEDED', SECTION_KEY, limit));
     }
   };
   const onReference = (refKind: string, name: string, _: unknown, at: () => string): void => {
-    if (refKind === 'Malformed')
-      report(() => problem('INVALID_VALUE', at(), 'is not a valid Ref or Fn::GetAtt'));
-    else if (refKind === 'MalformedIf')
-      report(() =>
-        kind === 'lookup' || !isWholePropertiesIf(at(), propertiesPath)
-          ? problem('INVALID_VALUE', at(), MALFORMED_IF)
-          : undefined,
-      );
-    else if (refKind === 'Condition') report(() => conditionProblem(name, at(), context));
-    else if (!context.view.isDefined(name) && !context.tableKeys.has(name))
-      report(() =>
-        problem(
-          'REFERENCE_NOT_FOUND',
-          at(),
-          `"${name}" is not a resource, parameter or pseudo parameter of this template`,
-        ),
-      );
+    switch (refKind) {
+      case 'Malformed':
+        report('INVALID_VALUE', at, () => 'is not a valid Ref or Fn::GetAtt');
+        return;
+      case 'MalformedIf':
+        // A malformed Fn::If standing for the whole Properties is reported where its property sets are read.
+        if (kind === 'lookup' || !isWholePropertiesIf(at(), propertiesPath))
+          report('INVALID_VALUE', at, () => MALFORMED_IF);
+        return;
+      case 'Condition':
+        if (!context.view.conditions.has(name))
+          report('REFERENCE_NOT_FOUND', at, () => conditionFault(name, context));
+        return;
+      default:
+        if (!context.view.isDefined(name) && !context.tableKeys.has(name))
+          report(
+            'REFERENCE_NOT_FOUND',
+            at,
+            () => `"${name}" is not a resource, parameter or pseudo parameter of this template`,
+          );
+    }
   };
   // x-dynamodb.<key>.<field>: three levels below the template's top.
   walkReferences(entry[field], joinPath(path, field), onReference, 3, true);
@@ -355,16 +357,15 @@ function parseCondition(value: unknown, path: string, context: SectionContext): 
 
 /** A condition an entry names (its `Condition`, an `Fn::If` inside it): one of the template's Conditions. */
 function checkConditionName(name: string, path: string, context: SectionContext): void {
-  const found = conditionProblem(name, path, context);
-  if (found) context.problems.push(found);
+  if (!context.view.conditions.has(name))
+    context.problems.push(problem('REFERENCE_NOT_FOUND', path, conditionFault(name, context)));
 }
 
-/** The problem of a condition name the template does not have, with a did-you-mean among its Conditions. */
-function conditionProblem(name: string, path: string, context: SectionContext): Problem | undefined {
-  if (context.view.conditions.has(name)) return undefined;
+/** Why `name`, not a condition of the template, is wrong, with a did-you-mean among its Conditions. */
+function conditionFault(name: string, context: SectionContext): string {
   const names = context.conditionNames;
   const known = names.length === 0 ? '; the template has no Conditions section' : didYouMean(name, names);
-  return problem('REFERENCE_NOT_FOUND', path, `"${name}" is not a condition of this template${known}`);
+  return `"${name}" is not a condition of this template${known}`;
 }
 
 /** The table's `DependsOn`, one name or a list: resources of the template or other table keys. */

@@ -38,7 +38,9 @@ export function tableResource(spec: NewTableSpec, parameters: TransformParameter
  */
 function ownTagKeys(item: unknown): unknown[] {
   if (!isRecord(item)) return [];
-  if (!isIntrinsic(item)) return [item.Key];
+  // `Key: 42` is the tag "42" to CloudFormation, and DynamoDB takes one tag per key.
+  const key = item.Key;
+  if (!isIntrinsic(item)) return [typeof key === 'number' || typeof key === 'boolean' ? String(key) : key];
   const args = item['Fn::If'];
   return Array.isArray(args) ? args.slice(1, 3).flatMap(ownTagKeys) : [];
 }

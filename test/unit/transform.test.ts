@@ -1155,6 +1155,17 @@ describe('transform: problems', () => {
 });
 
 describe('transform: parameters', () => {
+  it("lets a table's own tag win over the transform's of that key written as a number or a boolean", async () => {
+    const own = [
+      { Key: 42, Value: 'mine' },
+      { Key: true, Value: 'mine' },
+    ];
+    const out: Json = await expandOk(baseTemplate({ t: { Properties: { ...SIMPLE_TABLE, Tags: own } } }), {
+      parameters: { Tags: { '42': 'platform', true: 'platform', cost: 'x' } },
+    });
+    expect(out.Resources.t.Properties.Tags).toEqual([...own, { Key: 'cost', Value: 'x' }]);
+  });
+
   it('applies DeletionPolicy, UpdateReplacePolicy, Tags, ExportPrefix and Outputs', async () => {
     const out: Json = await expandOk(
       baseTemplate({ t: { Properties: { ...SIMPLE_TABLE, Tags: [{ Key: 'team', Value: 'mine' }] } } }),
