@@ -215,7 +215,6 @@ async function runOnTemplate(
   return OK;
 }
 
-/** The request CloudFormation would send the macro for this template. */
 /** The transform of one loaded template, as CloudFormation would ask for it with these options. */
 function transformSource(source: Source, options: Options, finder: TableFinder | undefined) {
   return transform(
@@ -230,6 +229,7 @@ function transformSource(source: Source, options: Options, finder: TableFinder |
   );
 }
 
+/** The request CloudFormation would send the macro for this template. */
 function eventOf(source: Source, options: Options): Record<string, unknown> {
   return {
     region: options.region,

@@ -28,10 +28,11 @@ export function resolveTables(
   problems: Problem[],
 ): Map<string, ResolvedTable> {
   const resolvedTables = new Map<string, ResolvedTable>();
+  const tableKeys = new Set(tables.map((spec) => spec.key));
   for (const spec of tables) {
     if (spec.kind === 'create') {
       // A key that cannot be resolved is reported, and the table gets no key.
-      const kms = newTableKey(spec, view, parameterValues, problems);
+      const kms = newTableKey(spec, { view, parameterValues, tableKeys }, problems);
       resolvedTables.set(spec.key, resolveNewTable(spec, kms === 'none' ? undefined : kms));
       continue;
     }
@@ -86,40 +87,72 @@ function keyCandidates(sse: unknown, path: string): KeyCandidate[] | 'unknown' {
  * branches) name, or none. A key in some sets only is granted (the template names it for this table); two
  * different keys, or an `SSESpecification` given by another function, are refused when a grant would need the key.
  */
-function newTableKey(
-  spec: NewTableSpec,
-  view: TemplateView,
-  parameterValues: Readonly<Record<string, unknown>>,
-  problems: Problem[],
-): KmsResolution {
+function newTableKey(spec: NewTableSpec, where: KeyContext, problems: Problem[]): KmsResolution {
   const candidates = (spec.variants ?? []).map((variant) =>
     keyCandidates(variant.values.SSESpecification, joinPath(variant.path, 'SSESpecification')),
   );
   const needsKey = spec.services.some((service) => service.access.length > 0 && !service.variablesOnly);
   const refuse = (why: string): KmsResolution => {
     if (!needsKey) return 'none';
-    const message = `${why}: the macro grants a table's key only when it knows which one it is; write one key, or grant it yourself`;
-    problems.push(problem('KMS_KEY_UNRESOLVED', joinPath(spec.path, 'Properties'), message));
+    problems.push(problem('KMS_KEY_UNRESOLVED', joinPath(spec.path, 'Properties'), why));
     return undefined;
   };
-  if (candidates.some((c) => c === 'unknown')) return refuse('SSESpecification is given by a function');
+  const unknown =
+    "the macro grants a table's key only when it knows which one it is; write one key, or grant it yourself";
+  if (candidates.some((c) => c === 'unknown'))
+    return refuse(`SSESpecification is given by a function: ${unknown}`);
+  const keys = resolvedKeys(
+    candidates.flatMap((c) => (c === 'unknown' ? [] : c)),
+    where,
+    problems,
+  );
+  if (keys === undefined) return undefined;
+  if (keys.length > 1) return refuse(`the branches name different KMS keys: ${unknown}`);
+  const [key] = keys;
+  const condition = key === undefined ? undefined : keyCondition(key, where.view);
+  if (condition !== undefined && condition !== spec.condition)
+    return refuse(
+      `the KMS key is a resource of Condition ${condition}, and the grants on it would not be: give the table the same Condition, or grant the key yourself`,
+    );
+  return key ?? 'none';
+}
+
+/** Where a new table's key is resolved. */
+interface KeyContext {
+  readonly view: TemplateView;
+  readonly parameterValues: Readonly<Record<string, unknown>>;
+  /** The section's keys: a reference to one is rewritten to a table, never a key. */
+  readonly tableKeys: ReadonlySet<string>;
+}
+
+/** The customer-managed keys `candidates` name, each once; undefined when one cannot be resolved (reported). */
+function resolvedKeys(
+  candidates: readonly KeyCandidate[],
+  { view, parameterValues, tableKeys }: KeyContext,
+  problems: Problem[],
+): KmsKey[] | undefined {
   const keys: KmsKey[] = [];
-  for (const candidate of candidates.flatMap((c) => (c === 'unknown' ? [] : c))) {
+  for (const candidate of candidates) {
+    const named = referredName(candidate.value);
+    if (named !== undefined && tableKeys.has(named) && !view.isDefined(named)) {
+      problems.push(
+        problem('KMS_KEY_UNRESOLVED', candidate.path, `names the x-dynamodb table ${named}, no KMS key`),
+      );
+      return undefined;
+    }
     const key = resolveKmsKey(candidate.value, candidate.path, view, parameterValues, problems);
     if (key === undefined) return undefined;
     if (key !== 'none' && !keys.some((k) => deepEqual(k.resource, key.resource) && k.alias === key.alias))
       keys.push(key);
   }
-  if (keys.length > 1) return refuse('the branches name different KMS keys');
-  const [key] = keys;
-  const condition = key === undefined ? undefined : keyCondition(key, view);
-  if (condition !== undefined && condition !== spec.condition) {
-    if (!needsKey) return 'none';
-    const message = `the KMS key is a resource of Condition ${condition}, and the grants on it would not be: give the table the same Condition, or grant the key yourself`;
-    problems.push(problem('KMS_KEY_UNRESOLVED', joinPath(spec.path, 'Properties'), message));
-    return undefined;
-  }
-  return key ?? 'none';
+  return keys;
+}
+
+/** The name a `Ref` or `Fn::GetAtt` refers to. */
+function referredName(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined;
+  if (typeof value.Ref === 'string') return value.Ref;
+  return getAttParts(value['Fn::GetAtt'])?.name;
 }
 
 /** The Condition of the AWS::KMS::Key of the template a resolved key names (`!GetAtt Key.Arn`, `${Key}` in a Sub). */

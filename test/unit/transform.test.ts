@@ -458,6 +458,20 @@ describe('transform: KMS', () => {
     ]);
   });
 
+  it('refuses a key that names another x-dynamodb table (it was silently no key)', async () => {
+    for (const keyId of [{ Ref: 'other' }, { 'Fn::GetAtt': ['other', 'Arn'] }])
+      expect(
+        await expandProblems(
+          baseTemplate({
+            a: { Properties: encrypted(keyId), Services: { Role: { Access: 'RO' } } },
+            other: { Properties: SIMPLE_TABLE },
+          }),
+        ),
+      ).toEqual([
+        { code: 'KMS_KEY_UNRESOLVED', path: 'x-dynamodb.a.Properties.SSESpecification.KMSMasterKeyId' },
+      ]);
+  });
+
   it('grants an alias by condition and a looked-up key by its ARN', async () => {
     const out: Json = await expandOk(
       baseTemplate({ a: { Properties: encrypted('alias/orders'), Services: { Role: { Access: 'RO' } } } }),
