@@ -233,23 +233,55 @@ function checkTags(properties: Record<string, unknown>, path: string, problems: 
   }
   const seen = new Map<string, number>();
   tags.forEach((tag, i) => {
-    if (!isRecord(tag)) return;
-    const at = joinPath(tagsPath, i);
-    const key = literalString(tag.Key);
-    const value = literalString(tag.Value);
-    const keyFault = key === undefined ? undefined : tagKeyOnce(key, i, seen);
-    const valueFault = value === undefined ? undefined : tagValueFault(value);
-    if (keyFault) problems.push(problem('INVALID_VALUE', joinPath(at, 'Key'), keyFault));
-    if (valueFault) problems.push(problem('INVALID_VALUE', joinPath(at, 'Value'), valueFault));
+    if (isRecord(tag) && !isIntrinsic(tag))
+      checkTag(tag, joinPath(tagsPath, i), tagKeyOnce(i, seen), problems);
+  });
+  // A tag under `Fn::If` (`!If [HasCostCenter, {Key: CostCenter, ...}, !Ref AWS::NoValue]`): each written-out
+  // branch is a tag whenever it is chosen, beside the tags written out.
+  tags.forEach((tag, i) => {
+    const branches = isRecord(tag) && isIntrinsic(tag) ? tag['Fn::If'] : undefined;
+    if (!Array.isArray(branches) || branches.length !== 3) return;
+    for (const b of [1, 2]) {
+      const branch: unknown = branches[b];
+      const at = joinPath(joinPath(joinPath(tagsPath, i), 'Fn::If'), b);
+      if (isRecord(branch) && !isIntrinsic(branch)) checkTag(branch, at, tagKeyBeside(seen), problems);
+    }
   });
 }
 
-/** What is wrong with the key of `Tags[i]`, `seen` holding where each key was first: a repeat, or DynamoDB's rules. */
-function tagKeyOnce(key: string, i: number, seen: Map<string, number>): string | undefined {
-  const first = seen.get(key);
-  if (first !== undefined) return `repeats the key of Tags[${first}]; a table has one value per tag key`;
-  seen.set(key, i);
-  return tagKeyFault(key);
+/** DynamoDB's rules on one tag, its key also checked by `keyFault` (a repeat, say). */
+function checkTag(
+  tag: Record<string, unknown>,
+  at: string,
+  keyFault: (key: string) => string | undefined,
+  problems: Problem[],
+): void {
+  const key = literalString(tag.Key);
+  const value = literalString(tag.Value);
+  const badKey = key === undefined ? undefined : keyFault(key);
+  const badValue = value === undefined ? undefined : tagValueFault(value);
+  if (badKey) problems.push(problem('INVALID_VALUE', joinPath(at, 'Key'), badKey));
+  if (badValue) problems.push(problem('INVALID_VALUE', joinPath(at, 'Value'), badValue));
+}
+
+/** The key check of a tag under Fn::If: DynamoDB's rules, and no key of the tags written out. */
+function tagKeyBeside(seen: ReadonlyMap<string, number>): (key: string) => string | undefined {
+  return (key) => {
+    const first = seen.get(key);
+    if (first !== undefined)
+      return `repeats the key of Tags[${first}] when this branch is chosen; a table has one value per tag key`;
+    return tagKeyFault(key);
+  };
+}
+
+/** The key check of `Tags[i]`, `seen` holding where each key was first: a repeat, or DynamoDB's rules. */
+function tagKeyOnce(i: number, seen: Map<string, number>): (key: string) => string | undefined {
+  return (key) => {
+    const first = seen.get(key);
+    if (first !== undefined) return `repeats the key of Tags[${first}]; a table has one value per tag key`;
+    seen.set(key, i);
+    return tagKeyFault(key);
+  };
 }
 
 /**

@@ -344,6 +344,18 @@ describe('checkTableProperties', () => {
         ],
       }),
     ).toEqual([{ code: 'INVALID_VALUE', path: 'P.Tags[1].Key' }]);
+    // A tag under Fn::If: each written-out branch, whenever chosen, beside the tags written out.
+    const conditional = [
+      { Key: 'app', Value: 'x' },
+      { 'Fn::If': ['C', { Key: 'aws:x', Value: 'y' }, { Key: 'app', Value: 'z' }] },
+      { 'Fn::If': ['C', { Key: 'k', Value: astral.repeat(257) }, { Ref: 'AWS::NoValue' }] },
+      { 'Fn::If': ['C', { Key: 'app2', Value: 'a' }, { Key: 'app2', Value: 'b' }] },
+    ];
+    expect(check({ ...SIMPLE_TABLE, Tags: conditional })).toEqual([
+      { code: 'INVALID_VALUE', path: 'P.Tags[1].Fn::If[1].Key' },
+      { code: 'INVALID_VALUE', path: 'P.Tags[1].Fn::If[2].Key' },
+      { code: 'INVALID_VALUE', path: 'P.Tags[2].Fn::If[1].Value' },
+    ]);
     const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
     expect(check({ ...SIMPLE_TABLE, Tags: many })).toEqual([{ code: 'INVALID_VALUE', path: 'P.Tags' }]);
     expect(check({ ...SIMPLE_TABLE, Tags: many.slice(0, 50) })).toEqual([]);
