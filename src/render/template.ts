@@ -79,7 +79,9 @@ export function renderTemplate(
     addVariables(outResources, sink, variables, problems, globals);
   const conditions = new GeneratedConditions();
   const policiesOf = addPolicies(outResources, conditions, rendering);
-  addGrantDependencies(outResources, view, plan.runsAs, resolvedTables, policiesOf, problems);
+  const dependencies = new Dependencies(outResources);
+  const waiting = addGrantDependencies(outResources, dependencies, rendering, policiesOf);
+  checkVariableCycles(dependencies, rendering, waiting);
   addConditions(out, conditions, rendering);
   addOutputs(out, rendering);
   const text = JSON.stringify(out);
@@ -422,13 +424,12 @@ function addFunctionPolicy(
  */
 function addGrantDependencies(
   resources: Record<string, unknown>,
-  view: TemplateView,
-  runsAs: ReadonlyMap<string, string>,
-  resolvedTables: ReadonlyMap<string, ResolvedTable>,
+  dependencies: Dependencies,
+  { view, plan, resolvedTables, problems }: Rendering,
   policiesOf: ReadonlyMap<string, readonly { id: string; condition: string | undefined }[]>,
-  problems: Problem[],
-): void {
-  const dependencies = new Dependencies(resources);
+): ReadonlySet<string> {
+  const { runsAs } = plan;
+  const refused = new Set<string>();
   for (const [id, resource] of Object.entries(resources)) {
     if (!isRecord(resource)) continue;
     const runner = waitingRunner(id, resource, view, resolvedTables);
@@ -444,10 +445,41 @@ function addGrantDependencies(
     });
     if (cycles[0] !== undefined) {
       problems.push(waitCycle(id, cycles[0].policy, cycles[0].chain));
+      refused.add(id);
       continue;
     }
     put(resources, id, { ...resource, DependsOn: withDependencies(resource.DependsOn, policies) });
     dependencies.add(id, policies);
+  }
+  return refused;
+}
+
+/**
+ * A target that gets a table's variables refers to the table: a table that already depends on it (its `DependsOn`
+ * names the target) closes a cycle CloudFormation refuses. `reported`: resources whose wait was refused for a cycle.
+ */
+function checkVariableCycles(
+  dependencies: Dependencies,
+  { plan, resolvedTables, problems }: Rendering,
+  reported: ReadonlySet<string>,
+): void {
+  for (const { sink, variables } of plan.env.values()) {
+    const target = sink.resourceId;
+    const tables = new Set(variables.map((v) => resolvedTables.get(v.table)?.logicalId));
+    for (const table of tables) {
+      const chain = table === undefined ? undefined : dependencies.chain(table, target);
+      // A cycle through a resource whose wait was refused for one is that problem, said once.
+      if (chain === undefined || chain.some((id) => reported.has(id))) continue;
+      problems.push(
+        problem(
+          'DEPENDENCY_CYCLE',
+          `Resources.${target}`,
+          `gets the variables of table ${table}, so it refers to it, but that table already depends on it ` +
+            `(${chain.join(' -> ')}), and CloudFormation refuses a circular dependency: remove the table's DependsOn on it`,
+        ),
+      );
+      break;
+    }
   }
 }
 

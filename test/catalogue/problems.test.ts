@@ -584,6 +584,11 @@ const CASES: Case[] = [
     expected: ['DEPENDENCY_CYCLE', 'Resources.Service'],
   },
   {
+    title: 'a table that depends on its own target, which refers to it for its variables',
+    fragment: x({ t: { Properties: T, DependsOn: 'TaskDef', Services: { TaskDef: { Access: 'RO' } } } }),
+    expected: ['DEPENDENCY_CYCLE', 'Resources.TaskDef'],
+  },
+  {
     title: 'more outputs than CloudFormation allows',
     fragment: x(Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`t${i}`, { Properties: STREAM }]))),
     expected: ['QUOTA_EXCEEDED', 'Outputs'],

@@ -390,6 +390,7 @@ describe('a wait that would close a dependency cycle is refused, never written',
       },
       { Fn: fn('AWS::Lambda::Function'), Map: map },
     );
+    // The function's variables close a cycle through the mapping too (Fn -> orders -> Map -> Fn): one fault, said once.
     expect(await expandProblems(referring)).toEqual([{ code: 'DEPENDENCY_CYCLE', path: 'Resources.Map' }]);
     const further = baseTemplate(
       { orders: readerTable('other'), other: { Properties: SIMPLE_TABLE, DependsOn: 'Map' } },
@@ -411,9 +412,8 @@ describe('a wait that would close a dependency cycle is refused, never written',
     expect(await expandProblems(t)).toEqual([{ code: 'DEPENDENCY_CYCLE', path: 'Resources.Service' }]);
   });
 
-  it('a table that depends on something else, or on the function of a mapping that waits, is no cycle', async () => {
-    // The mapping waits, not the function: the table may be made after the function.
-    const t = baseTemplate({ orders: readerTable('Fn') }, { Fn: fn('AWS::Lambda::Function'), Map: map });
+  it('a table that depends on something else is no cycle; one that depends on its own target is, by its variables', async () => {
+    const t = baseTemplate({ orders: readerTable('TaskDef') }, { Fn: fn('AWS::Lambda::Function'), Map: map });
     const out: Json = await expandOk(t);
     const [policyId] = policies(out)[0] ?? [];
     expect(out.Resources.Map.DependsOn).toEqual([policyId]);
@@ -421,5 +421,15 @@ describe('a wait that would close a dependency cycle is refused, never written',
       baseTemplate({ orders: readerTable('TaskDef') }, { Fn: fn('AWS::Serverless::Function') }),
     );
     expect(other.Resources.Fn.DependsOn).toEqual([policyId]);
+    // The mapping waits, not the function; but the function refers to the table for its variables (Fn -> orders -> Fn).
+    const own = baseTemplate({ orders: readerTable('Fn') }, { Fn: fn('AWS::Lambda::Function'), Map: map });
+    const result = await expand(own);
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.objectContaining({
+        code: 'DEPENDENCY_CYCLE',
+        path: 'Resources.Fn',
+        message: expect.stringContaining('(orders -> Fn)'),
+      }),
+    ]);
   });
 });
