@@ -465,9 +465,14 @@ function checkVariableCycles(
 ): void {
   for (const { sink, variables } of plan.env.values()) {
     const target = sink.resourceId;
-    const tables = new Set(variables.map((v) => resolvedTables.get(v.table)?.logicalId));
+    const tables = new Set(
+      variables.flatMap((v) => {
+        const id = resolvedTables.get(v.table)?.logicalId;
+        return id === undefined ? [] : [id];
+      }),
+    );
     for (const table of tables) {
-      const chain = table === undefined ? undefined : dependencies.chain(table, target);
+      const chain = dependencies.chain(table, target);
       // A cycle through a resource whose wait was refused for one is that problem, said once.
       if (chain === undefined || chain.some((id) => reported.has(id))) continue;
       problems.push(
