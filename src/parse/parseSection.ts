@@ -34,6 +34,8 @@ interface SectionContext {
   readonly idOwners: Map<string, string>;
   /** Wrong references that may still be reported. */
   readonly referenceProblems: { left: number };
+  /** The names a reference may give, made once the first wrong one is reported. */
+  referable?: readonly string[];
   readonly problems: Problem[];
 }
 
@@ -162,13 +164,24 @@ function checkEntryReferences(
           report(
             'REFERENCE_NOT_FOUND',
             at,
-            () => `"${name}" is not a resource, parameter or pseudo parameter of this template`,
+            () =>
+              `"${name}" is not a resource, parameter or pseudo parameter of this template${didYouMean(name, referable(context))}`,
           );
     }
   };
   // x-dynamodb.<key>.<field>: three levels below the template's top.
   walkReferences(entry[field], joinPath(path, field), onReference, 3, true);
   walkReferences(entry.Scaling, joinPath(path, 'Scaling'), onReference, 3, true);
+}
+
+/** What a reference in an entry may name, for its did-you-mean: the template's resources and parameters, the table keys. */
+function referable(context: SectionContext): readonly string[] {
+  context.referable ??= [
+    ...context.view.resources.keys(),
+    ...context.view.parameters.keys(),
+    ...context.tableKeys,
+  ];
+  return context.referable;
 }
 
 /** Wrong references a section reports at most: past them, one LIMIT_EXCEEDED. */

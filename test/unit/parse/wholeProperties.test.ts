@@ -304,6 +304,14 @@ describe('Properties: !If', () => {
     ]);
   });
 
+  it('says which name a wrong reference of an entry may mean', async () => {
+    const tagged = { ...SIMPLE_TABLE, Tags: [{ Key: 'k', Value: { Ref: 'Rol' } }] };
+    const result = await expand(template(tagged));
+    expect(result.ok ? [] : result.problems.map((p) => p.message)).toEqual([
+      '"Rol" is not a resource, parameter or pseudo parameter of this template; did you mean Role?',
+    ]);
+  });
+
   it('reports at most 1,000 wrong references of a section, then one LIMIT_EXCEEDED', async () => {
     const attributes = Array.from({ length: 600 }, () => ({
       AttributeName: { Ref: 'Nope' },
