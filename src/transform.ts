@@ -75,7 +75,9 @@ export async function transform(
   const view = viewTemplate(template);
   // Quotas as soon as they are known, before reading the section, lookups and rendering that cannot change the
   // answer: what the template holds, then what the section adds, then a policy for every role given access.
-  if (!checkTemplateQuotas(template, view, problems)) return failure(problems, empty);
+  // The template without its section, measured once: every size check starts from it.
+  const quotas = { view, templateBytes: outputBytesFloor(template, SECTION_KEY) };
+  if (!checkTemplateQuotas(template, quotas, problems)) return failure(problems, empty);
   const parameterValues = request.templateParameterValues ?? {};
   const tables = parseSection(template[SECTION_KEY] ?? {}, view, parameterValues, problems);
   const counts = {
@@ -83,7 +85,7 @@ export async function transform(
     lookups: tables.filter((t) => t.kind === 'lookup').length,
     policies: 0,
   };
-  if (!checkSectionQuotas(template, tables, view, parameters, problems)) return failure(problems, counts);
+  if (!checkSectionQuotas(template, tables, quotas, parameters, problems)) return failure(problems, counts);
 
   const outcomes = await lookUpTables(tables, finder, request.region, request.deadline, problems);
   const resolvedTables = resolveTables(tables, outcomes, view, parameterValues, problems);
@@ -99,8 +101,7 @@ export async function transform(
   if (resourceFloor + policyFloor > QUOTAS.resources)
     return failure([...problems, tooManyResources(resourceFloor + policyFloor)], counts);
   // The variables multiply (containers times variables): their size before any is added.
-  const withVariables =
-    outputBytesFloor(template, SECTION_KEY) + variablesBytesFloor(plan.env.values(), view, QUOTAS.bytes);
+  const withVariables = quotas.templateBytes + variablesBytesFloor(plan.env.values(), view, QUOTAS.bytes);
   if (withVariables > QUOTAS.bytes)
     return failure(
       [...problems, tooLarge(withVariables, 'with the environment variables it adds the output is')],

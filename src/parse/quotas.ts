@@ -3,7 +3,7 @@ import { outputAttributes, outputName, SECTION_KEY } from '../names.js';
 import { joinPath, listOf, type Problem, problem } from '../problems.js';
 import { isRecord } from '../template/json.js';
 import { LIMITS, QUOTAS } from '../template/limits.js';
-import { bytesFloor, outputBytesFloor, sectionKeys } from '../template/size.js';
+import { bytesFloor, sectionKeys } from '../template/size.js';
 import type { TemplateView } from '../template/view.js';
 import type { TransformParameters } from './params.js';
 
@@ -15,19 +15,14 @@ import type { TransformParameters } from './params.js';
  */
 export function checkTemplateQuotas(
   template: Record<string, unknown>,
-  view: TemplateView,
+  { view, templateBytes }: QuotaContext,
   problems: Problem[],
 ): boolean {
-  let ok = true;
-  const fail = (found: Problem): void => {
-    ok = false;
-    problems.push(found);
-  };
+  const { fail, failed } = failures(problems);
   if (view.resources.size > QUOTAS.resources) fail(tooManyResources(view.resources.size));
   if (view.outputs.size > QUOTAS.outputs) fail(tooManyOutputs(view.outputs.size, false));
-  const bytes = outputBytesFloor(template, SECTION_KEY);
-  if (bytes > QUOTAS.bytes) fail(tooLarge(bytes, 'without x-dynamodb the template is'));
-  return checkGrantCounts(template[SECTION_KEY], view, problems) && ok;
+  if (templateBytes > QUOTAS.bytes) fail(tooLarge(templateBytes, 'without x-dynamodb the template is'));
+  return checkGrantCounts(template[SECTION_KEY], view, problems) && !failed();
 }
 
 /**
@@ -87,17 +82,13 @@ function tooManyTargets(path: string, targets: readonly string[], view: Template
 export function checkSectionQuotas(
   template: Record<string, unknown>,
   tables: readonly TableSpec[],
-  view: TemplateView,
+  { view, templateBytes }: QuotaContext,
   parameters: TransformParameters,
   problems: Problem[],
 ): boolean {
-  let ok = true;
-  const fail = (found: Problem): void => {
-    ok = false;
-    problems.push(found);
-  };
+  const { fail, failed } = failures(problems);
   // Each new table's properties go into the output as written, their references rewritten.
-  let bytes = outputBytesFloor(template, SECTION_KEY);
+  let bytes = templateBytes;
   const keys = sectionKeys(template, SECTION_KEY);
   for (const spec of tables) if (spec.kind === 'create') bytes += bytesFloor(spec.properties, keys);
   if (bytes > QUOTAS.bytes) fail(tooLarge(bytes, 'with the properties of its new tables the output is'));
@@ -111,7 +102,26 @@ export function checkSectionQuotas(
     const outputs = view.outputs.size + generated.filter((name) => !view.outputs.has(name)).length;
     if (outputs > QUOTAS.outputs) fail(tooManyOutputs(outputs, true));
   }
-  return ok;
+  return !failed();
+}
+
+/** What the quota checks read besides the template: its view, and the bytes it takes without x-dynamodb. */
+interface QuotaContext {
+  readonly view: TemplateView;
+  /** outputBytesFloor of the template without its section, measured once per request. */
+  readonly templateBytes: number;
+}
+
+/** A sink for one quota check, and whether it failed. */
+function failures(problems: Problem[]): { fail: (found: Problem) => void; failed: () => boolean } {
+  let failed = false;
+  return {
+    fail: (found) => {
+      failed = true;
+      problems.push(found);
+    },
+    failed: () => failed,
+  };
 }
 
 export function tooManyResources(atLeast: number): Problem {
