@@ -1,6 +1,6 @@
 import type { AccessType } from './access.js';
 import type { TableAttribute } from './names.js';
-import { isIntrinsic, isNoValue, isRecord } from './template/json.js';
+import { conditionBranches, isIntrinsic, isNoValue, isRecord } from './template/json.js';
 
 /** One target named under a table's `Services`, with what it asked for. */
 export interface ServiceGrant {
@@ -91,9 +91,9 @@ export interface PropertyVariant {
 export function hasStreamSpecification(spec: NewTableSpec): boolean {
   const always = (stream: unknown): boolean => {
     if (!isRecord(stream)) return false;
-    const branches = stream['Fn::If'];
     if (!isIntrinsic(stream)) return true;
-    return Array.isArray(branches) && branches.length === 3 && always(branches[1]) && always(branches[2]);
+    const branches = conditionBranches(stream);
+    return branches !== undefined && always(branches[1]) && always(branches[2]);
   };
   const variants = spec.variants ?? [];
   return variants.length > 0 && variants.every((variant) => always(variant.values.StreamSpecification));

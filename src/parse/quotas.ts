@@ -18,11 +18,15 @@ export function checkTemplateQuotas(
   { view, templateBytes }: QuotaContext,
   problems: Problem[],
 ): boolean {
-  const { fail, failed } = failures(problems);
+  let ok = true;
+  const fail = (found: Problem): void => {
+    ok = false;
+    problems.push(found);
+  };
   if (view.resources.size > QUOTAS.resources) fail(tooManyResources(view.resources.size));
   if (view.outputs.size > QUOTAS.outputs) fail(tooManyOutputs(view.outputs.size, false));
   if (templateBytes > QUOTAS.bytes) fail(tooLarge(templateBytes, 'without x-dynamodb the template is'));
-  return checkGrantCounts(template[SECTION_KEY], view, problems) && !failed();
+  return checkGrantCounts(template[SECTION_KEY], view, problems) && ok;
 }
 
 /**
@@ -86,7 +90,11 @@ export function checkSectionQuotas(
   parameters: TransformParameters,
   problems: Problem[],
 ): boolean {
-  const { fail, failed } = failures(problems);
+  let ok = true;
+  const fail = (found: Problem): void => {
+    ok = false;
+    problems.push(found);
+  };
   // Each new table's properties go into the output as written, their references rewritten.
   let bytes = templateBytes;
   const keys = sectionKeys(template, SECTION_KEY);
@@ -102,7 +110,7 @@ export function checkSectionQuotas(
     const outputs = view.outputs.size + generated.filter((name) => !view.outputs.has(name)).length;
     if (outputs > QUOTAS.outputs) fail(tooManyOutputs(outputs, true));
   }
-  return !failed();
+  return ok;
 }
 
 /** What the quota checks read besides the template: its view, and the bytes it takes without x-dynamodb. */
@@ -110,18 +118,6 @@ interface QuotaContext {
   readonly view: TemplateView;
   /** outputBytesFloor of the template without its section, measured once per request. */
   readonly templateBytes: number;
-}
-
-/** A sink for one quota check, and whether it failed. */
-function failures(problems: Problem[]): { fail: (found: Problem) => void; failed: () => boolean } {
-  let failed = false;
-  return {
-    fail: (found) => {
-      failed = true;
-      problems.push(found);
-    },
-    failed: () => failed,
-  };
 }
 
 export function tooManyResources(atLeast: number): Problem {

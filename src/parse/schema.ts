@@ -3,7 +3,7 @@ import { ACCESS_NAMES, MISSING_ACCESS, VARIABLES_ONLY } from '../access.js';
 import { SECTION_KEY } from '../names.js';
 import { joinPath, listOf, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
-import { isIntrinsic, isRecord, own, put } from '../template/json.js';
+import { conditionBranches, isIntrinsic, isRecord, own, put } from '../template/json.js';
 import { count } from '../words.js';
 import { allowedKeys, validateSection as validate } from './generated/validateSection.js';
 import { propertySetsOf, setPath, setSegments } from './propertySets.js';
@@ -260,10 +260,7 @@ function validateTable(section: Record<string, unknown>): boolean | undefined {
 
 /** The places (as pointer segments) of each `Fn::If` in `node`, not inside another function. */
 function conditionals(node: unknown, at: string[]): string[][] {
-  if (isRecord(node) && isIntrinsic(node)) {
-    const args = node['Fn::If'];
-    return Array.isArray(args) && args.length === 3 ? [at] : [];
-  }
+  if (isIntrinsic(node)) return conditionBranches(node) ? [at] : [];
   if (Array.isArray(node)) return node.flatMap((item, i) => conditionals(item, [...at, String(i)]));
   if (isRecord(node)) return Object.entries(node).flatMap(([k, v]) => conditionals(v, [...at, k]));
   return [];

@@ -1,5 +1,5 @@
 import { joinPath, type Problem, problem } from '../problems.js';
-import { isIntrinsic, isRecord } from '../template/json.js';
+import { conditionBranches, isIntrinsic, isRecord } from '../template/json.js';
 import type { BillingMode } from './billing.js';
 import { TAG_LIMITS, tagKeyFault, tagValueFault } from './tags.js';
 
@@ -239,8 +239,8 @@ function checkTags(properties: Record<string, unknown>, path: string, problems: 
   // A tag under `Fn::If` (`!If [HasCostCenter, {Key: CostCenter, ...}, !Ref AWS::NoValue]`): each written-out
   // branch is a tag whenever it is chosen, beside the tags written out.
   tags.forEach((tag, i) => {
-    const branches = isRecord(tag) && isIntrinsic(tag) ? tag['Fn::If'] : undefined;
-    if (!Array.isArray(branches) || branches.length !== 3) return;
+    const branches = conditionBranches(tag);
+    if (branches === undefined) return;
     for (const b of [1, 2]) {
       const branch: unknown = branches[b];
       const at = joinPath(joinPath(joinPath(tagsPath, i), 'Fn::If'), b);

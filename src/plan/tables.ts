@@ -10,7 +10,7 @@ import {
   type TableSpec,
 } from '../model.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { deepEqual, isIntrinsic, isNoValue, isRecord } from '../template/json.js';
+import { conditionBranches, deepEqual, isIntrinsic, isNoValue, isRecord } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { type KmsResolution, resolveKmsKey } from './kms.js';
@@ -74,8 +74,8 @@ function keyCandidates(sse: unknown, path: string): KeyCandidate[] | 'unknown' {
     const key = sse.SSEEnabled === false ? undefined : sse.KMSMasterKeyId;
     return key === undefined ? [] : [{ value: key, path: joinPath(path, 'KMSMasterKeyId') }];
   }
-  const args = sse['Fn::If'];
-  if (!Array.isArray(args) || args.length !== 3) return 'unknown';
+  const args = conditionBranches(sse);
+  if (args === undefined) return 'unknown';
   const branches = [1, 2].map((b) => keyCandidates(args[b], joinPath(joinPath(path, 'Fn::If'), b)));
   return branches.some((b) => b === 'unknown')
     ? 'unknown'

@@ -1,7 +1,7 @@
 import { parseRoleArn } from '../arns.js';
 import { cut, listOf, type Problem, type ProblemCode, problem, show } from '../problems.js';
 import { didYouMean } from '../suggest.js';
-import { isIntrinsic, isNoValue, isRecord, own } from '../template/json.js';
+import { conditionBranches, isIntrinsic, isNoValue, isRecord, own } from '../template/json.js';
 import { getAttParts } from '../template/references.js';
 import type { TemplateView } from '../template/view.js';
 import { withArticle } from '../words.js';
@@ -362,9 +362,8 @@ export function containerNames(view: TemplateView, taskDefinition: string): stri
   if (!Array.isArray(containers)) return undefined;
   const names: string[] = [];
   const walk = (container: unknown): boolean => {
-    if (isRecord(container) && Array.isArray(container['Fn::If']) && container['Fn::If'].length === 3) {
-      return walk(container['Fn::If'][1]) && walk(container['Fn::If'][2]);
-    }
+    const branches = conditionBranches(container);
+    if (branches) return walk(branches[1]) && walk(branches[2]);
     if (isNoValue(container)) return true;
     if (!isRecord(container) || isIntrinsic(container) || typeof container.Name !== 'string') return false;
     names.push(container.Name);

@@ -1,7 +1,16 @@
 import type { EnvSink } from '../plan/targets.js';
 import type { EnvVariable } from '../plan/variables.js';
 import { joinPath, type Problem, problem } from '../problems.js';
-import { copyOf, deepEqual, isIntrinsic, isNoValue, isRecord, own, put } from '../template/json.js';
+import {
+  conditionBranches,
+  copyOf,
+  deepEqual,
+  isIntrinsic,
+  isNoValue,
+  isRecord,
+  own,
+  put,
+} from '../template/json.js';
 import { mapSubVariables } from '../template/references.js';
 
 /** Lambda's own pattern for variable names, and the names its runtime keeps for itself. */
@@ -39,15 +48,6 @@ function nameFault(variable: EnvVariable, sink: EnvSink): string | undefined {
   if (FUNCTION_RESERVED.has(variable.name))
     return `${shown} is a variable the Lambda runtime sets itself${fix}`;
   return undefined;
-}
-
-/** `[condition, then, else]` of a value written as `Fn::If`, or undefined. */
-function conditionBranches(value: unknown): [unknown, unknown, unknown] | undefined {
-  if (!isRecord(value) || !isIntrinsic(value)) return undefined;
-  const branches = value['Fn::If'];
-  return Array.isArray(branches) && branches.length === 3
-    ? [branches[0], branches[1], branches[2]]
-    : undefined;
 }
 
 /** The names an environment entry under `Fn::If` may set, in either branch. */

@@ -3,7 +3,7 @@ import { exportName, outputAttributes, outputName } from '../names.js';
 import type { TransformParameters } from '../parse/params.js';
 import { propertySetsOf, setPath } from '../parse/propertySets.js';
 import { joinPath } from '../problems.js';
-import { copyOf, isIntrinsic, isNoValue, isRecord } from '../template/json.js';
+import { conditionBranches, copyOf, isIntrinsic, isNoValue, isRecord } from '../template/json.js';
 
 /** The `AWS::DynamoDB::Table` resource of a new table; Retain unless the template or transform says otherwise. */
 export function tableResource(spec: NewTableSpec, parameters: TransformParameters): Record<string, unknown> {
@@ -41,8 +41,7 @@ function ownTagKeys(item: unknown): unknown[] {
   // `Key: 42` is the tag "42" to CloudFormation, and DynamoDB takes one tag per key.
   const key = item.Key;
   if (!isIntrinsic(item)) return [typeof key === 'number' || typeof key === 'boolean' ? String(key) : key];
-  const args = item['Fn::If'];
-  return Array.isArray(args) ? args.slice(1, 3).flatMap(ownTagKeys) : [];
+  return conditionBranches(item)?.slice(1).flatMap(ownTagKeys) ?? [];
 }
 
 /**

@@ -18,6 +18,15 @@ export function isNoValue(value: unknown): boolean {
   return isIntrinsic(value) && (value as Record<string, unknown>).Ref === 'AWS::NoValue';
 }
 
+/** `[condition, then, else]` of a value written as `Fn::If`, or undefined: the one reading of its arguments. */
+export function conditionBranches(value: unknown): [unknown, unknown, unknown] | undefined {
+  if (!isRecord(value) || !isIntrinsic(value)) return undefined;
+  const branches = value['Fn::If'];
+  return Array.isArray(branches) && branches.length === 3
+    ? [branches[0], branches[1], branches[2]]
+    : undefined;
+}
+
 /** An empty mapping for template data. */
 export function record<T>(): Record<string, T> {
   return {};
