@@ -85,27 +85,26 @@ export function validTemplates(): { name: string; path: string }[] {
   );
 }
 
+/** A role ECS tasks can assume. */
+export const ECS_ROLE = {
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    },
+  },
+};
+
 /** A small template with one role and a task definition, to which tests add an x-dynamodb section. */
 export function baseTemplate(section: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     'x-dynamodb': section,
     Resources: {
-      Role: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { Service: 'ecs-tasks.amazonaws.com' },
-                Action: 'sts:AssumeRole',
-              },
-            ],
-          },
-        },
-      },
+      Role: structuredClone(ECS_ROLE),
       TaskDef: {
         Type: 'AWS::ECS::TaskDefinition',
         Properties: {

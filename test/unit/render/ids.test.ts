@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GeneratedConditions } from '../../../src/render/policies.js';
-import { expand, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
+import { ECS_ROLE, expand, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../../helpers.js';
 
 /**
  * Every logical ID and name the macro generates (tables, scaling targets and policies, policies, managed policies,
@@ -8,17 +8,7 @@ import { expand, expandOk, expandProblems, type Json, SIMPLE_TABLE } from '../..
  * order of keys: each collision is tried with its two keys written in both orders, and must give the same problem.
  */
 
-const ROLE = {
-  Type: 'AWS::IAM::Role',
-  Properties: {
-    AssumeRolePolicyDocument: {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      ],
-    },
-  },
-};
+const ROLE = ECS_ROLE;
 const SCALED = {
   Properties: {
     ...SIMPLE_TABLE,
